@@ -1,0 +1,1149 @@
+//! `autograd`: the [`Tensor`] users compute with, and reverse-mode gradients.
+//!
+//! Every tensor carries the op that made it (its inputs included), so the
+//! graph *is* the forward trace. [`backward`] walks it in reverse and records
+//! every contribution — upstream gradient, local rule as text, result — in
+//! [`Gradients::steps`], which is what a worked solution prints.
+//!
+//! Elementwise ops keep their forward, local derivative and printed rule
+//! side by side in [`Unary`] and [`Binary`]; adding one touches that table.
+//! Broadcasting is an explicit `Expand` node, so summing gradients back to a
+//! broadcast input's shape happens in one place.
+//!
+//! Non-differentiable points follow PyTorch: relu′(0) = 0, |x|′(0) = 0, a
+//! max/min reduction sends the gradient to the *first* extreme element, and the
+//! elementwise `maximum`/`minimum` split it equally between tied inputs.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
+use ndarray::{ArrayD, Axis, Dimension, IxDyn, SliceInfo, SliceInfoElem};
+
+use crate::error::{Error, Result};
+use crate::num::Num;
+use crate::tensor::{
+    arg_extreme, broadcast_shape, norm_axis, slice_info, sum_axis_keep, sum_to_shape, try_map,
+    try_zip, Element, Idx,
+};
+
+static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+
+/// An n-d array with numpy semantics that remembers how it was computed.
+pub struct Tensor<T: Element>(Rc<Node<T>>);
+
+struct Node<T: Element> {
+    id: usize,
+    value: ArrayD<T>,
+    op: Op<T>,
+    name: RefCell<Option<String>>,
+}
+
+impl<T: Element> Clone for Tensor<T> {
+    fn clone(&self) -> Self {
+        Tensor(Rc::clone(&self.0))
+    }
+}
+
+/// The op that produced a tensor, with its inputs.
+pub enum Op<T: Element> {
+    /// A value given by the user: a leaf of the graph.
+    Leaf,
+    /// A value with no gradient (comparisons, argmax).
+    Const,
+    Unary(Unary, Tensor<T>),
+    Binary(Binary, Tensor<T>, Tensor<T>),
+    /// Batched `a @ b` over operands with equal batch shape.
+    MatMul(Tensor<T>, Tensor<T>),
+    /// Sum over `axes`, kept with length 1.
+    Sum(Tensor<T>, Vec<usize>),
+    /// Max or min along `axis` (kept), with the index chosen in each lane.
+    Extreme {
+        x: Tensor<T>,
+        axis: usize,
+        max: bool,
+        idx: ArrayD<usize>,
+    },
+    Reshape(Tensor<T>),
+    Permute(Tensor<T>, Vec<usize>),
+    /// numpy broadcasting made explicit.
+    Expand(Tensor<T>),
+    Slice(Tensor<T>, Vec<SliceInfoElem>),
+    Concat(Vec<Tensor<T>>, usize),
+}
+
+/// Elementwise functions of one argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unary {
+    Neg,
+    Exp,
+    Log,
+    Sqrt,
+    Tanh,
+    Sigmoid,
+    Relu,
+    Abs,
+}
+
+impl Unary {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unary::Neg => "neg",
+            Unary::Exp => "exp",
+            Unary::Log => "log",
+            Unary::Sqrt => "sqrt",
+            Unary::Tanh => "tanh",
+            Unary::Sigmoid => "sigmoid",
+            Unary::Relu => "relu",
+            Unary::Abs => "abs",
+        }
+    }
+    fn forward<T: Element>(self, a: &T) -> Result<T> {
+        match self {
+            Unary::Neg => Ok(a.neg()),
+            Unary::Exp => a.exp(),
+            Unary::Log => a.log(),
+            Unary::Sqrt => a.sqrt(),
+            Unary::Tanh => a.tanh(),
+            Unary::Sigmoid => a.sigmoid(),
+            Unary::Relu => Ok(if a.cmp(&T::zero())?.is_gt() {
+                a.clone()
+            } else {
+                T::zero()
+            }),
+            Unary::Abs => Ok(a.abs()),
+        }
+    }
+    /// The local derivative as the worked solution prints it.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Unary::Neg => "∂(−a)/∂a = −1",
+            Unary::Exp => "∂exp(a)/∂a = exp(a)",
+            Unary::Log => "∂log(a)/∂a = 1/a",
+            Unary::Sqrt => "∂√a/∂a = 1/(2√a)",
+            Unary::Tanh => "∂tanh(a)/∂a = 1 − tanh(a)²",
+            Unary::Sigmoid => "∂σ(a)/∂a = σ(a)·(1 − σ(a))",
+            Unary::Relu => "∂relu(a)/∂a = 1 if a > 0 else 0",
+            Unary::Abs => "∂|a|/∂a = sign(a)",
+        }
+    }
+    /// The local derivative at input `a` with output `y`.
+    fn local<T: Element>(self, a: &T, y: &T) -> Result<T> {
+        let one = T::one();
+        match self {
+            Unary::Neg => Ok(one.neg()),
+            Unary::Exp => Ok(y.clone()),
+            Unary::Log => one.div(a),
+            Unary::Sqrt => one.div(&y.add(y)?),
+            Unary::Tanh => one.sub(&y.mul(y)?),
+            Unary::Sigmoid => y.mul(&one.sub(y)?),
+            Unary::Relu => Ok(if a.cmp(&T::zero())?.is_gt() {
+                one
+            } else {
+                T::zero()
+            }),
+            Unary::Abs => Ok(match a.cmp(&T::zero())? {
+                std::cmp::Ordering::Greater => one,
+                std::cmp::Ordering::Less => one.neg(),
+                std::cmp::Ordering::Equal => T::zero(),
+            }),
+        }
+    }
+}
+
+/// Elementwise functions of two arguments (after broadcasting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binary {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Maximum,
+    Minimum,
+}
+
+impl Binary {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Binary::Add => "+",
+            Binary::Sub => "−",
+            Binary::Mul => "·",
+            Binary::Div => "/",
+            Binary::Pow => "**",
+            Binary::Maximum => "maximum",
+            Binary::Minimum => "minimum",
+        }
+    }
+    fn forward<T: Element>(self, a: &T, b: &T) -> Result<T> {
+        match self {
+            Binary::Add => a.add(b),
+            Binary::Sub => a.sub(b),
+            Binary::Mul => a.mul(b),
+            Binary::Div => a.div(b),
+            Binary::Pow => a.pow(b),
+            Binary::Maximum => Ok(if b.cmp(a)?.is_gt() { b } else { a }.clone()),
+            Binary::Minimum => Ok(if b.cmp(a)?.is_lt() { b } else { a }.clone()),
+        }
+    }
+    /// The local derivatives with respect to `a` and `b`, as printed.
+    pub fn rules(self) -> [&'static str; 2] {
+        match self {
+            Binary::Add => ["∂(a + b)/∂a = 1", "∂(a + b)/∂b = 1"],
+            Binary::Sub => ["∂(a − b)/∂a = 1", "∂(a − b)/∂b = −1"],
+            Binary::Mul => ["∂(a·b)/∂a = b", "∂(a·b)/∂b = a"],
+            Binary::Div => ["∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"],
+            Binary::Pow => ["∂(a^b)/∂a = b·a^(b−1)", "∂(a^b)/∂b = a^b·log(a)"],
+            Binary::Maximum => [
+                "∂max(a, b)/∂a = 1 if a > b, 1/2 if a = b, else 0",
+                "∂max(a, b)/∂b = 1 if b > a, 1/2 if a = b, else 0",
+            ],
+            Binary::Minimum => [
+                "∂min(a, b)/∂a = 1 if a < b, 1/2 if a = b, else 0",
+                "∂min(a, b)/∂b = 1 if b < a, 1/2 if a = b, else 0",
+            ],
+        }
+    }
+    /// The local derivative with respect to input `pos` (0 = a, 1 = b).
+    fn local<T: Element>(self, pos: usize, a: &T, b: &T, y: &T) -> Result<T> {
+        let one = T::one();
+        let half = || one.div(&one.add(&one)?);
+        let pick = |wins: bool, tie: bool| -> Result<T> {
+            if tie {
+                half()
+            } else if wins {
+                Ok(one.clone())
+            } else {
+                Ok(T::zero())
+            }
+        };
+        match (self, pos) {
+            (Binary::Add, _) | (Binary::Sub, 0) => Ok(one),
+            (Binary::Sub, _) => Ok(one.neg()),
+            (Binary::Mul, 0) => Ok(b.clone()),
+            (Binary::Mul, _) => Ok(a.clone()),
+            (Binary::Div, 0) => one.div(b),
+            (Binary::Div, _) => a.neg().div(&b.mul(b)?),
+            (Binary::Pow, 0) => b.mul(&a.pow(&b.sub(&one)?)?),
+            (Binary::Pow, _) => y.mul(&a.log()?),
+            (Binary::Maximum | Binary::Minimum, _) => {
+                let o = if pos == 0 { a.cmp(b)? } else { b.cmp(a)? };
+                let wins = if self == Binary::Maximum {
+                    o.is_gt()
+                } else {
+                    o.is_lt()
+                };
+                pick(wins, o.is_eq())
+            }
+        }
+    }
+}
+
+fn make<T: Element>(value: ArrayD<T>, op: Op<T>) -> Tensor<T> {
+    Tensor(Rc::new(Node {
+        id: NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed),
+        value,
+        op,
+        name: RefCell::new(None),
+    }))
+}
+
+fn slice_of(info: &[SliceInfoElem]) -> SliceInfo<Vec<SliceInfoElem>, IxDyn, IxDyn> {
+    SliceInfo::try_from(info.to_vec()).expect("slice_info checked every entry")
+}
+
+/// `a @ b` on arrays with equal batch shape and ndim ≥ 2.
+fn bmm<T: Element>(a: &ArrayD<T>, b: &ArrayD<T>) -> Result<ArrayD<T>> {
+    let nd = a.ndim();
+    let (n, k, m) = (a.shape()[nd - 2], a.shape()[nd - 1], b.shape()[nd - 1]);
+    let batch: usize = a.shape()[..nd - 2].iter().product();
+    let a3 = a.to_shape((batch, n, k)).expect("batch·n·k elements");
+    let b3 = b.to_shape((batch, k, m)).expect("batch·k·m elements");
+    let mut out = Vec::with_capacity(batch * n * m);
+    for i in 0..batch {
+        let c = T::matmul(a3.index_axis(Axis(0), i), b3.index_axis(Axis(0), i))?;
+        out.extend(c.iter().cloned());
+    }
+    let mut shape = a.shape()[..nd - 2].to_vec();
+    shape.extend([n, m]);
+    Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("batch·n·m elements"))
+}
+
+fn swap_last<T: Element>(a: &ArrayD<T>) -> ArrayD<T> {
+    let nd = a.ndim();
+    let mut v = a.view();
+    v.swap_axes(nd - 2, nd - 1);
+    v.as_standard_layout().into_owned()
+}
+
+/// Parses a nested list of exact literals such as `[[1, 0.5], [1/3, -2]]`.
+fn parse_nested(text: &str) -> Result<ArrayD<Num>> {
+    fn bad(text: &str, reason: &str) -> Error {
+        Error::BadLiteral {
+            text: text.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+    /// Lengths seen at each depth, and the depth at which numbers sit.
+    struct Walk {
+        shape: Vec<Option<usize>>,
+        leaf_depth: Option<usize>,
+        out: Vec<Num>,
+    }
+    fn walk(s: &str, pos: &mut usize, depth: usize, w: &mut Walk) -> Result<()> {
+        let b = s.as_bytes();
+        let skip = |pos: &mut usize| {
+            while *pos < b.len() && b[*pos].is_ascii_whitespace() {
+                *pos += 1
+            }
+        };
+        skip(pos);
+        if *pos < b.len() && b[*pos] == b'[' {
+            *pos += 1;
+            let mut count = 0;
+            loop {
+                skip(pos);
+                if *pos < b.len() && b[*pos] == b']' {
+                    *pos += 1;
+                    break;
+                }
+                walk(s, pos, depth + 1, w)?;
+                count += 1;
+                skip(pos);
+                match b.get(*pos) {
+                    Some(b',') => *pos += 1,
+                    Some(b']') => {
+                        *pos += 1;
+                        break;
+                    }
+                    _ => return Err(bad(s, "expected `,` or `]`")),
+                }
+            }
+            if w.shape.len() <= depth {
+                w.shape.resize(depth + 1, None);
+            }
+            match w.shape[depth] {
+                None => w.shape[depth] = Some(count),
+                Some(c) if c != count => {
+                    return Err(bad(s, "ragged nested list: rows of different lengths"))
+                }
+                Some(_) => {}
+            }
+            Ok(())
+        } else {
+            let start = *pos;
+            while *pos < b.len() && !matches!(b[*pos], b',' | b']' | b'[') {
+                *pos += 1;
+            }
+            if *w.leaf_depth.get_or_insert(depth) != depth {
+                return Err(bad(s, "ragged nested list: numbers at different depths"));
+            }
+            w.out.push(Num::parse(&s[start..*pos])?);
+            Ok(())
+        }
+    }
+    let mut w = Walk {
+        shape: Vec::new(),
+        leaf_depth: None,
+        out: Vec::new(),
+    };
+    let mut pos = 0;
+    walk(text, &mut pos, 0, &mut w)?;
+    if text[pos..].trim() != "" {
+        return Err(bad(text, "unexpected text after the list"));
+    }
+    // An empty list has no leaves: its depth is the depth of the brackets.
+    let depth = w.leaf_depth.unwrap_or(w.shape.len());
+    let shape: Vec<usize> = w.shape[..depth.min(w.shape.len())]
+        .iter()
+        .map(|d| d.unwrap_or(0))
+        .collect();
+    let out = w.out;
+    ArrayD::from_shape_vec(IxDyn(&shape), out)
+        .map_err(|_| bad(text, "ragged nested list: rows of different depths"))
+}
+
+impl<T: Element> Tensor<T> {
+    // ---- construction -----------------------------------------------------
+
+    /// A leaf tensor holding `value`.
+    pub fn new(value: ArrayD<T>) -> Tensor<T> {
+        make(value, Op::Leaf)
+    }
+    pub fn from_vec(v: Vec<T>, shape: &[usize]) -> Result<Tensor<T>> {
+        let n = v.len();
+        ArrayD::from_shape_vec(IxDyn(shape), v)
+            .map(Tensor::new)
+            .map_err(|_| {
+                Error::shape(
+                    "from_vec",
+                    format!("{n} values cannot fill the shape {shape:?}"),
+                )
+            })
+    }
+    pub fn scalar(v: T) -> Tensor<T> {
+        Tensor::new(ArrayD::from_elem(IxDyn(&[]), v))
+    }
+    /// Parses a nested list of exact literals: `[[1, 0.5], [1/3, -2]]`.
+    /// Floats get the nearest value; `Num` keeps every literal exact.
+    pub fn parse(text: &str) -> Result<Tensor<T>> {
+        let a = parse_nested(text)?;
+        Ok(Tensor::new(try_map(&a.view(), T::from_num)?))
+    }
+    pub fn full(shape: &[usize], v: T) -> Tensor<T> {
+        Tensor::new(ArrayD::from_elem(IxDyn(shape), v))
+    }
+    pub fn zeros(shape: &[usize]) -> Tensor<T> {
+        Tensor::full(shape, T::zero())
+    }
+    pub fn ones(shape: &[usize]) -> Tensor<T> {
+        Tensor::full(shape, T::one())
+    }
+    pub fn eye(n: usize) -> Tensor<T> {
+        let mut a = ArrayD::from_elem(IxDyn(&[n, n]), T::zero());
+        for i in 0..n {
+            a[[i, i]] = T::one();
+        }
+        Tensor::new(a)
+    }
+    /// `[start, start + step, …]` up to but excluding `stop`, as numpy.
+    pub fn arange(start: &T, stop: &T, step: &T) -> Result<Tensor<T>> {
+        if step.cmp(&T::zero())?.is_eq() {
+            return Err(Error::invalid("arange", "step cannot be zero"));
+        }
+        let up = step.cmp(&T::zero())?.is_gt();
+        let mut v = Vec::new();
+        let mut x = start.clone();
+        while if up {
+            x.cmp(stop)?.is_lt()
+        } else {
+            x.cmp(stop)?.is_gt()
+        } {
+            if v.len() >= 10_000_000 {
+                return Err(Error::invalid("arange", "more than 10 million elements"));
+            }
+            v.push(x.clone());
+            x = x.add(step)?;
+        }
+        let n = v.len();
+        Tensor::from_vec(v, &[n])
+    }
+
+    // ---- inspection -------------------------------------------------------
+
+    pub fn id(&self) -> usize {
+        self.0.id
+    }
+    pub fn value(&self) -> &ArrayD<T> {
+        &self.0.value
+    }
+    pub fn shape(&self) -> &[usize] {
+        self.0.value.shape()
+    }
+    pub fn ndim(&self) -> usize {
+        self.0.value.ndim()
+    }
+    pub fn len(&self) -> usize {
+        self.0.value.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.value.is_empty()
+    }
+    pub fn op(&self) -> &Op<T> {
+        &self.0.op
+    }
+    /// Gives the tensor a name for worked solutions; returns it for chaining.
+    pub fn named(self, name: &str) -> Tensor<T> {
+        *self.0.name.borrow_mut() = Some(name.to_string());
+        self
+    }
+    pub fn name(&self) -> Option<String> {
+        self.0.name.borrow().clone()
+    }
+    /// The single element of a one-element tensor.
+    pub fn item(&self) -> Result<T> {
+        if self.len() != 1 {
+            return Err(Error::shape(
+                "item",
+                format!("needs one element, the shape is {:?}", self.shape()),
+            ));
+        }
+        Ok(self.value().iter().next().expect("one element").clone())
+    }
+    /// The inputs of the op that made this tensor.
+    pub fn inputs(&self) -> Vec<Tensor<T>> {
+        match self.op() {
+            Op::Leaf | Op::Const => vec![],
+            Op::Unary(_, a)
+            | Op::Sum(a, _)
+            | Op::Extreme { x: a, .. }
+            | Op::Reshape(a)
+            | Op::Permute(a, _)
+            | Op::Expand(a)
+            | Op::Slice(a, _) => vec![a.clone()],
+            Op::Binary(_, a, b) | Op::MatMul(a, b) => vec![a.clone(), b.clone()],
+            Op::Concat(xs, _) => xs.clone(),
+        }
+    }
+
+    // ---- elementwise ------------------------------------------------------
+
+    fn unary(&self, op: Unary) -> Result<Tensor<T>> {
+        let v = try_map(&self.value().view(), |x| op.forward(x))?;
+        Ok(make(v, Op::Unary(op, self.clone())))
+    }
+    pub fn neg(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Neg)
+    }
+    pub fn exp(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Exp)
+    }
+    pub fn log(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Log)
+    }
+    pub fn sqrt(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Sqrt)
+    }
+    pub fn tanh(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Tanh)
+    }
+    pub fn sigmoid(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Sigmoid)
+    }
+    pub fn relu(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Relu)
+    }
+    pub fn abs(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Abs)
+    }
+
+    fn binary(&self, op: Binary, o: &Tensor<T>) -> Result<Tensor<T>> {
+        let shape = broadcast_shape(self.shape(), o.shape(), op.symbol())?;
+        let (a, b) = (self.broadcast_to(&shape)?, o.broadcast_to(&shape)?);
+        let v = try_zip(&a.value().view(), &b.value().view(), |x, y| {
+            op.forward(x, y)
+        })?;
+        Ok(make(v, Op::Binary(op, a, b)))
+    }
+    pub fn add(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.binary(Binary::Add, o)
+    }
+    pub fn sub(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.binary(Binary::Sub, o)
+    }
+    pub fn mul(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.binary(Binary::Mul, o)
+    }
+    pub fn div(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.binary(Binary::Div, o)
+    }
+    pub fn pow(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.binary(Binary::Pow, o)
+    }
+    /// Elementwise maximum (numpy's `maximum`).
+    pub fn maximum(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.binary(Binary::Maximum, o)
+    }
+    pub fn minimum(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.binary(Binary::Minimum, o)
+    }
+    /// `self * c` for a scalar `c`.
+    pub fn scale(&self, c: T) -> Result<Tensor<T>> {
+        self.mul(&Tensor::scalar(c))
+    }
+    /// `self ** n` for an integer `n`.
+    pub fn powi(&self, n: i64) -> Result<Tensor<T>> {
+        self.pow(&Tensor::scalar(T::from_i64(n)))
+    }
+
+    fn compare(
+        &self,
+        o: &Tensor<T>,
+        sym: &str,
+        keep: fn(std::cmp::Ordering) -> bool,
+    ) -> Result<Tensor<T>> {
+        let shape = broadcast_shape(self.shape(), o.shape(), sym)?;
+        let a = self.value().broadcast(IxDyn(&shape)).expect("checked");
+        let b = o.value().broadcast(IxDyn(&shape)).expect("checked");
+        let v = try_zip(&a, &b, |x, y| {
+            Ok(if keep(x.cmp(y)?) { T::one() } else { T::zero() })
+        })?;
+        Ok(make(v, Op::Const))
+    }
+    pub fn eq(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.compare(o, "==", |c| c.is_eq())
+    }
+    pub fn ne(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.compare(o, "!=", |c| c.is_ne())
+    }
+    pub fn lt(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.compare(o, "<", |c| c.is_lt())
+    }
+    pub fn le(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.compare(o, "<=", |c| c.is_le())
+    }
+    pub fn gt(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.compare(o, ">", |c| c.is_gt())
+    }
+    pub fn ge(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        self.compare(o, ">=", |c| c.is_ge())
+    }
+
+    // ---- matrix product ---------------------------------------------------
+
+    /// numpy's `@`: vector·vector, matrix·vector, vector·matrix,
+    /// matrix·matrix, and batched with broadcast batch dimensions.
+    pub fn matmul(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
+        let (an, bn) = (self.ndim(), o.ndim());
+        if an == 0 || bn == 0 {
+            return Err(Error::shape(
+                "@",
+                format!(
+                    "operands must have at least one dimension, got {:?} and {:?} (use * for scalars)",
+                    self.shape(),
+                    o.shape()
+                ),
+            ));
+        }
+        let a = if an == 1 {
+            self.reshape(&[1, self.len() as i64])?
+        } else {
+            self.clone()
+        };
+        let b = if bn == 1 {
+            o.reshape(&[o.len() as i64, 1])?
+        } else {
+            o.clone()
+        };
+        let (sa, sb) = (a.shape().to_vec(), b.shape().to_vec());
+        let (ra, rb) = (sa.len(), sb.len());
+        if sa[ra - 1] != sb[rb - 2] {
+            return Err(Error::mismatch("@", self.shape(), o.shape()));
+        }
+        let batch = broadcast_shape(&sa[..ra - 2], &sb[..rb - 2], "@ (batch dimensions)")
+            .map_err(|_| Error::mismatch("@", self.shape(), o.shape()))?;
+        let full = |s: &[usize], r: usize| {
+            let mut v = batch.clone();
+            v.extend_from_slice(&s[r - 2..]);
+            v
+        };
+        let a = a.broadcast_to(&full(&sa, ra))?;
+        let b = b.broadcast_to(&full(&sb, rb))?;
+        let out = make(bmm(a.value(), b.value())?, Op::MatMul(a, b));
+        let mut shape: Vec<i64> = out.shape().iter().map(|&d| d as i64).collect();
+        let nd = shape.len();
+        if bn == 1 {
+            shape.remove(nd - 1);
+        }
+        if an == 1 {
+            shape.remove(nd - 2);
+        }
+        if an == 1 || bn == 1 {
+            out.reshape(&shape)
+        } else {
+            Ok(out)
+        }
+    }
+
+    // ---- reductions -------------------------------------------------------
+
+    fn axes(&self, axes: Option<&[i64]>) -> Result<Vec<usize>> {
+        let mut v = match axes {
+            None => (0..self.ndim()).collect(),
+            Some(a) => a
+                .iter()
+                .map(|&x| norm_axis(x, self.ndim()))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        v.sort_unstable();
+        v.dedup();
+        Ok(v)
+    }
+    fn drop_axes(&self, axes: &[usize]) -> Result<Tensor<T>> {
+        let shape: Vec<i64> = (0..self.ndim())
+            .filter(|a| !axes.contains(a))
+            .map(|a| self.shape()[a] as i64)
+            .collect();
+        self.reshape(&shape)
+    }
+    /// Sum over `axes` (all when `None`), as `np.sum(x, axis, keepdims)`.
+    pub fn sum(&self, axes: Option<&[i64]>, keepdims: bool) -> Result<Tensor<T>> {
+        let ax = self.axes(axes)?;
+        let mut v = self.value().clone();
+        for &a in &ax {
+            v = sum_axis_keep(&v.view(), a)?;
+        }
+        let out = make(v, Op::Sum(self.clone(), ax.clone()));
+        if keepdims {
+            Ok(out)
+        } else {
+            out.drop_axes(&ax)
+        }
+    }
+    pub fn sum_all(&self) -> Result<Tensor<T>> {
+        self.sum(None, false)
+    }
+    /// Mean over `axes` (all when `None`).
+    pub fn mean(&self, axes: Option<&[i64]>, keepdims: bool) -> Result<Tensor<T>> {
+        let n: usize = self.axes(axes)?.iter().map(|&a| self.shape()[a]).product();
+        if n == 0 {
+            return Err(Error::invalid("mean", "mean of an empty tensor"));
+        }
+        self.sum(axes, keepdims)?
+            .div(&Tensor::scalar(T::from_i64(n as i64)))
+    }
+    fn extreme(&self, axis: Option<i64>, keepdims: bool, max: bool) -> Result<Tensor<T>> {
+        let what = if max { "max" } else { "min" };
+        if self.is_empty() {
+            return Err(Error::invalid(what, "of an empty tensor"));
+        }
+        let Some(axis) = axis else {
+            let flat = self.reshape(&[-1])?;
+            let r = flat.extreme(Some(0), false, max)?;
+            return if keepdims {
+                r.reshape(&vec![1; self.ndim()])
+            } else {
+                Ok(r)
+            };
+        };
+        let axis = norm_axis(axis, self.ndim())?;
+        let idx = arg_extreme(&self.value().view(), axis, max)?;
+        let mut v = idx.map(|_| T::zero());
+        for (pos, &i) in idx.indexed_iter() {
+            let mut at = pos.slice().to_vec();
+            at[axis] = i;
+            v[pos] = self.value()[IxDyn(&at)].clone();
+        }
+        let out = make(
+            v,
+            Op::Extreme {
+                x: self.clone(),
+                axis,
+                max,
+                idx,
+            },
+        );
+        if keepdims {
+            Ok(out)
+        } else {
+            out.drop_axes(&[axis])
+        }
+    }
+    /// Maximum along `axis` (over everything when `None`).
+    pub fn max(&self, axis: Option<i64>, keepdims: bool) -> Result<Tensor<T>> {
+        self.extreme(axis, keepdims, true)
+    }
+    pub fn min(&self, axis: Option<i64>, keepdims: bool) -> Result<Tensor<T>> {
+        self.extreme(axis, keepdims, false)
+    }
+    fn arg(&self, axis: Option<i64>, max: bool) -> Result<Tensor<T>> {
+        let what = if max { "argmax" } else { "argmin" };
+        if self.is_empty() {
+            return Err(Error::invalid(what, "of an empty tensor"));
+        }
+        let (src, axis) = match axis {
+            None => (self.reshape(&[-1])?, 0),
+            Some(a) => (self.clone(), norm_axis(a, self.ndim())?),
+        };
+        let idx = arg_extreme(&src.value().view(), axis, max)?.remove_axis(Axis(axis));
+        Ok(make(idx.mapv(|i| T::from_i64(i as i64)), Op::Const))
+    }
+    /// Index of the first maximum, as numpy.
+    pub fn argmax(&self, axis: Option<i64>) -> Result<Tensor<T>> {
+        self.arg(axis, true)
+    }
+    pub fn argmin(&self, axis: Option<i64>) -> Result<Tensor<T>> {
+        self.arg(axis, false)
+    }
+    /// Euclidean norm over everything (`np.linalg.norm`).
+    pub fn norm(&self) -> Result<Tensor<T>> {
+        self.mul(self)?.sum_all()?.sqrt()
+    }
+
+    // ---- shape ------------------------------------------------------------
+
+    /// numpy's reshape; one dimension may be -1.
+    pub fn reshape(&self, shape: &[i64]) -> Result<Tensor<T>> {
+        let bad = || {
+            Error::shape(
+                "reshape",
+                format!("cannot reshape {:?} into {:?}", self.shape(), shape),
+            )
+        };
+        let known: i64 = shape.iter().filter(|&&d| d >= 0).product();
+        let free = shape.iter().filter(|&&d| d < 0).count();
+        if free > 1 || shape.iter().any(|&d| d < -1) {
+            return Err(bad());
+        }
+        let target: Vec<usize> = shape
+            .iter()
+            .map(|&d| {
+                if d >= 0 {
+                    Ok(d as usize)
+                } else if known > 0 && self.len() as i64 % known == 0 {
+                    Ok(self.len() / known as usize)
+                } else {
+                    Err(bad())
+                }
+            })
+            .collect::<Result<_>>()?;
+        if target.iter().product::<usize>() != self.len() {
+            return Err(bad());
+        }
+        if target == self.shape() {
+            return Ok(self.clone());
+        }
+        let v = self
+            .value()
+            .to_shape(IxDyn(&target))
+            .map_err(|_| bad())?
+            .into_owned();
+        Ok(make(v, Op::Reshape(self.clone())))
+    }
+    /// Reorders axes: `out.shape[i] = self.shape[perm[i]]`.
+    pub fn permute(&self, perm: &[usize]) -> Result<Tensor<T>> {
+        let mut seen = perm.to_vec();
+        seen.sort_unstable();
+        if seen != (0..self.ndim()).collect::<Vec<_>>() {
+            return Err(Error::shape(
+                "transpose",
+                format!(
+                    "{perm:?} is not a permutation of the axes of {:?}",
+                    self.shape()
+                ),
+            ));
+        }
+        let v = self
+            .value()
+            .view()
+            .permuted_axes(IxDyn(perm))
+            .as_standard_layout()
+            .into_owned();
+        Ok(make(v, Op::Permute(self.clone(), perm.to_vec())))
+    }
+    /// numpy's `.T`: all axes reversed (a 1-d tensor is unchanged).
+    pub fn t(&self) -> Result<Tensor<T>> {
+        if self.ndim() < 2 {
+            return Ok(self.clone());
+        }
+        let perm: Vec<usize> = (0..self.ndim()).rev().collect();
+        self.permute(&perm)
+    }
+    /// numpy's `broadcast_to`, recorded so gradients sum back.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor<T>> {
+        if self.shape() == shape {
+            return Ok(self.clone());
+        }
+        let v = self
+            .value()
+            .broadcast(IxDyn(shape))
+            .ok_or_else(|| Error::mismatch("broadcast", self.shape(), shape))?
+            .to_owned();
+        Ok(make(v, Op::Expand(self.clone())))
+    }
+    /// numpy indexing: `x[1]`, `x[:, :2]`, `x[-1]`, `x[::-1]`, `x[None]`.
+    pub fn slice(&self, idx: &[Idx]) -> Result<Tensor<T>> {
+        let info = slice_info(self.shape(), idx)?;
+        let v = self.value().slice(slice_of(&info)).to_owned();
+        Ok(make(v, Op::Slice(self.clone(), info)))
+    }
+    /// Inserts an axis of length 1 at `axis`.
+    pub fn unsqueeze(&self, axis: i64) -> Result<Tensor<T>> {
+        let a = norm_axis(axis, self.ndim() + 1)?;
+        let mut shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        shape.insert(a, 1);
+        self.reshape(&shape)
+    }
+    /// Joins tensors along an existing axis.
+    pub fn concat(xs: &[Tensor<T>], axis: i64) -> Result<Tensor<T>> {
+        let first = xs
+            .first()
+            .ok_or_else(|| Error::invalid("concatenate", "needs at least one tensor"))?;
+        let axis = norm_axis(axis, first.ndim())?;
+        for x in xs {
+            let same = x.ndim() == first.ndim()
+                && (0..x.ndim()).all(|a| a == axis || x.shape()[a] == first.shape()[a]);
+            if !same {
+                return Err(Error::mismatch("concatenate", first.shape(), x.shape()));
+            }
+        }
+        let views: Vec<_> = xs.iter().map(|x| x.value().view()).collect();
+        let v = ndarray::concatenate(Axis(axis), &views).expect("shapes checked");
+        Ok(make(v, Op::Concat(xs.to_vec(), axis)))
+    }
+    /// Joins tensors of equal shape along a new axis.
+    pub fn stack(xs: &[Tensor<T>], axis: i64) -> Result<Tensor<T>> {
+        let first = xs
+            .first()
+            .ok_or_else(|| Error::invalid("stack", "needs at least one tensor"))?;
+        if let Some(x) = xs.iter().find(|x| x.shape() != first.shape()) {
+            return Err(Error::mismatch("stack", first.shape(), x.shape()));
+        }
+        let axis = norm_axis(axis, first.ndim() + 1)? as i64;
+        let xs: Vec<_> = xs
+            .iter()
+            .map(|x| x.unsqueeze(axis))
+            .collect::<Result<_>>()?;
+        Tensor::concat(&xs, axis)
+    }
+
+    /// The same values as a new leaf: gradients stop here.
+    pub fn detach(&self) -> Tensor<T> {
+        Tensor::new(self.value().clone())
+    }
+}
+
+impl<T: Element> fmt::Debug for Tensor<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tensor#{}{:?}", self.id(), self.shape())
+    }
+}
+
+/// Writes an array as nested lists, each element with its own `Display`.
+pub fn fmt_nested<T: fmt::Display>(a: &ArrayD<T>, f: &mut impl fmt::Write) -> fmt::Result {
+    fn rec<T: fmt::Display>(v: ndarray::ArrayViewD<T>, f: &mut impl fmt::Write) -> fmt::Result {
+        if v.ndim() == 0 {
+            return write!(
+                f,
+                "{}",
+                v.iter().next().expect("a 0-d array has one element")
+            );
+        }
+        f.write_char('[')?;
+        for (i, sub) in v.axis_iter(Axis(0)).enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            rec(sub, f)?;
+        }
+        f.write_char(']')
+    }
+    rec(a.view(), f)
+}
+
+impl<T: Element> fmt::Display for Tensor<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        fmt_nested(self.value(), &mut s)?;
+        f.write_str(&s)
+    }
+}
+
+// ---- reverse mode ---------------------------------------------------------
+
+/// One backward contribution: `contribution = upstream ⊙ local rule`, sent
+/// from `output` to its input number `pos`.
+pub struct BackwardStep<T: Element> {
+    pub output: Tensor<T>,
+    pub input: Tensor<T>,
+    pub pos: usize,
+    pub rule: String,
+    pub upstream: ArrayD<T>,
+    pub contribution: ArrayD<T>,
+}
+
+/// Gradients keyed by tensor id, and the steps that produced them.
+pub struct Gradients<T: Element> {
+    grads: HashMap<usize, ArrayD<T>>,
+    pub steps: Vec<BackwardStep<T>>,
+}
+
+impl<T: Element> Gradients<T> {
+    /// ∂y/∂x (zeros when y does not depend on x).
+    pub fn wrt(&self, x: &Tensor<T>) -> Tensor<T> {
+        match self.grads.get(&x.id()) {
+            Some(g) => Tensor::new(g.clone()),
+            None => Tensor::zeros(x.shape()),
+        }
+    }
+}
+
+/// Nodes reachable from `y`, inputs before the ops that use them.
+fn topo_order<T: Element>(y: &Tensor<T>) -> Vec<Tensor<T>> {
+    let mut order = Vec::new();
+    let mut seen = HashSet::new();
+    // Iterative DFS: long recurrences must not overflow the stack.
+    let mut stack = vec![(y.clone(), false)];
+    while let Some((t, done)) = stack.pop() {
+        if done {
+            order.push(t);
+            continue;
+        }
+        if !seen.insert(t.id()) {
+            continue;
+        }
+        stack.push((t.clone(), true));
+        for i in t.inputs() {
+            if !seen.contains(&i.id()) {
+                stack.push((i, false));
+            }
+        }
+    }
+    order
+}
+
+/// The contribution of `g = ∂y/∂out` to input `pos` of `out`, with its rule.
+fn backward_rule<T: Element>(
+    out: &Tensor<T>,
+    pos: usize,
+    g: &ArrayD<T>,
+) -> Result<(String, ArrayD<T>)> {
+    let y = out.value();
+    Ok(match out.op() {
+        Op::Leaf | Op::Const => unreachable!("leaves have no inputs"),
+        Op::Unary(u, a) => {
+            let mut local = try_zip(&a.value().view(), &y.view(), |x, y| u.local(x, y))?;
+            local = try_zip(&g.view(), &local.view(), |g, l| g.mul(l))?;
+            (u.rule().to_string(), local)
+        }
+        Op::Binary(op, a, b) => {
+            let (av, bv) = (a.value(), b.value());
+            let mut local = ArrayD::from_elem(IxDyn(y.shape()), T::zero());
+            for (((l, x), z), yv) in local.iter_mut().zip(av.iter()).zip(bv.iter()).zip(y.iter()) {
+                *l = op.local(pos, x, z, yv)?;
+            }
+            let c = try_zip(&g.view(), &local.view(), |g, l| g.mul(l))?;
+            (op.rules()[pos].to_string(), c)
+        }
+        Op::MatMul(a, b) => {
+            if pos == 0 {
+                ("∂(A@B)/∂A = G @ Bᵀ".into(), bmm(g, &swap_last(b.value()))?)
+            } else {
+                ("∂(A@B)/∂B = Aᵀ @ G".into(), bmm(&swap_last(a.value()), g)?)
+            }
+        }
+        Op::Sum(a, _) => (
+            "∂(Σ a)/∂aᵢ = 1".into(),
+            g.broadcast(IxDyn(a.shape())).expect("kept axes").to_owned(),
+        ),
+        Op::Extreme { x, axis, max, idx } => {
+            let mut c = ArrayD::from_elem(IxDyn(x.shape()), T::zero());
+            for (p, &i) in idx.indexed_iter() {
+                let mut at = p.slice().to_vec();
+                at[*axis] = i;
+                c[IxDyn(&at)] = g[&p].clone();
+            }
+            let f = if *max { "max" } else { "min" };
+            (format!("∂{f}(a)/∂aᵢ = 1 for the first {f}imum, else 0"), c)
+        }
+        Op::Reshape(a) => (
+            "reshape: gradient reshaped back".into(),
+            g.to_shape(IxDyn(a.shape()))
+                .expect("same size")
+                .into_owned(),
+        ),
+        Op::Permute(_, perm) => {
+            let mut inv = vec![0; perm.len()];
+            for (i, &p) in perm.iter().enumerate() {
+                inv[p] = i;
+            }
+            (
+                "transpose: gradient transposed back".into(),
+                g.view()
+                    .permuted_axes(IxDyn(&inv))
+                    .as_standard_layout()
+                    .into_owned(),
+            )
+        }
+        Op::Expand(a) => (
+            "broadcast: gradients of the copies summed".into(),
+            sum_to_shape(g, a.shape())?,
+        ),
+        Op::Slice(a, info) => {
+            let mut c = ArrayD::from_elem(IxDyn(a.shape()), T::zero());
+            c.slice_mut(slice_of(info)).assign(g);
+            (
+                "indexing: gradient placed at the selected elements".into(),
+                c,
+            )
+        }
+        Op::Concat(xs, axis) => {
+            let start: usize = xs[..pos].iter().map(|x| x.shape()[*axis]).sum();
+            let len = xs[pos].shape()[*axis];
+            let c = g
+                .slice_axis(Axis(*axis), ndarray::Slice::from(start..start + len))
+                .to_owned();
+            ("concatenate: the matching part of the gradient".into(), c)
+        }
+    })
+}
+
+/// Reverse mode from the scalar `y` to every tensor in `xs`.
+///
+/// A tensor used several times (shared weights) accumulates every use's
+/// contribution. With `record`, every contribution is kept in `steps`.
+pub fn backward_with<T: Element>(
+    y: &Tensor<T>,
+    xs: &[&Tensor<T>],
+    record: bool,
+) -> Result<Gradients<T>> {
+    if y.len() != 1 {
+        return Err(Error::shape(
+            "grad",
+            format!(
+                "the output must be a single number, its shape is {:?} (sum it first)",
+                y.shape()
+            ),
+        ));
+    }
+    let order = topo_order(y);
+    let targets: HashSet<usize> = xs.iter().map(|x| x.id()).collect();
+    // A node needs a gradient when some target lies among its ancestors.
+    let mut needs = HashSet::new();
+    for t in &order {
+        if targets.contains(&t.id()) || t.inputs().iter().any(|i| needs.contains(&i.id())) {
+            needs.insert(t.id());
+        }
+    }
+    let mut grads: HashMap<usize, ArrayD<T>> = HashMap::new();
+    grads.insert(y.id(), ArrayD::from_elem(IxDyn(y.shape()), T::one()));
+    let mut steps = Vec::new();
+    for out in order.iter().rev() {
+        if !needs.contains(&out.id()) {
+            continue;
+        }
+        let Some(g) = (if targets.contains(&out.id()) {
+            grads.get(&out.id()).cloned()
+        } else {
+            grads.remove(&out.id())
+        }) else {
+            continue;
+        };
+        for (pos, input) in out.inputs().iter().enumerate() {
+            if !needs.contains(&input.id()) {
+                continue;
+            }
+            let (rule, c) = backward_rule(out, pos, &g)?;
+            let acc = match grads.remove(&input.id()) {
+                Some(prev) => try_zip(&prev.view(), &c.view(), |a, b| a.add(b))?,
+                None => c.clone(),
+            };
+            grads.insert(input.id(), acc);
+            if record {
+                steps.push(BackwardStep {
+                    output: out.clone(),
+                    input: input.clone(),
+                    pos,
+                    rule,
+                    upstream: g.clone(),
+                    contribution: c,
+                });
+            }
+        }
+    }
+    grads.retain(|id, _| targets.contains(id));
+    Ok(Gradients { grads, steps })
+}
+
+/// Reverse mode with every step recorded.
+pub fn backward<T: Element>(y: &Tensor<T>, xs: &[&Tensor<T>]) -> Result<Gradients<T>> {
+    backward_with(y, xs, true)
+}
+
+/// `[∂y/∂x for x in xs]`.
+pub fn grad<T: Element>(y: &Tensor<T>, xs: &[&Tensor<T>]) -> Result<Vec<Tensor<T>>> {
+    let g = backward_with(y, xs, false)?;
+    Ok(xs.iter().map(|x| g.wrt(x)).collect())
+}

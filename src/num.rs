@@ -1,0 +1,1031 @@
+//! `num`: one scalar type, [`Num`], that is either exact or approximate.
+//!
+//! * `Exact` is an arbitrary-precision rational (`num-rational` over
+//!   `num-bigint`). Literals parse exactly (`1.3` is 13/10) and + − × ÷,
+//!   integer powers, abs, min/max and comparisons stay exact.
+//! * `Approx` is a closed interval `[lo, hi]` of `f64` that is guaranteed to
+//!   contain the true value. It is hand-written rather than taken from an
+//!   interval crate because the crates that exist (`inari`) need CPU features
+//!   and build flags this project cannot assume; the whole mechanism is small:
+//!   every arithmetic result is rounded outward with `next_down`/`next_up`,
+//!   and every libm function (`exp`, `ln`, `tanh`, assumed accurate to 1 ulp as
+//!   glibc documents) is widened by [`LIBM_ULPS`] ulps on each side.
+//!
+//! Consequences the rest of gradwork relies on:
+//! * every digit printed for an approximate value is correct: the value is
+//!   shown to as many significant digits as both ends of its interval agree on;
+//! * a comparison is answered only when it is certain, otherwise it returns
+//!   [`Error::Uncertain`]. An approximate value made by a monotone function
+//!   from an exact argument remembers that argument, so decisions at the
+//!   function's exact points stay exact: `sigmoid(s) >= 1/2` exactly when
+//!   `s >= 0`, even for `s = 1e-30`;
+//! * numbers never silently lose exactness or grow without bound: a rational
+//!   whose numerator or denominator would need more than [`EXACT_BITS_LIMIT`]
+//!   bits is an [`Error::TooLarge`], and an approximate value beyond the `f64`
+//!   range is an [`Error::Overflow`].
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+
+use crate::error::{Error, Result};
+
+/// Largest size, in bits, of the numerator or denominator of an exact value.
+/// 16384 bits is about 4900 decimal digits: far beyond any hand exercise, and
+/// small enough that every operation stays well under a millisecond.
+pub const EXACT_BITS_LIMIT: u64 = 16384;
+
+/// How many ulps a libm result is widened on each side.
+pub const LIBM_ULPS: u32 = 2;
+
+/// Default number of significant digits shown for approximate values.
+pub const DEFAULT_DIGITS: usize = 4;
+
+/// A scalar: exact rational or guaranteed-enclosure approximation.
+#[derive(Clone, Debug)]
+pub enum Num {
+    Exact(BigRational),
+    Approx(Approx),
+}
+
+/// An interval `[lo, hi]` that contains the true value.
+#[derive(Clone, Debug)]
+pub struct Approx {
+    lo: f64,
+    hi: f64,
+    /// Set when the value is `f(arg)` for a monotone `f` and an exact `arg`.
+    origin: Option<Box<(Mono, BigRational)>>,
+}
+
+/// Monotone functions whose exact inverse points keep decisions exact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mono {
+    Exp,
+    Log,
+    Sqrt,
+    Sigmoid,
+    Tanh,
+}
+
+fn down(x: f64) -> f64 {
+    x.next_down()
+}
+fn up(x: f64) -> f64 {
+    x.next_up()
+}
+fn widen_down(mut x: f64, n: u32) -> f64 {
+    for _ in 0..n {
+        x = x.next_down();
+    }
+    x
+}
+fn widen_up(mut x: f64, n: u32) -> f64 {
+    for _ in 0..n {
+        x = x.next_up();
+    }
+    x
+}
+
+type Iv = (f64, f64);
+
+fn check_iv(iv: Iv, what: &str) -> Result<Iv> {
+    if iv.0.is_finite() && iv.1.is_finite() {
+        Ok(iv)
+    } else if iv.0.is_nan() || iv.1.is_nan() {
+        Err(Error::Domain {
+            op: "arithmetic",
+            value: format!("an undefined value in {what}"),
+        })
+    } else {
+        Err(Error::Overflow {
+            what: what.to_string(),
+        })
+    }
+}
+
+fn iv_add(a: Iv, b: Iv) -> Iv {
+    (down(a.0 + b.0), up(a.1 + b.1))
+}
+fn iv_sub(a: Iv, b: Iv) -> Iv {
+    (down(a.0 - b.1), up(a.1 - b.0))
+}
+fn iv_mul(a: Iv, b: Iv) -> Iv {
+    let p = [a.0 * b.0, a.0 * b.1, a.1 * b.0, a.1 * b.1];
+    let lo = p.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = p.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    // A product that is exactly representable needs no widening, but telling
+    // which are is not worth it: widening by one ulp is always safe.
+    (down(lo), up(hi))
+}
+fn iv_div(a: Iv, b: Iv) -> Result<Iv> {
+    if b.0 <= 0.0 && b.1 >= 0.0 {
+        if b.0 == 0.0 && b.1 == 0.0 {
+            return Err(Error::DivisionByZero);
+        }
+        return Err(Error::Uncertain {
+            what: "division by an approximate value that may be zero".into(),
+        });
+    }
+    let q = [a.0 / b.0, a.0 / b.1, a.1 / b.0, a.1 / b.1];
+    let lo = q.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = q.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    Ok((down(lo), up(hi)))
+}
+fn iv_abs(a: Iv) -> Iv {
+    if a.0 >= 0.0 {
+        a
+    } else if a.1 <= 0.0 {
+        (-a.1, -a.0)
+    } else {
+        (0.0, a.1.max(-a.0))
+    }
+}
+fn iv_exp_point(p: f64) -> Iv {
+    let e = p.exp();
+    (widen_down(e, LIBM_ULPS).max(0.0), widen_up(e, LIBM_ULPS))
+}
+fn iv_exp(a: Iv) -> Iv {
+    (iv_exp_point(a.0).0, iv_exp_point(a.1).1)
+}
+fn iv_ln(a: Iv) -> Result<Iv> {
+    if a.1 <= 0.0 {
+        return Err(Error::Domain {
+            op: "log",
+            value: format!("{} (not positive)", a.1),
+        });
+    }
+    if a.0 <= 0.0 {
+        return Err(Error::Uncertain {
+            what: "log of an approximate value that may not be positive".into(),
+        });
+    }
+    Ok((
+        widen_down(a.0.ln(), LIBM_ULPS),
+        widen_up(a.1.ln(), LIBM_ULPS),
+    ))
+}
+fn iv_sqrt(a: Iv) -> Result<Iv> {
+    if a.1 < 0.0 {
+        return Err(Error::Domain {
+            op: "sqrt",
+            value: format!("{} (negative)", a.1),
+        });
+    }
+    if a.0 < 0.0 {
+        return Err(Error::Uncertain {
+            what: "sqrt of an approximate value that may be negative".into(),
+        });
+    }
+    // IEEE sqrt is correctly rounded: one ulp each side is enough.
+    Ok((down(a.0.sqrt()).max(0.0), up(a.1.sqrt())))
+}
+fn iv_tanh(a: Iv) -> Iv {
+    (
+        widen_down(a.0.tanh(), LIBM_ULPS).max(-1.0),
+        widen_up(a.1.tanh(), LIBM_ULPS).min(1.0),
+    )
+}
+/// σ at one point, built from rigorous interval steps so no error analysis
+/// of a hand-written formula is needed. The form is chosen so `exp` never
+/// overflows: 1/(1+e^−p) for p ≥ 0, e^p/(1+e^p) for p < 0.
+fn iv_sigmoid_point(p: f64) -> Iv {
+    let one = (1.0, 1.0);
+    let (lo, hi) = if p >= 0.0 {
+        let e = iv_exp_point(-p);
+        iv_div(one, iv_add(one, e)).expect("1 + e^-p > 0")
+    } else {
+        let e = iv_exp_point(p);
+        iv_div(e, iv_add(one, e)).expect("1 + e^p > 0")
+    };
+    (lo.max(0.0), hi.min(1.0))
+}
+fn iv_sigmoid(a: Iv) -> Iv {
+    (iv_sigmoid_point(a.0).0, iv_sigmoid_point(a.1).1)
+}
+fn iv_powi(a: Iv, n: i64) -> Result<Iv> {
+    if n == 0 {
+        return Ok((1.0, 1.0));
+    }
+    let base = if n % 2 == 0 { iv_abs(a) } else { a };
+    let mut e = n.unsigned_abs();
+    let mut acc = (1.0, 1.0);
+    let mut sq = base;
+    while e > 0 {
+        if e & 1 == 1 {
+            acc = check_iv(iv_mul(acc, sq), "a power")?;
+        }
+        e >>= 1;
+        if e > 0 {
+            sq = check_iv(iv_mul(sq, sq), "a power")?;
+        }
+    }
+    if n < 0 {
+        iv_div((1.0, 1.0), acc)
+    } else {
+        Ok(acc)
+    }
+}
+
+/// Encloses an exact rational in an interval of `f64`.
+fn rat_iv(r: &BigRational) -> Result<Iv> {
+    let f = r.to_f64().unwrap_or(f64::NAN);
+    if !f.is_finite() {
+        return Err(Error::Overflow {
+            what: format!("the exact value {} as a float", short_rat(r)),
+        });
+    }
+    if BigRational::from_float(f).as_ref() == Some(r) {
+        Ok((f, f))
+    } else {
+        Ok((down(f), up(f)))
+    }
+}
+
+fn short_rat(r: &BigRational) -> String {
+    let s = rat_string(r);
+    if s.len() > 40 {
+        format!("{}…", &s[..40])
+    } else {
+        s
+    }
+}
+
+fn rat_string(r: &BigRational) -> String {
+    if r.is_integer() {
+        r.numer().to_string()
+    } else {
+        format!("{}/{}", r.numer(), r.denom())
+    }
+}
+
+fn check_exact(r: BigRational, what: &str) -> Result<Num> {
+    let bits = r.numer().bits().max(r.denom().bits());
+    if bits > EXACT_BITS_LIMIT {
+        return Err(Error::TooLarge {
+            what: what.to_string(),
+            bits,
+            limit: EXACT_BITS_LIMIT,
+        });
+    }
+    Ok(Num::Exact(r))
+}
+
+/// `sqrt` of a non-negative rational when the root is rational.
+fn exact_sqrt(r: &BigRational) -> Option<BigRational> {
+    let (n, d) = (r.numer(), r.denom());
+    let (sn, sd) = (n.sqrt(), d.sqrt());
+    (&sn * &sn == *n && &sd * &sd == *d).then(|| BigRational::new(sn, sd))
+}
+
+impl Num {
+    pub fn int(v: i64) -> Num {
+        Num::Exact(BigRational::from_integer(BigInt::from(v)))
+    }
+    pub fn zero() -> Num {
+        Num::int(0)
+    }
+    pub fn one() -> Num {
+        Num::int(1)
+    }
+    /// The exact fraction `n/d`.
+    pub fn ratio(n: i64, d: i64) -> Result<Num> {
+        if d == 0 {
+            return Err(Error::DivisionByZero);
+        }
+        Ok(Num::Exact(BigRational::new(n.into(), d.into())))
+    }
+    /// An approximate value known only as the float `x` (a point interval).
+    pub fn approx(x: f64) -> Result<Num> {
+        let (lo, hi) = check_iv((x, x), "a float")?;
+        Ok(Num::Approx(Approx {
+            lo,
+            hi,
+            origin: None,
+        }))
+    }
+    /// The exact value of the float `x` (every finite float is a rational).
+    pub fn from_f64_exact(x: f64) -> Result<Num> {
+        BigRational::from_float(x)
+            .map(Num::Exact)
+            .ok_or_else(|| Error::BadLiteral {
+                text: x.to_string(),
+                reason: "not a finite number".into(),
+            })
+    }
+    fn from_iv(iv: Iv, what: &str) -> Result<Num> {
+        let (lo, hi) = check_iv(iv, what)?;
+        Ok(Num::Approx(Approx {
+            lo,
+            hi,
+            origin: None,
+        }))
+    }
+
+    /// Parses a literal exactly: `3`, `-0.1`, `1.3`, `2.5e-3`, `.5`, `1/3`,
+    /// `-7/2`. The fraction form takes integers on both sides.
+    pub fn parse(text: &str) -> Result<Num> {
+        let bad = |reason: &str| Error::BadLiteral {
+            text: text.to_string(),
+            reason: reason.to_string(),
+        };
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(bad("empty"));
+        }
+        if let Some((a, b)) = t.split_once('/') {
+            let n: BigInt = a
+                .trim()
+                .parse()
+                .map_err(|_| bad("the numerator of a fraction must be an integer"))?;
+            let d: BigInt = b
+                .trim()
+                .parse()
+                .map_err(|_| bad("the denominator of a fraction must be an integer"))?;
+            if d.is_zero() {
+                return Err(Error::DivisionByZero);
+            }
+            return check_exact(BigRational::new(n, d), "this literal");
+        }
+        let (neg, body) = match t.as_bytes()[0] {
+            b'-' => (true, &t[1..]),
+            b'+' => (false, &t[1..]),
+            _ => (false, t),
+        };
+        let (mant, exp) = match body.find(['e', 'E']) {
+            Some(i) => (&body[..i], Some(&body[i + 1..])),
+            None => (body, None),
+        };
+        let (int_part, frac_part) = match mant.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (mant, ""),
+        };
+        let digits_ok = |s: &str| s.bytes().all(|c| c.is_ascii_digit() || c == b'_');
+        if (int_part.is_empty() && frac_part.is_empty())
+            || !digits_ok(int_part)
+            || !digits_ok(frac_part)
+        {
+            return Err(bad(
+                "expected digits, an optional `.`, and an optional exponent",
+            ));
+        }
+        let mut exp10: i64 = match exp {
+            None => 0,
+            Some(e) => e
+                .parse::<i64>()
+                .map_err(|_| bad("the exponent after `e` must be an integer"))?,
+        };
+        let digits: String = int_part
+            .chars()
+            .chain(frac_part.chars())
+            .filter(|c| *c != '_')
+            .collect();
+        exp10 = exp10
+            .checked_sub(frac_part.chars().filter(|c| *c != '_').count() as i64)
+            .ok_or_else(|| bad("exponent out of range"))?;
+        let mantissa: BigInt = digits.parse().map_err(|_| bad("expected digits"))?;
+        // 10^|e| needs about 3.33·|e| bits; refuse before computing it.
+        let bits = (exp10.unsigned_abs() as f64 * std::f64::consts::LOG2_10) as u64;
+        if bits > EXACT_BITS_LIMIT && !mantissa.is_zero() {
+            return Err(Error::TooLarge {
+                what: format!("the literal `{t}`"),
+                bits,
+                limit: EXACT_BITS_LIMIT,
+            });
+        }
+        let p = BigInt::from(10).pow(exp10.unsigned_abs() as u32);
+        let mut r = if exp10 >= 0 {
+            BigRational::from_integer(mantissa * p)
+        } else {
+            BigRational::new(mantissa, p)
+        };
+        if neg {
+            r = -r;
+        }
+        check_exact(r, "this literal")
+    }
+
+    pub fn is_exact(&self) -> bool {
+        matches!(self, Num::Exact(_))
+    }
+    pub fn as_exact(&self) -> Option<&BigRational> {
+        match self {
+            Num::Exact(r) => Some(r),
+            Num::Approx(_) => None,
+        }
+    }
+    /// The enclosing interval (a point for exactly representable values).
+    pub fn interval(&self) -> Result<(f64, f64)> {
+        match self {
+            Num::Exact(r) => rat_iv(r),
+            Num::Approx(a) => Ok((a.lo, a.hi)),
+        }
+    }
+    /// Nearest `f64` (the midpoint for approximate values).
+    pub fn to_f64(&self) -> f64 {
+        match self {
+            Num::Exact(r) => r.to_f64().unwrap_or(f64::NAN),
+            Num::Approx(a) => a.lo / 2.0 + a.hi / 2.0,
+        }
+    }
+    /// The value as an integer, if it is exactly one.
+    pub fn to_i64(&self) -> Option<i64> {
+        match self {
+            Num::Exact(r) if r.is_integer() => r.numer().to_i64(),
+            _ => None,
+        }
+    }
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Num::Exact(r) if r.is_zero())
+    }
+    /// `"166/5"`, `"-3"`: the exact value as a fraction, or `None`.
+    pub fn fraction_string(&self) -> Option<String> {
+        self.as_exact().map(rat_string)
+    }
+
+    fn both_iv(&self, o: &Num) -> Result<(Iv, Iv)> {
+        Ok((self.interval()?, o.interval()?))
+    }
+
+    pub fn add(&self, o: &Num) -> Result<Num> {
+        match (self, o) {
+            (Num::Exact(a), Num::Exact(b)) => check_exact(a + b, "a sum"),
+            _ => {
+                let (a, b) = self.both_iv(o)?;
+                Num::from_iv(iv_add(a, b), "a sum")
+            }
+        }
+    }
+    pub fn sub(&self, o: &Num) -> Result<Num> {
+        match (self, o) {
+            (Num::Exact(a), Num::Exact(b)) => check_exact(a - b, "a difference"),
+            _ => {
+                let (a, b) = self.both_iv(o)?;
+                Num::from_iv(iv_sub(a, b), "a difference")
+            }
+        }
+    }
+    pub fn mul(&self, o: &Num) -> Result<Num> {
+        match (self, o) {
+            (Num::Exact(a), Num::Exact(b)) => check_exact(a * b, "a product"),
+            _ => {
+                // 0 × anything finite is exactly 0.
+                if self.is_zero() || o.is_zero() {
+                    return Ok(Num::zero());
+                }
+                let (a, b) = self.both_iv(o)?;
+                Num::from_iv(iv_mul(a, b), "a product")
+            }
+        }
+    }
+    pub fn div(&self, o: &Num) -> Result<Num> {
+        match (self, o) {
+            (_, b) if b.is_zero() => Err(Error::DivisionByZero),
+            (Num::Exact(a), Num::Exact(b)) => check_exact(a / b, "a quotient"),
+            _ => {
+                let (a, b) = self.both_iv(o)?;
+                Num::from_iv(iv_div(a, b)?, "a quotient")
+            }
+        }
+    }
+    pub fn neg(&self) -> Num {
+        match self {
+            Num::Exact(a) => Num::Exact(-a),
+            Num::Approx(a) => Num::Approx(Approx {
+                lo: -a.hi,
+                hi: -a.lo,
+                origin: None,
+            }),
+        }
+    }
+    pub fn abs(&self) -> Num {
+        match self {
+            Num::Exact(a) => Num::Exact(a.abs()),
+            Num::Approx(a) => {
+                let (lo, hi) = iv_abs((a.lo, a.hi));
+                Num::Approx(Approx {
+                    lo,
+                    hi,
+                    origin: None,
+                })
+            }
+        }
+    }
+    /// The smaller of two values; the first when they are equal.
+    pub fn min(&self, o: &Num) -> Result<Num> {
+        Ok(if o.lt(self)? { o.clone() } else { self.clone() })
+    }
+    /// The larger of two values; the first when they are equal.
+    pub fn max(&self, o: &Num) -> Result<Num> {
+        Ok(if o.gt(self)? { o.clone() } else { self.clone() })
+    }
+
+    /// `self^n` for an integer `n`: exact for exact values.
+    pub fn powi(&self, n: i64) -> Result<Num> {
+        match self {
+            Num::Exact(r) => {
+                if n < 0 && r.is_zero() {
+                    return Err(Error::DivisionByZero);
+                }
+                let bits = r.numer().bits().max(r.denom().bits());
+                let need = bits.saturating_mul(n.unsigned_abs());
+                if need > EXACT_BITS_LIMIT && bits > 1 {
+                    return Err(Error::TooLarge {
+                        what: format!("the power {}^{n}", short_rat(r)),
+                        bits: need,
+                        limit: EXACT_BITS_LIMIT,
+                    });
+                }
+                let e = n.unsigned_abs();
+                if e > u32::MAX as u64 {
+                    // bits ≤ 1 here: the base is 0, 1 or −1.
+                    let v = if r.is_zero() {
+                        Num::zero()
+                    } else if r.is_negative() && e % 2 == 1 {
+                        Num::int(-1)
+                    } else {
+                        Num::one()
+                    };
+                    return Ok(v);
+                }
+                let p = num_traits::pow::Pow::pow(r, e as u32);
+                let p = if n < 0 { p.recip() } else { p };
+                check_exact(p, "a power")
+            }
+            Num::Approx(a) => Num::from_iv(iv_powi((a.lo, a.hi), n)?, "a power"),
+        }
+    }
+
+    /// `self^e`: exact for integer exponents and for halves with a rational
+    /// root, approximate otherwise (`exp(e·ln x)` for positive `x`).
+    pub fn pow(&self, e: &Num) -> Result<Num> {
+        if let Some(n) = e.to_i64() {
+            return self.powi(n);
+        }
+        if let (Num::Exact(x), Num::Exact(r)) = (self, e) {
+            if r.denom() == &BigInt::from(2) && !x.is_negative() {
+                if let Some(root) = exact_sqrt(x) {
+                    if let Some(k) = r.numer().to_i64() {
+                        return Num::Exact(root).powi(k);
+                    }
+                }
+            }
+        }
+        let (xi, ei) = self.both_iv(e)?;
+        if xi.1 < 0.0 || (xi.1 == 0.0 && ei.1 <= 0.0) {
+            return Err(Error::Domain {
+                op: "power",
+                value: format!("base {} with a non-integer exponent", self),
+            });
+        }
+        if xi.0 <= 0.0 {
+            if self.is_zero() && ei.0 > 0.0 {
+                return Ok(Num::zero());
+            }
+            return Err(Error::Uncertain {
+                what: "a non-integer power of a value that may not be positive".into(),
+            });
+        }
+        let l = iv_ln(xi)?;
+        let p = check_iv(iv_mul(ei, l), "a power")?;
+        Num::from_iv(iv_exp(p), "a power")
+    }
+
+    fn mono(&self, f: Mono) -> Result<Num> {
+        let exact_point = |r: &BigRational| -> Result<Option<Num>> {
+            Ok(match f {
+                Mono::Exp if r.is_zero() => Some(Num::one()),
+                Mono::Log if r.is_one() => Some(Num::zero()),
+                Mono::Log if !r.is_positive() => {
+                    return Err(Error::Domain {
+                        op: "log",
+                        value: format!("{} (not positive)", rat_string(r)),
+                    })
+                }
+                Mono::Sqrt if r.is_negative() => {
+                    return Err(Error::Domain {
+                        op: "sqrt",
+                        value: format!("{} (negative)", rat_string(r)),
+                    })
+                }
+                Mono::Sqrt => exact_sqrt(r).map(Num::Exact),
+                Mono::Sigmoid if r.is_zero() => Some(Num::ratio(1, 2)?),
+                Mono::Tanh if r.is_zero() => Some(Num::zero()),
+                _ => None,
+            })
+        };
+        if let Num::Exact(r) = self {
+            if let Some(v) = exact_point(r)? {
+                return Ok(v);
+            }
+        }
+        let x = self.interval()?;
+        let what = match f {
+            Mono::Exp => "exp",
+            Mono::Log => "log",
+            Mono::Sqrt => "sqrt",
+            Mono::Sigmoid => "sigmoid",
+            Mono::Tanh => "tanh",
+        };
+        let iv = match f {
+            Mono::Exp => iv_exp(x),
+            Mono::Log => iv_ln(x)?,
+            Mono::Sqrt => iv_sqrt(x)?,
+            Mono::Sigmoid => iv_sigmoid(x),
+            Mono::Tanh => iv_tanh(x),
+        };
+        let (lo, hi) = check_iv(iv, what)?;
+        let origin = self.as_exact().map(|r| Box::new((f, r.clone())));
+        Ok(Num::Approx(Approx { lo, hi, origin }))
+    }
+    pub fn exp(&self) -> Result<Num> {
+        self.mono(Mono::Exp)
+    }
+    /// Natural logarithm.
+    pub fn log(&self) -> Result<Num> {
+        self.mono(Mono::Log)
+    }
+    pub fn sqrt(&self) -> Result<Num> {
+        self.mono(Mono::Sqrt)
+    }
+    pub fn sigmoid(&self) -> Result<Num> {
+        self.mono(Mono::Sigmoid)
+    }
+    pub fn tanh(&self) -> Result<Num> {
+        self.mono(Mono::Tanh)
+    }
+
+    /// Compares two values; [`Error::Uncertain`] when an approximate value
+    /// is too close to the other to tell.
+    pub fn cmp(&self, o: &Num) -> Result<Ordering> {
+        if let (Num::Exact(a), Num::Exact(b)) = (self, o) {
+            return Ok(a.cmp(b));
+        }
+        let (a, b) = self.both_iv(o)?;
+        if a.1 < b.0 {
+            return Ok(Ordering::Less);
+        }
+        if a.0 > b.1 {
+            return Ok(Ordering::Greater);
+        }
+        if a.0 == a.1 && b.0 == b.1 && a.0 == b.0 && !has_origin(self) && !has_origin(o) {
+            return Ok(Ordering::Equal);
+        }
+        // Too close for the intervals: try the exact inverse of a monotone origin.
+        let via = match (self, o) {
+            (Num::Approx(x), Num::Exact(c)) => inverse_cmp(x, c),
+            (Num::Exact(c), Num::Approx(x)) => inverse_cmp(x, c).map(Ordering::reverse),
+            _ => None,
+        };
+        via.ok_or_else(|| Error::Uncertain {
+            what: format!("how {} compares with {}", self, o),
+        })
+    }
+    pub fn lt(&self, o: &Num) -> Result<bool> {
+        Ok(self.cmp(o)? == Ordering::Less)
+    }
+    pub fn le(&self, o: &Num) -> Result<bool> {
+        Ok(self.cmp(o)? != Ordering::Greater)
+    }
+    pub fn gt(&self, o: &Num) -> Result<bool> {
+        Ok(self.cmp(o)? == Ordering::Greater)
+    }
+    pub fn ge(&self, o: &Num) -> Result<bool> {
+        Ok(self.cmp(o)? != Ordering::Less)
+    }
+    pub fn eq_num(&self, o: &Num) -> Result<bool> {
+        Ok(self.cmp(o)? == Ordering::Equal)
+    }
+
+    /// The value as text with `digits` significant digits for approximations:
+    /// `33.2`, `-0.5`, `1/3 ≈ 0.3333`, `≈ 0.1824`.
+    pub fn display(&self, digits: usize) -> String {
+        let digits = digits.max(1);
+        match self {
+            Num::Exact(r) => match terminating_decimal(r) {
+                Some(s) => s,
+                None => format!("{} ≈ {}", rat_string(r), sig_string(r, digits)),
+            },
+            Num::Approx(a) => format!("≈ {}", approx_string(a.lo, a.hi, digits)),
+        }
+    }
+}
+
+fn has_origin(n: &Num) -> bool {
+    matches!(
+        n,
+        Num::Approx(Approx {
+            origin: Some(_),
+            ..
+        })
+    )
+}
+
+/// Compares `f(arg)` with `c` through the exact inverse of `f`, where known.
+fn inverse_cmp(x: &Approx, c: &BigRational) -> Option<Ordering> {
+    let (f, arg) = x.origin.as_deref()?;
+    let zero = BigRational::zero();
+    let one = BigRational::one();
+    match f {
+        Mono::Sigmoid if *c <= zero => Some(Ordering::Greater),
+        Mono::Sigmoid if *c >= one => Some(Ordering::Less),
+        Mono::Sigmoid if *c == BigRational::new(1.into(), 2.into()) => Some(arg.cmp(&zero)),
+        Mono::Exp if *c <= zero => Some(Ordering::Greater),
+        Mono::Exp if c.is_one() => Some(arg.cmp(&zero)),
+        Mono::Log if c.is_zero() => Some(arg.cmp(&one)),
+        Mono::Tanh if *c <= -one.clone() => Some(Ordering::Greater),
+        Mono::Tanh if *c >= one => Some(Ordering::Less),
+        Mono::Tanh if c.is_zero() => Some(arg.cmp(&zero)),
+        Mono::Sqrt if c.is_negative() => Some(Ordering::Greater),
+        Mono::Sqrt => Some(arg.cmp(&(c * c))),
+        _ => None,
+    }
+}
+
+/// Longest exact decimal shown before switching to `p/q ≈ d`.
+const MAX_DECIMAL_CHARS: usize = 32;
+
+/// The exact decimal of `r` if its denominator is 2^a·5^b and it is short.
+fn terminating_decimal(r: &BigRational) -> Option<String> {
+    if r.is_integer() {
+        return Some(r.numer().to_string());
+    }
+    let mut d = r.denom().clone();
+    let (two, five) = (BigInt::from(2), BigInt::from(5));
+    let (mut a, mut b) = (0u32, 0u32);
+    while d.is_even() {
+        d /= &two;
+        a += 1;
+    }
+    while (&d % &five).is_zero() {
+        d /= &five;
+        b += 1;
+    }
+    if !d.is_one() {
+        return None;
+    }
+    let k = a.max(b) as usize;
+    if k > MAX_DECIMAL_CHARS {
+        return None;
+    }
+    let m = r.numer().abs() * BigInt::from(10).pow(k as u32) / r.denom();
+    let mut s = m.to_string();
+    if s.len() <= k {
+        s = "0".repeat(k + 1 - s.len()) + &s;
+    }
+    s.insert(s.len() - k, '.');
+    if s.len() > MAX_DECIMAL_CHARS {
+        return None;
+    }
+    let sign = if r.is_negative() { "-" } else { "" };
+    Some(format!("{sign}{s}"))
+}
+
+/// Rounds |r| to `n` significant digits, half to even, exactly:
+/// returns (negative, digits, e) with |r| ≈ 0.d₁d₂…dₙ·10^(e+1).
+fn sig_digits(r: &BigRational, n: usize) -> (bool, String, i64) {
+    if r.is_zero() {
+        return (false, "0".repeat(n), 0);
+    }
+    let neg = r.is_negative();
+    let x = r.abs();
+    let bits = x.numer().bits() as i64 - x.denom().bits() as i64;
+    let mut e = (bits as f64 * std::f64::consts::LOG10_2).floor() as i64;
+    let pow10 = |k: i64| -> BigRational {
+        let p = BigRational::from_integer(BigInt::from(10).pow(k.unsigned_abs() as u32));
+        if k >= 0 {
+            p
+        } else {
+            p.recip()
+        }
+    };
+    while x >= pow10(e + 1) {
+        e += 1;
+    }
+    while x < pow10(e) {
+        e -= 1;
+    }
+    let scaled = &x * pow10(n as i64 - 1 - e);
+    let fl = scaled.floor();
+    let frac = &scaled - &fl;
+    let half = BigRational::new(1.into(), 2.into());
+    let mut m = fl.to_integer();
+    if frac > half || (frac == half && m.is_odd()) {
+        m += 1;
+    }
+    let mut s = m.to_string();
+    if s.len() > n {
+        s.truncate(n);
+        e += 1;
+    }
+    (neg, s, e)
+}
+
+fn place_digits(neg: bool, digits: &str, e: i64) -> String {
+    let sign = if neg { "-" } else { "" };
+    let n = digits.len() as i64;
+    if digits.bytes().all(|c| c == b'0') {
+        return "0".into();
+    }
+    if (-5..16).contains(&e) {
+        let s = if e < 0 {
+            format!("0.{}{}", "0".repeat((-e - 1) as usize), digits)
+        } else if e + 1 >= n {
+            format!("{}{}", digits, "0".repeat((e + 1 - n) as usize))
+        } else {
+            format!(
+                "{}.{}",
+                &digits[..(e + 1) as usize],
+                &digits[(e + 1) as usize..]
+            )
+        };
+        format!("{sign}{s}")
+    } else {
+        let tail = if n > 1 {
+            format!(".{}", &digits[1..])
+        } else {
+            String::new()
+        };
+        format!("{sign}{}{}e{}", &digits[..1], tail, e)
+    }
+}
+
+fn sig_string(r: &BigRational, n: usize) -> String {
+    let (neg, d, e) = sig_digits(r, n);
+    place_digits(neg, &d, e)
+}
+
+/// The most significant digits (at most `n`) that every value in
+/// `[lo, hi]` rounds to; the interval itself when not even one digit is sure.
+fn approx_string(lo: f64, hi: f64, n: usize) -> String {
+    let (l, h) = (
+        BigRational::from_float(lo).expect("finite"),
+        BigRational::from_float(hi).expect("finite"),
+    );
+    for k in (1..=n).rev() {
+        let a = sig_digits(&l, k);
+        if a == sig_digits(&h, k) {
+            return place_digits(a.0, &a.1, a.2);
+        }
+    }
+    format!("[{}, {}]", sig_string(&l, n), sig_string(&h, n))
+}
+
+impl fmt::Display for Num {
+    /// `{}` shows [`DEFAULT_DIGITS`] significant digits; `{:.6}` shows six.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display(f.precision().unwrap_or(DEFAULT_DIGITS)))
+    }
+}
+
+impl From<i64> for Num {
+    fn from(v: i64) -> Num {
+        Num::int(v)
+    }
+}
+
+impl From<BigRational> for Num {
+    fn from(r: BigRational) -> Num {
+        Num::Exact(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Num {
+        Num::parse(s).unwrap()
+    }
+
+    #[test]
+    fn literals_parse_exactly() {
+        assert_eq!(n("1.3").fraction_string().unwrap(), "13/10");
+        assert_eq!(n("-0.1").fraction_string().unwrap(), "-1/10");
+        assert_eq!(n("1/3").fraction_string().unwrap(), "1/3");
+        assert_eq!(n("2.5e-3").fraction_string().unwrap(), "1/400");
+        assert_eq!(n(".5").fraction_string().unwrap(), "1/2");
+        assert_eq!(n("1e3").fraction_string().unwrap(), "1000");
+        assert_eq!(n("-7/2").fraction_string().unwrap(), "-7/2");
+    }
+
+    #[test]
+    fn bad_literals_are_typed_errors() {
+        for s in ["", "1.2.3", "abc", "1e", "1/x", "--1", "1e1.5"] {
+            assert!(
+                matches!(Num::parse(s), Err(Error::BadLiteral { .. })),
+                "{s:?}"
+            );
+        }
+        assert_eq!(Num::parse("1/0").unwrap_err(), Error::DivisionByZero);
+        assert!(matches!(
+            Num::parse("1e100000"),
+            Err(Error::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn arithmetic_stays_exact() {
+        // 1/3 + 1/3 + 1/3 = 1 exactly; 0.1 + 0.2 = 0.3 exactly (not in floats).
+        let third = n("1/3");
+        let s = third.add(&third).unwrap().add(&third).unwrap();
+        assert!(s.eq_num(&Num::one()).unwrap());
+        assert!(n("0.1").add(&n("0.2")).unwrap().eq_num(&n("0.3")).unwrap());
+        assert_eq!(n("2/3").powi(-2).unwrap().fraction_string().unwrap(), "9/4");
+        assert_eq!(n("1").div(&n("0")).unwrap_err(), Error::DivisionByZero);
+        assert_eq!(n("0").powi(-1).unwrap_err(), Error::DivisionByZero);
+    }
+
+    #[test]
+    fn exact_points_of_functions() {
+        assert_eq!(n("16/9").sqrt().unwrap().fraction_string().unwrap(), "4/3");
+        assert_eq!(n("0").exp().unwrap().fraction_string().unwrap(), "1");
+        assert_eq!(n("1").log().unwrap().fraction_string().unwrap(), "0");
+        assert_eq!(n("0").sigmoid().unwrap().fraction_string().unwrap(), "1/2");
+        assert_eq!(n("0").tanh().unwrap().fraction_string().unwrap(), "0");
+        assert!(!n("2").sqrt().unwrap().is_exact());
+        assert_eq!(
+            n("9/4").pow(&n("3/2")).unwrap().fraction_string().unwrap(),
+            "27/8"
+        );
+        assert!(matches!(n("-1").log(), Err(Error::Domain { .. })));
+        assert!(matches!(n("-1").sqrt(), Err(Error::Domain { .. })));
+    }
+
+    #[test]
+    fn approximations_enclose_the_truth() {
+        // σ(−3/2) = 1/(1+e^1.5) = 0.18242552380635635…
+        let p = n("-1.5").sigmoid().unwrap();
+        let (lo, hi) = p.interval().unwrap();
+        assert!(lo <= 0.182_425_523_806_356_35 && 0.182_425_523_806_356_35 <= hi);
+        assert!(hi - lo < 1e-15);
+        assert_eq!(p.to_string(), "≈ 0.1824");
+        assert_eq!(format!("{p:.8}"), "≈ 0.18242552");
+        // Anything computed from an approximation is approximate.
+        assert!(!p.mul(&Num::int(2)).unwrap().is_exact());
+    }
+
+    #[test]
+    fn display_follows_the_design() {
+        assert_eq!(n("33.2").to_string(), "33.2");
+        assert_eq!(n("-0.5").to_string(), "-0.5");
+        assert_eq!(n("16").to_string(), "16");
+        assert_eq!(n("1/3").to_string(), "1/3 ≈ 0.3333");
+        assert_eq!(n("-2/3").to_string(), "-2/3 ≈ -0.6667");
+        assert_eq!(n("1/400").to_string(), "0.0025");
+        assert_eq!(n("1/7").display(2), "1/7 ≈ 0.14");
+        assert_eq!(n("123456/7").to_string(), "123456/7 ≈ 17640");
+        assert_eq!(
+            n("1/300000000000000000000").to_string(),
+            "1/300000000000000000000 ≈ 3.333e-21"
+        );
+        // 2^-40 terminates but needs 40 decimals: fraction with its decimal.
+        assert!(Num::int(2).powi(-40).unwrap().to_string().contains('≈'));
+        // 9.9995 to 4 digits rounds up to 10.00 (carry into a new digit).
+        // 99995/10001 = 9.99850…: the fifth digit rounds the fourth up.
+        assert_eq!(n("99995/10001").display(4), "99995/10001 ≈ 9.999");
+        assert_eq!(
+            sig_string(&n("9.9996").as_exact().unwrap().clone(), 4),
+            "10.00"
+        );
+    }
+
+    #[test]
+    fn only_certain_digits_are_printed() {
+        // [0.12, 0.13] agrees only on one significant digit.
+        assert_eq!(approx_string(0.12, 0.13, 4), "0.1");
+        assert_eq!(approx_string(-0.5, 0.5, 4), "[-0.5000, 0.5000]");
+    }
+
+    #[test]
+    fn comparisons_say_when_they_are_uncertain() {
+        let x = Num::approx(0.5)
+            .unwrap()
+            .add(&Num::approx(1e-17).unwrap())
+            .unwrap();
+        assert!(matches!(x.cmp(&n("0.5")), Err(Error::Uncertain { .. })));
+        // …but σ(s) ≥ 1/2 is decided exactly through s ≥ 0, however small s is.
+        let s = n("1e-30");
+        assert!(s.sigmoid().unwrap().ge(&n("1/2")).unwrap());
+        assert!(n("-1e-30").sigmoid().unwrap().lt(&n("1/2")).unwrap());
+        assert!(n("2").sqrt().unwrap().lt(&n("1.4142135623730951")).unwrap());
+        assert!(n("2").sqrt().unwrap().gt(&n("1.4142135623730950")).unwrap());
+    }
+
+    #[test]
+    fn huge_numbers_are_refused_not_hung() {
+        assert!(matches!(n("3").powi(100_000), Err(Error::TooLarge { .. })));
+        assert!(matches!(
+            Num::approx(1e300)
+                .unwrap()
+                .mul(&Num::approx(1e300).unwrap()),
+            Err(Error::Overflow { .. })
+        ));
+        assert!(matches!(n("1000").exp(), Err(Error::Overflow { .. })));
+        // (−1)^huge stays cheap and exact.
+        assert_eq!(n("-1").powi(1 << 40).unwrap().to_string(), "1");
+    }
+}

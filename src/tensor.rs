@@ -1,0 +1,473 @@
+//! `tensor`: the element trait and the array kernels every op is built on.
+//!
+//! Storage, broadcasting, slicing and iteration are ndarray's (`ArrayD`);
+//! this module adds what ndarray cannot give a generic exact element:
+//! fallible arithmetic (an exact division by zero or an oversized rational is
+//! an error, not a panic) and numpy's rules where they differ from ndarray's
+//! (negative indices and steps, `@` on 1-d and batched operands). The f32/f64
+//! matrix product is ndarray's `dot`, i.e. the `matrixmultiply` GEMM kernel.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, Axis, IxDyn, SliceInfoElem, Zip};
+
+use crate::error::{Error, Result};
+use crate::num::Num;
+
+/// A scalar a tensor can hold: the exact [`Num`], or `f32`/`f64` for speed.
+///
+/// Every operation that can fail on user data returns `Result`. Floats follow
+/// IEEE except for division by zero, which is an error in every element type
+/// so that the exact and float paths fail at the same place.
+pub trait Element: Clone + fmt::Debug + fmt::Display + 'static {
+    /// Whether values of this type are exact rationals.
+    const EXACT: bool;
+    fn zero() -> Self;
+    fn one() -> Self;
+    fn from_num(n: &Num) -> Result<Self>;
+    fn from_i64(v: i64) -> Self;
+    fn to_num(&self) -> Result<Num>;
+    fn to_f64(&self) -> f64;
+    fn add(&self, o: &Self) -> Result<Self>;
+    fn sub(&self, o: &Self) -> Result<Self>;
+    fn mul(&self, o: &Self) -> Result<Self>;
+    fn div(&self, o: &Self) -> Result<Self>;
+    fn pow(&self, e: &Self) -> Result<Self>;
+    fn neg(&self) -> Self;
+    fn abs(&self) -> Self;
+    fn exp(&self) -> Result<Self>;
+    fn log(&self) -> Result<Self>;
+    fn sqrt(&self) -> Result<Self>;
+    fn sigmoid(&self) -> Result<Self>;
+    fn tanh(&self) -> Result<Self>;
+    /// A certain comparison, or [`Error::Uncertain`].
+    fn cmp(&self, o: &Self) -> Result<Ordering>;
+
+    /// `a @ b` for 2-d operands with matching inner size.
+    fn matmul(a: ArrayView2<Self>, b: ArrayView2<Self>) -> Result<Array2<Self>> {
+        let (n, k) = a.dim();
+        let m = b.dim().1;
+        let mut out = Vec::with_capacity(n * m);
+        for i in 0..n {
+            for j in 0..m {
+                let mut acc = Self::zero();
+                for t in 0..k {
+                    acc = acc.add(&a[[i, t]].mul(&b[[t, j]])?)?;
+                }
+                out.push(acc);
+            }
+        }
+        Ok(Array2::from_shape_vec((n, m), out).expect("n·m elements"))
+    }
+}
+
+impl Element for Num {
+    const EXACT: bool = true;
+    fn zero() -> Self {
+        Num::zero()
+    }
+    fn one() -> Self {
+        Num::one()
+    }
+    fn from_num(n: &Num) -> Result<Self> {
+        Ok(n.clone())
+    }
+    fn from_i64(v: i64) -> Self {
+        Num::int(v)
+    }
+    fn to_num(&self) -> Result<Num> {
+        Ok(self.clone())
+    }
+    fn to_f64(&self) -> f64 {
+        Num::to_f64(self)
+    }
+    fn add(&self, o: &Self) -> Result<Self> {
+        Num::add(self, o)
+    }
+    fn sub(&self, o: &Self) -> Result<Self> {
+        Num::sub(self, o)
+    }
+    fn mul(&self, o: &Self) -> Result<Self> {
+        Num::mul(self, o)
+    }
+    fn div(&self, o: &Self) -> Result<Self> {
+        Num::div(self, o)
+    }
+    fn pow(&self, e: &Self) -> Result<Self> {
+        Num::pow(self, e)
+    }
+    fn neg(&self) -> Self {
+        Num::neg(self)
+    }
+    fn abs(&self) -> Self {
+        Num::abs(self)
+    }
+    fn exp(&self) -> Result<Self> {
+        Num::exp(self)
+    }
+    fn log(&self) -> Result<Self> {
+        Num::log(self)
+    }
+    fn sqrt(&self) -> Result<Self> {
+        Num::sqrt(self)
+    }
+    fn sigmoid(&self) -> Result<Self> {
+        Num::sigmoid(self)
+    }
+    fn tanh(&self) -> Result<Self> {
+        Num::tanh(self)
+    }
+    fn cmp(&self, o: &Self) -> Result<Ordering> {
+        Num::cmp(self, o)
+    }
+}
+
+macro_rules! float_element {
+    ($t:ty) => {
+        impl Element for $t {
+            const EXACT: bool = false;
+            fn zero() -> Self {
+                0.0
+            }
+            fn one() -> Self {
+                1.0
+            }
+            fn from_num(n: &Num) -> Result<Self> {
+                Ok(n.to_f64() as $t)
+            }
+            fn from_i64(v: i64) -> Self {
+                v as $t
+            }
+            fn to_num(&self) -> Result<Num> {
+                Num::approx(*self as f64)
+            }
+            fn to_f64(&self) -> f64 {
+                *self as f64
+            }
+            fn add(&self, o: &Self) -> Result<Self> {
+                Ok(self + o)
+            }
+            fn sub(&self, o: &Self) -> Result<Self> {
+                Ok(self - o)
+            }
+            fn mul(&self, o: &Self) -> Result<Self> {
+                Ok(self * o)
+            }
+            fn div(&self, o: &Self) -> Result<Self> {
+                if *o == 0.0 {
+                    Err(Error::DivisionByZero)
+                } else {
+                    Ok(self / o)
+                }
+            }
+            fn pow(&self, e: &Self) -> Result<Self> {
+                Ok(if e.fract() == 0.0 && e.abs() < i32::MAX as $t {
+                    self.powi(*e as i32)
+                } else {
+                    self.powf(*e)
+                })
+            }
+            fn neg(&self) -> Self {
+                -self
+            }
+            fn abs(&self) -> Self {
+                <$t>::abs(*self)
+            }
+            fn exp(&self) -> Result<Self> {
+                Ok(<$t>::exp(*self))
+            }
+            fn log(&self) -> Result<Self> {
+                Ok(self.ln())
+            }
+            fn sqrt(&self) -> Result<Self> {
+                Ok(<$t>::sqrt(*self))
+            }
+            fn sigmoid(&self) -> Result<Self> {
+                // The stable form: exp never overflows.
+                Ok(if *self >= 0.0 {
+                    1.0 / (1.0 + <$t>::exp(-self))
+                } else {
+                    let e = <$t>::exp(*self);
+                    e / (1.0 + e)
+                })
+            }
+            fn tanh(&self) -> Result<Self> {
+                Ok(<$t>::tanh(*self))
+            }
+            fn cmp(&self, o: &Self) -> Result<Ordering> {
+                self.partial_cmp(o).ok_or_else(|| Error::Uncertain {
+                    what: "a comparison with NaN".into(),
+                })
+            }
+            fn matmul(a: ArrayView2<Self>, b: ArrayView2<Self>) -> Result<Array2<Self>> {
+                Ok(a.dot(&b))
+            }
+        }
+    };
+}
+float_element!(f32);
+float_element!(f64);
+
+/// Maps every element through a fallible function; the first error wins.
+pub fn try_map<T: Element, U: Clone>(
+    a: &ArrayViewD<T>,
+    mut f: impl FnMut(&T) -> Result<U>,
+) -> Result<ArrayD<U>> {
+    let mut err = None;
+    let out = a.map(|x| match f(x) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            err.get_or_insert(e);
+            None
+        }
+    });
+    match err {
+        Some(e) => Err(e),
+        None => Ok(out.mapv(|v| v.expect("no error was recorded"))),
+    }
+}
+
+/// Combines two arrays of the same shape elementwise; the first error wins.
+pub fn try_zip<T: Element>(
+    a: &ArrayViewD<T>,
+    b: &ArrayViewD<T>,
+    mut f: impl FnMut(&T, &T) -> Result<T>,
+) -> Result<ArrayD<T>> {
+    debug_assert_eq!(a.shape(), b.shape());
+    let mut err = None;
+    let out = Zip::from(a).and(b).map_collect(|x, y| match f(x, y) {
+        Ok(v) => v,
+        Err(e) => {
+            err.get_or_insert(e);
+            T::zero()
+        }
+    });
+    match err {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// numpy's broadcast shape of two shapes, or a mismatch naming both and `op`.
+pub fn broadcast_shape(a: &[usize], b: &[usize], op: &str) -> Result<Vec<usize>> {
+    let n = a.len().max(b.len());
+    let mut out = vec![0; n];
+    for i in 0..n {
+        let x = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let y = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
+        out[i] = match (x, y) {
+            (x, y) if x == y => x,
+            (1, y) => y,
+            (x, 1) => x,
+            _ => return Err(Error::mismatch(op, a, b)),
+        };
+    }
+    Ok(out)
+}
+
+/// Sum over one axis, keeping it with length 1.
+pub fn sum_axis_keep<T: Element>(a: &ArrayViewD<T>, axis: usize) -> Result<ArrayD<T>> {
+    let mut shape = a.shape().to_vec();
+    shape[axis] = 1;
+    let mut acc = ArrayD::from_elem(IxDyn(&shape), T::zero());
+    for lane in a.axis_iter(Axis(axis)) {
+        let lane = lane.insert_axis(Axis(axis));
+        acc = try_zip(&acc.view(), &lane, |x, y| x.add(y))?;
+    }
+    Ok(acc)
+}
+
+/// Sums `a` down to `shape` (the inverse of broadcasting `shape` to `a`'s).
+pub fn sum_to_shape<T: Element>(a: &ArrayD<T>, shape: &[usize]) -> Result<ArrayD<T>> {
+    let extra = a.ndim() - shape.len();
+    let mut out = a.clone();
+    for ax in 0..a.ndim() {
+        let target = if ax < extra { 1 } else { shape[ax - extra] };
+        if out.shape()[ax] != target {
+            out = sum_axis_keep(&out.view(), ax)?;
+        }
+    }
+    Ok(out
+        .into_shape_with_order(IxDyn(shape))
+        .expect("same number of elements"))
+}
+
+/// Index of the first maximum (or minimum) along `axis`, keeping the axis.
+pub fn arg_extreme<T: Element>(a: &ArrayViewD<T>, axis: usize, max: bool) -> Result<ArrayD<usize>> {
+    let mut shape = a.shape().to_vec();
+    shape[axis] = 1;
+    let mut out = Vec::with_capacity(shape.iter().product());
+    for lane in a.lanes(Axis(axis)) {
+        let mut best = 0;
+        for (i, x) in lane.iter().enumerate().skip(1) {
+            let o = x.cmp(&lane[best])?;
+            if (max && o == Ordering::Greater) || (!max && o == Ordering::Less) {
+                best = i;
+            }
+        }
+        out.push(best);
+    }
+    // `lanes` walks the other axes in logical order, which is the order of the
+    // kept-axis result.
+    Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("one index per lane"))
+}
+
+/// One entry of a numpy index: `x[2]`, `x[1:4:2]`, `x[None]`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Idx {
+    At(i64),
+    Range {
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: i64,
+    },
+    NewAxis,
+}
+
+impl Idx {
+    /// `:` — the whole axis.
+    pub fn all() -> Idx {
+        Idx::Range {
+            start: None,
+            stop: None,
+            step: 1,
+        }
+    }
+    pub fn range(start: Option<i64>, stop: Option<i64>) -> Idx {
+        Idx::Range {
+            start,
+            stop,
+            step: 1,
+        }
+    }
+}
+
+/// Translates numpy indices to ndarray's, checking every bound.
+pub fn slice_info(shape: &[usize], idx: &[Idx]) -> Result<Vec<SliceInfoElem>> {
+    let used = idx.iter().filter(|i| !matches!(i, Idx::NewAxis)).count();
+    if used > shape.len() {
+        return Err(Error::shape(
+            "indexing",
+            format!(
+                "{used} indices for a tensor with {} dimensions {:?}",
+                shape.len(),
+                shape
+            ),
+        ));
+    }
+    let mut out = Vec::with_capacity(idx.len());
+    let mut axis = 0;
+    for i in idx {
+        match *i {
+            Idx::NewAxis => out.push(SliceInfoElem::NewAxis),
+            Idx::At(k) => {
+                let len = shape[axis];
+                let j = if k < 0 { k + len as i64 } else { k };
+                if j < 0 || j >= len as i64 {
+                    return Err(Error::IndexOutOfRange {
+                        axis,
+                        index: k,
+                        len,
+                    });
+                }
+                out.push(SliceInfoElem::Index(j as isize));
+                axis += 1;
+            }
+            Idx::Range { start, stop, step } => {
+                if step == 0 {
+                    return Err(Error::invalid("slicing", "slice step cannot be zero"));
+                }
+                let len = shape[axis] as i64;
+                let norm = |v: i64, lo: i64, hi: i64| {
+                    let v = if v < 0 { v + len } else { v };
+                    v.clamp(lo, hi)
+                };
+                let (a, b) = if step > 0 {
+                    let s = start.map_or(0, |v| norm(v, 0, len));
+                    let e = stop.map_or(len, |v| norm(v, 0, len));
+                    (s, e.max(s))
+                } else {
+                    // numpy walks down from `start` to just above `stop`;
+                    // ndarray walks the range [lo, hi) from its end.
+                    let s = start.map_or(len - 1, |v| norm(v, -1, len - 1));
+                    let e = stop.map_or(-1, |v| norm(v, -1, len - 1));
+                    if s <= e {
+                        (0, 0)
+                    } else {
+                        (e + 1, s + 1)
+                    }
+                };
+                out.push(SliceInfoElem::Slice {
+                    start: a as isize,
+                    end: Some(b as isize),
+                    step: step as isize,
+                });
+                axis += 1;
+            }
+        }
+    }
+    // Axes not indexed are taken whole, as in numpy.
+    for _ in axis..shape.len() {
+        out.push(SliceInfoElem::Slice {
+            start: 0,
+            end: None,
+            step: 1,
+        });
+    }
+    Ok(out)
+}
+
+/// Resolves a possibly negative axis against `ndim`.
+pub fn norm_axis(axis: i64, ndim: usize) -> Result<usize> {
+    let a = if axis < 0 { axis + ndim as i64 } else { axis };
+    if a < 0 || a >= ndim as i64 {
+        return Err(Error::AxisOutOfRange { axis, ndim });
+    }
+    Ok(a as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcast_follows_numpy() {
+        assert_eq!(broadcast_shape(&[3, 1], &[4], "+").unwrap(), vec![3, 4]);
+        assert_eq!(broadcast_shape(&[], &[2, 2], "+").unwrap(), vec![2, 2]);
+        let e = broadcast_shape(&[3], &[4], "+").unwrap_err();
+        assert_eq!(e.to_string(), "shape mismatch in +: [3] and [4]");
+    }
+
+    #[test]
+    fn negative_steps_follow_numpy() {
+        let a = ArrayD::from_shape_vec(IxDyn(&[6]), (0..6).map(|v| v as f64).collect()).unwrap();
+        let take = |idx: Idx| {
+            let info = slice_info(&[6], &[idx]).unwrap();
+            let info = ndarray::SliceInfo::<_, IxDyn, IxDyn>::try_from(info).unwrap();
+            a.slice(info).iter().cloned().collect::<Vec<_>>()
+        };
+        // x[5:0:-2] = [5, 3, 1]; x[::-1] reverses; x[-2:] = [4, 5]; x[4:2] = []
+        let r = |s, e, st| Idx::Range {
+            start: s,
+            stop: e,
+            step: st,
+        };
+        assert_eq!(take(r(Some(5), Some(0), -2)), vec![5.0, 3.0, 1.0]);
+        assert_eq!(take(r(None, None, -1)), vec![5.0, 4.0, 3.0, 2.0, 1.0, 0.0]);
+        assert_eq!(take(r(Some(-2), None, 1)), vec![4.0, 5.0]);
+        assert_eq!(take(r(Some(4), Some(2), 1)), Vec::<f64>::new());
+        assert!(matches!(
+            slice_info(&[6], &[Idx::At(6)]),
+            Err(Error::IndexOutOfRange { .. })
+        ));
+    }
+}
