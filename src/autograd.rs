@@ -108,7 +108,7 @@ impl Unary {
             Unary::Sqrt => a.sqrt(),
             Unary::Tanh => a.tanh(),
             Unary::Sigmoid => a.sigmoid(),
-            Unary::Relu => Ok(if a.cmp(&T::zero())?.is_gt() {
+            Unary::Relu => Ok(if a.compare(&T::zero())?.is_gt() {
                 a.clone()
             } else {
                 T::zero()
@@ -139,12 +139,12 @@ impl Unary {
             Unary::Sqrt => one.div(&y.add(y)?),
             Unary::Tanh => one.sub(&y.mul(y)?),
             Unary::Sigmoid => y.mul(&one.sub(y)?),
-            Unary::Relu => Ok(if a.cmp(&T::zero())?.is_gt() {
+            Unary::Relu => Ok(if a.compare(&T::zero())?.is_gt() {
                 one
             } else {
                 T::zero()
             }),
-            Unary::Abs => Ok(match a.cmp(&T::zero())? {
+            Unary::Abs => Ok(match a.compare(&T::zero())? {
                 std::cmp::Ordering::Greater => one,
                 std::cmp::Ordering::Less => one.neg(),
                 std::cmp::Ordering::Equal => T::zero(),
@@ -184,8 +184,8 @@ impl Binary {
             Binary::Mul => a.mul(b),
             Binary::Div => a.div(b),
             Binary::Pow => a.pow(b),
-            Binary::Maximum => Ok(if b.cmp(a)?.is_gt() { b } else { a }.clone()),
-            Binary::Minimum => Ok(if b.cmp(a)?.is_lt() { b } else { a }.clone()),
+            Binary::Maximum => Ok(if b.compare(a)?.is_gt() { b } else { a }.clone()),
+            Binary::Minimum => Ok(if b.compare(a)?.is_lt() { b } else { a }.clone()),
         }
     }
     /// The local derivatives with respect to `a` and `b`, as printed.
@@ -229,7 +229,7 @@ impl Binary {
             (Binary::Pow, 0) => b.mul(&a.pow(&b.sub(&one)?)?),
             (Binary::Pow, _) => y.mul(&a.log()?),
             (Binary::Maximum | Binary::Minimum, _) => {
-                let o = if pos == 0 { a.cmp(b)? } else { b.cmp(a)? };
+                let o = if pos == 0 { a.compare(b)? } else { b.compare(a)? };
                 let wins = if self == Binary::Maximum {
                     o.is_gt()
                 } else {
@@ -410,16 +410,16 @@ impl<T: Element> Tensor<T> {
     }
     /// `[start, start + step, …]` up to but excluding `stop`, as numpy.
     pub fn arange(start: &T, stop: &T, step: &T) -> Result<Tensor<T>> {
-        if step.cmp(&T::zero())?.is_eq() {
+        if step.compare(&T::zero())?.is_eq() {
             return Err(Error::invalid("arange", "step cannot be zero"));
         }
-        let up = step.cmp(&T::zero())?.is_gt();
+        let up = step.compare(&T::zero())?.is_gt();
         let mut v = Vec::new();
         let mut x = start.clone();
         while if up {
-            x.cmp(stop)?.is_lt()
+            x.compare(stop)?.is_lt()
         } else {
-            x.cmp(stop)?.is_gt()
+            x.compare(stop)?.is_gt()
         } {
             if v.len() >= 10_000_000 {
                 return Err(Error::invalid("arange", "more than 10 million elements"));
@@ -568,7 +568,7 @@ impl<T: Element> Tensor<T> {
         let a = self.value().broadcast(IxDyn(&shape)).expect("checked");
         let b = o.value().broadcast(IxDyn(&shape)).expect("checked");
         let v = try_zip(&a, &b, |x, y| {
-            Ok(if keep(x.cmp(y)?) { T::one() } else { T::zero() })
+            Ok(if keep(x.compare(y)?) { T::one() } else { T::zero() })
         })?;
         Ok(make(v, Op::Const))
     }

@@ -16,6 +16,8 @@
 
 pub mod autograd;
 pub mod error;
+pub mod metric;
+pub mod nn;
 pub mod num;
 pub mod tensor;
 

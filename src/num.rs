@@ -660,7 +660,7 @@ impl Num {
 
     /// Compares two values; [`Error::Uncertain`] when an approximate value
     /// is too close to the other to tell.
-    pub fn cmp(&self, o: &Num) -> Result<Ordering> {
+    pub fn compare(&self, o: &Num) -> Result<Ordering> {
         if let (Num::Exact(a), Num::Exact(b)) = (self, o) {
             return Ok(a.cmp(b));
         }
@@ -685,19 +685,19 @@ impl Num {
         })
     }
     pub fn lt(&self, o: &Num) -> Result<bool> {
-        Ok(self.cmp(o)? == Ordering::Less)
+        Ok(self.compare(o)? == Ordering::Less)
     }
     pub fn le(&self, o: &Num) -> Result<bool> {
-        Ok(self.cmp(o)? != Ordering::Greater)
+        Ok(self.compare(o)? != Ordering::Greater)
     }
     pub fn gt(&self, o: &Num) -> Result<bool> {
-        Ok(self.cmp(o)? == Ordering::Greater)
+        Ok(self.compare(o)? == Ordering::Greater)
     }
     pub fn ge(&self, o: &Num) -> Result<bool> {
-        Ok(self.cmp(o)? != Ordering::Less)
+        Ok(self.compare(o)? != Ordering::Less)
     }
     pub fn eq_num(&self, o: &Num) -> Result<bool> {
-        Ok(self.cmp(o)? == Ordering::Equal)
+        Ok(self.compare(o)? == Ordering::Equal)
     }
 
     /// The value as text with `digits` significant digits for approximations:
@@ -1006,7 +1006,7 @@ mod tests {
             .unwrap()
             .add(&Num::approx(1e-17).unwrap())
             .unwrap();
-        assert!(matches!(x.cmp(&n("0.5")), Err(Error::Uncertain { .. })));
+        assert!(matches!(x.compare(&n("0.5")), Err(Error::Uncertain { .. })));
         // …but σ(s) ≥ 1/2 is decided exactly through s ≥ 0, however small s is.
         let s = n("1e-30");
         assert!(s.sigmoid().unwrap().ge(&n("1/2")).unwrap());

@@ -42,7 +42,7 @@ pub trait Element: Clone + fmt::Debug + fmt::Display + 'static {
     fn sigmoid(&self) -> Result<Self>;
     fn tanh(&self) -> Result<Self>;
     /// A certain comparison, or [`Error::Uncertain`].
-    fn cmp(&self, o: &Self) -> Result<Ordering>;
+    fn compare(&self, o: &Self) -> Result<Ordering>;
 
     /// `a @ b` for 2-d operands with matching inner size.
     fn matmul(a: ArrayView2<Self>, b: ArrayView2<Self>) -> Result<Array2<Self>> {
@@ -118,8 +118,8 @@ impl Element for Num {
     fn tanh(&self) -> Result<Self> {
         Num::tanh(self)
     }
-    fn cmp(&self, o: &Self) -> Result<Ordering> {
-        Num::cmp(self, o)
+    fn compare(&self, o: &Self) -> Result<Ordering> {
+        Num::compare(self, o)
     }
 }
 
@@ -195,7 +195,7 @@ macro_rules! float_element {
             fn tanh(&self) -> Result<Self> {
                 Ok(<$t>::tanh(*self))
             }
-            fn cmp(&self, o: &Self) -> Result<Ordering> {
+            fn compare(&self, o: &Self) -> Result<Ordering> {
                 self.partial_cmp(o).ok_or_else(|| Error::Uncertain {
                     what: "a comparison with NaN".into(),
                 })
@@ -309,7 +309,7 @@ pub fn arg_extreme<T: Element>(a: &ArrayViewD<T>, axis: usize, max: bool) -> Res
     for lane in a.lanes(Axis(axis)) {
         let mut best = 0;
         for (i, x) in lane.iter().enumerate().skip(1) {
-            let o = x.cmp(&lane[best])?;
+            let o = x.compare(&lane[best])?;
             if (max && o == Ordering::Greater) || (!max && o == Ordering::Less) {
                 best = i;
             }

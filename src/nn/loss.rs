@@ -1,0 +1,174 @@
+//! Losses, each with its formula. Means are over every element (PyTorch's
+//! `reduction="mean"`) unless the function says otherwise.
+
+use crate::error::Error;
+use crate::nn::act::log_softmax;
+use crate::nn::lit;
+use crate::{Element, Idx, Result, Tensor};
+
+fn same_shape<T: Element>(op: &str, a: &Tensor<T>, b: &Tensor<T>) -> Result<()> {
+    if a.shape() != b.shape() {
+        return Err(Error::mismatch(op, a.shape(), b.shape()));
+    }
+    Ok(())
+}
+
+/// mean((ŷ − y)²)
+pub fn mse<T: Element>(pred: &Tensor<T>, target: &Tensor<T>) -> Result<Tensor<T>> {
+    same_shape("mse", pred, target)?;
+    pred.sub(target)?.powi(2)?.mean(None, false)
+}
+
+/// −mean(y·log p + (1 − y)·log(1 − p)) on probabilities `p`.
+pub fn bce<T: Element>(p: &Tensor<T>, y: &Tensor<T>) -> Result<Tensor<T>> {
+    same_shape("binary_cross_entropy", p, y)?;
+    let one = Tensor::scalar(T::one());
+    let a = y.mul(&p.log()?)?;
+    let b = one.sub(y)?.mul(&one.sub(p)?.log()?)?;
+    a.add(&b)?.mean(None, false)?.neg()
+}
+
+/// BCE on logits `s`, in the stable form mean(max(s, 0) − s·y + log(1 + e^−|s|)).
+pub fn bce_with_logits<T: Element>(s: &Tensor<T>, y: &Tensor<T>) -> Result<Tensor<T>> {
+    same_shape("binary_cross_entropy_with_logits", s, y)?;
+    let one = Tensor::scalar(T::one());
+    let soft = one.add(&s.abs()?.neg()?.exp()?)?.log()?;
+    s.relu()?.sub(&s.mul(y)?)?.add(&soft)?.mean(None, false)
+}
+
+/// Cross-entropy of logits `[N, C]` (or `[C]`) against class indices `[N]`
+/// (or one index) or one-hot / probability rows of the same shape:
+/// mean over rows of −Σ_c y_c·log softmax(s)_c.
+pub fn cross_entropy<T: Element>(logits: &Tensor<T>, target: &Tensor<T>) -> Result<Tensor<T>> {
+    let s = if logits.ndim() == 1 {
+        logits.unsqueeze(0)?
+    } else {
+        logits.clone()
+    };
+    if s.ndim() != 2 {
+        return Err(Error::shape(
+            "cross_entropy",
+            format!("logits must be [N, C], got {:?}", logits.shape()),
+        ));
+    }
+    let (n, c) = (s.shape()[0], s.shape()[1]);
+    let onehot = if target.shape() == logits.shape() {
+        if logits.ndim() == 1 {
+            target.unsqueeze(0)?
+        } else {
+            target.clone()
+        }
+    } else if target.len() == n && target.ndim() <= 1 {
+        let mut v = vec![T::zero(); n * c];
+        for (i, t) in target.value().iter().enumerate() {
+            let f = t.to_f64();
+            let k = (f.fract() == 0.0 && (0.0..c as f64).contains(&f))
+                .then_some(f as usize)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "cross_entropy",
+                        format!("class index {t} is not one of 0..{}", c - 1),
+                    )
+                })?;
+            v[i * c + k] = T::one();
+        }
+        Tensor::from_vec(v, &[n, c])?
+    } else {
+        return Err(Error::ShapeMismatch {
+            op: "cross_entropy (targets are N class indices or an [N, C] one-hot)".into(),
+            lhs: logits.shape().to_vec(),
+            rhs: target.shape().to_vec(),
+        });
+    };
+    log_softmax(&s, 1)?
+        .mul(&onehot)?
+        .sum(Some(&[1]), false)?
+        .mean(None, false)?
+        .neg()
+}
+
+/// mean(max(0, 1 − y·s)) with labels y ∈ {−1, +1}.
+pub fn hinge<T: Element>(s: &Tensor<T>, y: &Tensor<T>) -> Result<Tensor<T>> {
+    same_shape("hinge", s, y)?;
+    Tensor::scalar(T::one())
+        .sub(&y.mul(s)?)?
+        .relu()?
+        .mean(None, false)
+}
+
+/// The seed's quadratic contrastive loss for one pair of embeddings:
+/// positive pair (`same = true`): ‖f₁ − f₂‖²;
+/// negative pair: max(0, m − ‖f₁ − f₂‖)².
+pub fn contrastive<T: Element>(
+    f1: &Tensor<T>,
+    f2: &Tensor<T>,
+    same: bool,
+    margin: &Tensor<T>,
+) -> Result<Tensor<T>> {
+    same_shape("contrastive", f1, f2)?;
+    let d = f1.sub(f2)?;
+    if same {
+        d.powi(2)?.sum_all()
+    } else {
+        margin.sub(&d.norm()?)?.relu()?.powi(2)
+    }
+}
+
+/// Squared L2 distance ‖a − b‖² over the last axis.
+fn sq_dist<T: Element>(a: &Tensor<T>, b: &Tensor<T>) -> Result<Tensor<T>> {
+    a.sub(b)?.powi(2)?.sum(Some(&[-1]), false)
+}
+
+/// Triplet loss. `squared = true`: max(d(a,p)² − d(a,n)² + m, 0), the course's
+/// form; `false`: max(d(a,p) − d(a,n) + m, 0), PyTorch's `TripletMarginLoss`.
+/// Batches (`[N, d]`) are averaged.
+pub fn triplet<T: Element>(
+    a: &Tensor<T>,
+    p: &Tensor<T>,
+    n: &Tensor<T>,
+    margin: &Tensor<T>,
+    squared: bool,
+) -> Result<Tensor<T>> {
+    same_shape("triplet", a, p)?;
+    same_shape("triplet", a, n)?;
+    let (dp, dn) = (sq_dist(a, p)?, sq_dist(a, n)?);
+    let (dp, dn) = if squared {
+        (dp, dn)
+    } else {
+        (dp.sqrt()?, dn.sqrt()?)
+    };
+    dp.sub(&dn)?.add(margin)?.relu()?.mean(None, false)
+}
+
+/// Cosine embedding loss: y = 1: 1 − cos(x₁, x₂); y = −1: max(0, cos − m).
+pub fn cosine_embedding<T: Element>(
+    x1: &Tensor<T>,
+    x2: &Tensor<T>,
+    y: &Tensor<T>,
+    margin: &Tensor<T>,
+) -> Result<Tensor<T>> {
+    same_shape("cosine_embedding", x1, x2)?;
+    let dot = x1.mul(x2)?.sum(Some(&[-1]), false)?;
+    let n = x1
+        .powi(2)?
+        .sum(Some(&[-1]), false)?
+        .mul(&x2.powi(2)?.sum(Some(&[-1]), false)?)?
+        .sqrt()?;
+    let cos = dot.div(&n)?;
+    let one = Tensor::scalar(T::one());
+    let pos = one.sub(&cos)?;
+    let neg = cos.sub(margin)?.relu()?;
+    let is_pos = y.eq(&one)?;
+    let l = is_pos.mul(&pos)?.add(&one.sub(&is_pos)?.mul(&neg)?)?;
+    l.mean(None, false)
+}
+
+/// Picks row `i` of a batch of embeddings (helper for pair losses).
+pub fn row<T: Element>(e: &Tensor<T>, i: i64) -> Result<Tensor<T>> {
+    e.slice(&[Idx::At(i)])
+}
+
+/// The default margin, 1.
+pub fn unit_margin<T: Element>() -> Result<Tensor<T>> {
+    lit("1")
+}
