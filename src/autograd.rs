@@ -229,7 +229,11 @@ impl Binary {
             (Binary::Pow, 0) => b.mul(&a.pow(&b.sub(&one)?)?),
             (Binary::Pow, _) => y.mul(&a.log()?),
             (Binary::Maximum | Binary::Minimum, _) => {
-                let o = if pos == 0 { a.compare(b)? } else { b.compare(a)? };
+                let o = if pos == 0 {
+                    a.compare(b)?
+                } else {
+                    b.compare(a)?
+                };
                 let wins = if self == Binary::Maximum {
                     o.is_gt()
                 } else {
@@ -568,7 +572,11 @@ impl<T: Element> Tensor<T> {
         let a = self.value().broadcast(IxDyn(&shape)).expect("checked");
         let b = o.value().broadcast(IxDyn(&shape)).expect("checked");
         let v = try_zip(&a, &b, |x, y| {
-            Ok(if keep(x.compare(y)?) { T::one() } else { T::zero() })
+            Ok(if keep(x.compare(y)?) {
+                T::one()
+            } else {
+                T::zero()
+            })
         })?;
         Ok(make(v, Op::Const))
     }
@@ -961,7 +969,7 @@ impl<T: Element> Gradients<T> {
 }
 
 /// Nodes reachable from `y`, inputs before the ops that use them.
-fn topo_order<T: Element>(y: &Tensor<T>) -> Vec<Tensor<T>> {
+pub fn topo_order<T: Element>(y: &Tensor<T>) -> Vec<Tensor<T>> {
     let mut order = Vec::new();
     let mut seen = HashSet::new();
     // Iterative DFS: long recurrences must not overflow the stack.
@@ -1088,6 +1096,24 @@ pub fn backward_with<T: Element>(
             ),
         ));
     }
+    backward_seeded(y, ArrayD::from_elem(IxDyn(y.shape()), T::one()), xs, record)
+}
+
+/// Reverse mode from any `y` with a given upstream gradient `seed` (of `y`'s
+/// shape): the vector-Jacobian product `seed · ∂y/∂x` for each `x`.
+pub fn backward_seeded<T: Element>(
+    y: &Tensor<T>,
+    seed: ArrayD<T>,
+    xs: &[&Tensor<T>],
+    record: bool,
+) -> Result<Gradients<T>> {
+    if seed.shape() != y.shape() {
+        return Err(Error::mismatch(
+            "backward (seed against output)",
+            seed.shape(),
+            y.shape(),
+        ));
+    }
     let order = topo_order(y);
     let targets: HashSet<usize> = xs.iter().map(|x| x.id()).collect();
     // A node needs a gradient when some target lies among its ancestors.
@@ -1098,7 +1124,7 @@ pub fn backward_with<T: Element>(
         }
     }
     let mut grads: HashMap<usize, ArrayD<T>> = HashMap::new();
-    grads.insert(y.id(), ArrayD::from_elem(IxDyn(y.shape()), T::one()));
+    grads.insert(y.id(), seed);
     let mut steps = Vec::new();
     for out in order.iter().rev() {
         if !needs.contains(&out.id()) {

@@ -658,6 +658,23 @@ impl Num {
         self.mono(Mono::Tanh)
     }
 
+    /// The largest integer not above the value (numpy's `floor`).
+    pub fn floor(&self) -> Result<Num> {
+        match self {
+            Num::Exact(r) => Ok(Num::Exact(r.floor())),
+            Num::Approx(a) => {
+                let (l, h) = (a.lo.floor(), a.hi.floor());
+                if l == h {
+                    Num::from_f64_exact(l)
+                } else {
+                    Err(Error::Uncertain {
+                        what: format!("the integer part of {self}"),
+                    })
+                }
+            }
+        }
+    }
+
     /// Compares two values; [`Error::Uncertain`] when an approximate value
     /// is too close to the other to tell.
     pub fn compare(&self, o: &Num) -> Result<Ordering> {

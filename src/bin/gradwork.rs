@@ -1,1 +1,150 @@
-fn main() {}
+//! The `gradwork` command: `gradwork solve PATH...`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use gradwork::lang::interp::Detail;
+use gradwork::lang::report::{self, Style};
+use gradwork::lang::{solve, Options};
+
+#[derive(Parser)]
+#[command(
+    name = "gradwork",
+    version,
+    about = "Exact, explainable deep-learning exercises"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DetailArg {
+    Brief,
+    Full,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Print the worked solution of exercise files (`*.gw`, or folders of them).
+    ///
+    /// Exit status: 0 when every file solved and every check held, 1 when a
+    /// check failed, 2 when a file could not be read or has an error.
+    Solve {
+        /// Files or folders (searched recursively for *.gw).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// brief: answers and one line per statement; full: every step.
+        #[arg(long, value_enum, default_value = "full")]
+        detail: DetailArg,
+        /// Significant digits of approximate values.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=17))]
+        digits: u32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        #[arg(long, value_enum, default_value = "auto")]
+        color: ColorArg,
+    },
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || e.extension().is_some_and(|x| x == "gw") {
+                collect(&e, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Cmd::Solve {
+        paths,
+        detail,
+        digits,
+        format,
+        color,
+    } = cli.cmd;
+    let color = match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let opts = Options {
+        digits: digits as usize,
+        detail: match detail {
+            DetailArg::Brief => Detail::Brief,
+            DetailArg::Full => Detail::Full,
+        },
+        ..Options::default()
+    };
+    let mut files = Vec::new();
+    let mut status = 0u8;
+    for p in &paths {
+        if let Err(e) = collect(p, &mut files) {
+            eprintln!("gradwork: cannot read {}: {e}", p.display());
+            status = 2;
+        }
+    }
+    let mut json_out = Vec::new();
+    let mut stdout = std::io::stdout().lock();
+    for (i, f) in files.iter().enumerate() {
+        let name = f.display().to_string();
+        let src = match std::fs::read_to_string(f) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("gradwork: cannot read {name}: {e}");
+                status = 2;
+                continue;
+            }
+        };
+        let sol = solve(&src, &opts);
+        if !sol.ok() {
+            status = status.max(if sol.only_checks_failed() { 1 } else { 2 });
+        }
+        match format {
+            Format::Text => {
+                if i > 0 {
+                    let _ = writeln!(stdout);
+                }
+                let _ = write!(
+                    stdout,
+                    "{}",
+                    report::text(&name, &src, &sol, opts.detail, Style { color })
+                );
+            }
+            Format::Json => json_out.push(report::json(&name, &src, &sol)),
+        }
+    }
+    if let Format::Json = format {
+        let _ = writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&json_out).expect("JSON values serialize")
+        );
+    }
+    ExitCode::from(status)
+}

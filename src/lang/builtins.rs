@@ -1,0 +1,1315 @@
+//! The built-in functions of the exercise language: every op, layer, loss,
+//! metric and counter of the library, under numpy's names where numpy has
+//! one. `np.`, `numpy.`, `sp.special.`, `scipy.special.` and `math.` resolve
+//! to the same built-ins. docs/language.md lists them all.
+
+use std::rc::Rc;
+
+use super::explain;
+use super::interp::{Interp, R};
+use super::parser::Expr;
+use super::value::{shape_text, Value};
+use super::{ErrorKind, LangError, Span};
+use crate::metric::{self, Metric};
+use crate::nn::act::{self, Activation};
+use crate::nn::attention::{multi_head, scaled_dot_product, self_attention, AttentionWeights};
+use crate::nn::conv::{self, ConvConfig};
+use crate::nn::params::{Convention, Kind, Module, ParamRow, ParamTable};
+use crate::nn::{linear, loss, recurrent};
+use crate::{Num, Tensor};
+
+/// Every built-in name (also the list `unknown name` hints search).
+pub const NAMES: &[&str] = &[
+    // tensors
+    "array",
+    "tensor",
+    "zeros",
+    "ones",
+    "eye",
+    "full",
+    "arange",
+    "range",
+    "len",
+    "print",
+    "shape",
+    "reshape",
+    "transpose",
+    "concatenate",
+    "stack",
+    "dot",
+    "matmul",
+    "abs",
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "expit",
+    "relu",
+    "identity",
+    "leaky_relu",
+    "softmax",
+    "log_softmax",
+    "step",
+    "maximum",
+    "minimum",
+    "max",
+    "min",
+    "sum",
+    "mean",
+    "argmax",
+    "argmin",
+    "norm",
+    "all",
+    "any",
+    "allclose",
+    "floor",
+    "bits",
+    // layers
+    "linear",
+    "conv1d",
+    "conv2d",
+    "max_pool1d",
+    "avg_pool1d",
+    "max_pool2d",
+    "avg_pool2d",
+    "conv_out_len",
+    "rnn",
+    "lstm_seq",
+    "gru_seq",
+    "attention",
+    "self_attention",
+    "multi_head_attention",
+    "rnn_cell",
+    "lstm",
+    "gru",
+    "conv1d_layer",
+    "attention_layer",
+    "mha_layer",
+    // losses
+    "mse",
+    "bce",
+    "bce_with_logits",
+    "cross_entropy",
+    "hinge",
+    "contrastive",
+    "triplet",
+    "cosine_embedding",
+    // metric learning
+    "l1",
+    "l2",
+    "sqeuclidean",
+    "cosine",
+    "distance",
+    "pairwise",
+    "centroids",
+    "nearest_centroid",
+    "retrieve",
+    "precision",
+    "recall",
+    "precision_at_k",
+    "average_precision",
+    "r_precision",
+    // counting, gradients, updates
+    "params",
+    "grad",
+    "sgd_step",
+    "adam_step",
+    // namespaces
+    "np",
+    "numpy",
+    "sp",
+    "scipy",
+    "math",
+];
+
+pub fn lookup(name: &str) -> Option<Value> {
+    if let Some(a) = Activation::from_name(name).filter(|_| name != "none" && name != "linear") {
+        return Some(Value::Act(a));
+    }
+    if let Some(m) =
+        Metric::from_name(name).filter(|_| ["l1", "l2", "sqeuclidean", "cosine"].contains(&name))
+    {
+        return Some(Value::Metric(m));
+    }
+    match name {
+        "np" | "numpy" => Some(Value::Namespace("np".into())),
+        "sp" | "scipy" => Some(Value::Namespace("sp".into())),
+        "math" => Some(Value::Namespace("math".into())),
+        _ => NAMES
+            .iter()
+            .find(|n| **n == name)
+            .map(|n| Value::Builtin(n)),
+    }
+}
+
+/// The namespace an `import` binds.
+pub fn namespace_of(module: &str) -> Option<Value> {
+    let ns = match module {
+        "numpy" => "np",
+        "numpy.linalg" => "np.linalg",
+        "scipy" => "sp",
+        "scipy.special" => "sp.special",
+        "math" => "math",
+        _ => return None,
+    };
+    Some(Value::Namespace(ns.into()))
+}
+
+/// `ns.name`.
+pub fn resolve(ns: &str, name: &str) -> Option<Value> {
+    match (ns, name) {
+        ("np", "linalg") => Some(Value::Namespace("np.linalg".into())),
+        ("np.linalg", "norm") => lookup("norm"),
+        ("sp", "special") => Some(Value::Namespace("sp.special".into())),
+        ("sp.special", "softmax" | "log_softmax" | "expit") => lookup(name),
+        ("math", "sqrt" | "exp" | "log" | "tanh" | "floor") => lookup(name),
+        ("np", "newaxis") => Some(Value::None),
+        ("np", n) if !["lstm", "gru", "params", "grad", "rnn"].contains(&n) => lookup(n),
+        _ => None,
+    }
+}
+
+/// Arguments of one call, taken by position or keyword.
+pub(crate) struct Args<'a, 's> {
+    it: &'a Interp<'s>,
+    name: &'a str,
+    pos: Vec<(Value, Span)>,
+    kw: Vec<(String, Value, Span)>,
+    span: Span,
+    used_pos: usize,
+    known: Vec<&'static str>,
+}
+
+impl<'a, 's> Args<'a, 's> {
+    fn new(
+        it: &'a Interp<'s>,
+        name: &'a str,
+        pos: Vec<(Value, Span)>,
+        kw: Vec<(String, Value, Span)>,
+        span: Span,
+    ) -> Self {
+        Args {
+            it,
+            name,
+            pos,
+            kw,
+            span,
+            used_pos: 0,
+            known: Vec::new(),
+        }
+    }
+    fn err(&self, kind: ErrorKind, msg: String, span: Span, hint: Option<&str>) -> LangError {
+        LangError::new(kind, msg, span, hint)
+    }
+    /// Positional `i` or keyword `key`.
+    fn get(&mut self, i: usize, key: &'static str) -> Option<(Value, Span)> {
+        self.known.push(key);
+        if let Some(k) = self.kw.iter().position(|(n, _, _)| n == key) {
+            let (_, v, s) = self.kw.remove(k);
+            return Some((v, s));
+        }
+        if i < self.pos.len() {
+            self.used_pos = self.used_pos.max(i + 1);
+            return Some(self.pos[i].clone());
+        }
+        None
+    }
+    fn has(&self, key: &str) -> bool {
+        self.kw.iter().any(|(n, _, _)| n == key)
+    }
+    fn required(&mut self, i: usize, key: &'static str) -> R<(Value, Span)> {
+        self.get(i, key).ok_or_else(|| {
+            self.err(
+                ErrorKind::Type,
+                format!("{}() needs the argument `{key}`", self.name),
+                self.span,
+                None,
+            )
+        })
+    }
+    fn tensor(&mut self, i: usize, key: &'static str) -> R<Tensor<Num>> {
+        let (v, s) = self.required(i, key)?;
+        self.it.tensor(&v, s)
+    }
+    fn opt_tensor(&mut self, i: usize, key: &'static str) -> R<Option<Tensor<Num>>> {
+        match self.get(i, key) {
+            None | Some((Value::None, _)) => Ok(None),
+            Some((v, s)) => Ok(Some(self.it.tensor(&v, s)?)),
+        }
+    }
+    fn num(&mut self, i: usize, key: &'static str, default: Option<&str>) -> R<Num> {
+        match self.get(i, key) {
+            None => match default {
+                Some(d) => Ok(Num::parse(d).expect("built-in default literals parse")),
+                None => Err(self.err(
+                    ErrorKind::Type,
+                    format!("{}() needs the argument `{key}`", self.name),
+                    self.span,
+                    None,
+                )),
+            },
+            Some((v, s)) => {
+                let t = self.it.tensor(&v, s)?;
+                t.item().map_err(|_| {
+                    self.err(
+                        ErrorKind::Type,
+                        format!(
+                            "`{key}` must be a single number, got shape {}",
+                            shape_text(t.shape())
+                        ),
+                        s,
+                        None,
+                    )
+                })
+            }
+        }
+    }
+    fn int(&mut self, i: usize, key: &'static str, default: Option<i64>) -> R<i64> {
+        match self.get(i, key) {
+            None => default.ok_or_else(|| {
+                self.err(
+                    ErrorKind::Type,
+                    format!("{}() needs the argument `{key}`", self.name),
+                    self.span,
+                    None,
+                )
+            }),
+            Some((v, s)) => {
+                let t = self.it.tensor(&v, s)?;
+                t.item().ok().and_then(|n| n.to_i64()).ok_or_else(|| {
+                    self.err(
+                        ErrorKind::Type,
+                        format!("`{key}` must be an integer"),
+                        s,
+                        None,
+                    )
+                })
+            }
+        }
+    }
+    fn usize(&mut self, i: usize, key: &'static str, default: Option<usize>) -> R<usize> {
+        let sp = self.span;
+        let v = self.int(i, key, default.map(|d| d as i64))?;
+        usize::try_from(v).map_err(|_| {
+            self.err(
+                ErrorKind::Value,
+                format!("`{key}` must not be negative, got {v}"),
+                sp,
+                None,
+            )
+        })
+    }
+    fn opt_axis(&mut self, i: usize) -> R<Option<i64>> {
+        match self.get(i, "axis") {
+            None | Some((Value::None, _)) => Ok(None),
+            Some((v, s)) => {
+                let t = self.it.tensor(&v, s)?;
+                t.item()
+                    .ok()
+                    .and_then(|n| n.to_i64())
+                    .map(Some)
+                    .ok_or_else(|| {
+                        self.err(ErrorKind::Type, "`axis` must be an integer".into(), s, None)
+                    })
+            }
+        }
+    }
+    fn flag(&mut self, i: usize, key: &'static str, default: bool) -> R<bool> {
+        match self.get(i, key) {
+            None => Ok(default),
+            Some((v, s)) => self.it.truthy(&v, s),
+        }
+    }
+    fn string(&mut self, i: usize, key: &'static str) -> R<Option<(String, Span)>> {
+        match self.get(i, key) {
+            None => Ok(None),
+            Some((Value::Str(x), s)) => Ok(Some((x.to_string(), s))),
+            Some((v, s)) => Err(self.err(
+                ErrorKind::Type,
+                format!("`{key}` must be a string, got a {}", v.type_name()),
+                s,
+                None,
+            )),
+        }
+    }
+    fn act(&mut self, i: usize, key: &'static str, default: Activation) -> R<Activation> {
+        match self.get(i, key) {
+            None => Ok(default),
+            Some((Value::Act(a), _)) => Ok(a),
+            Some((Value::Str(x), s)) => Activation::from_name(&x).ok_or_else(|| {
+                self.err(
+                    ErrorKind::Value,
+                    format!("unknown activation \"{x}\""),
+                    s,
+                    Some("use identity, relu, tanh or sigmoid"),
+                )
+            }),
+            Some((v, s)) => Err(self.err(
+                ErrorKind::Type,
+                format!("`{key}` must be an activation, got a {}", v.type_name()),
+                s,
+                Some("use identity, relu, tanh or sigmoid"),
+            )),
+        }
+    }
+    fn metric(&mut self, i: usize, default: Metric) -> R<Metric> {
+        match self.get(i, "metric") {
+            None => Ok(default),
+            Some((Value::Metric(m), _)) => Ok(m),
+            Some((Value::Str(x), s)) => Metric::from_name(&x).ok_or_else(|| {
+                self.err(
+                    ErrorKind::Value,
+                    format!("unknown distance \"{x}\""),
+                    s,
+                    Some("use l1, l2, sqeuclidean or cosine"),
+                )
+            }),
+            Some((v, s)) => Err(self.err(
+                ErrorKind::Type,
+                format!("`metric` must be a distance, got a {}", v.type_name()),
+                s,
+                Some("use l1, l2, sqeuclidean or cosine"),
+            )),
+        }
+    }
+    fn conv_config(&mut self, first: usize) -> R<ConvConfig> {
+        Ok(ConvConfig {
+            stride: self.usize(first, "stride", Some(1))?,
+            padding: self.usize(first + 1, "padding", Some(0))?,
+            dilation: self.usize(first + 2, "dilation", Some(1))?,
+        })
+    }
+    /// Rejects arguments no parameter took.
+    fn finish(self) -> R<()> {
+        if let Some((k, _, s)) = self.kw.first() {
+            let hint = format!("{}() takes {}", self.name, self.known.join(", "));
+            return Err(self.err(
+                ErrorKind::Type,
+                format!("{}() has no parameter `{k}`", self.name),
+                *s,
+                Some(&hint),
+            ));
+        }
+        if self.pos.len() > self.used_pos {
+            let s = self.pos[self.used_pos].1;
+            return Err(self.err(
+                ErrorKind::Type,
+                format!(
+                    "{}() takes at most {} positional arguments, got {}",
+                    self.name,
+                    self.used_pos,
+                    self.pos.len()
+                ),
+                s,
+                None,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The single tensor argument of an activation or a layer call.
+pub(crate) fn one_tensor(
+    it: &Interp,
+    what: &str,
+    args: &[(Value, Span)],
+    span: Span,
+) -> R<Tensor<Num>> {
+    match args {
+        [(v, s)] => it.tensor(v, *s),
+        _ => Err(LangError::new(
+            ErrorKind::Type,
+            format!("{what} takes one tensor, got {} arguments", args.len()),
+            span,
+            None,
+        )),
+    }
+}
+
+fn t(r: crate::Result<Tensor<Num>>, span: Span) -> R<Value> {
+    r.map(Value::T).map_err(|e| LangError::from_lib(e, span))
+}
+
+fn lib<X>(r: crate::Result<X>, span: Span) -> R<X> {
+    r.map_err(|e| LangError::from_lib(e, span))
+}
+
+/// Methods on tensors: `x.sum(axis=0)` is `sum(x, axis=0)`.
+pub(crate) fn method(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<(Value, Span)>,
+    kw: Vec<(String, Value, Span)>,
+    span: Span,
+) -> R<Value> {
+    const METHODS: &[&str] = &[
+        "sum",
+        "mean",
+        "max",
+        "min",
+        "argmax",
+        "argmin",
+        "reshape",
+        "transpose",
+        "dot",
+        "all",
+        "any",
+    ];
+    match name {
+        "item" => {
+            let x = it.tensor(&args[0].0, args[0].1)?;
+            lib(x.item(), span).map(Value::num)
+        }
+        "flatten" | "ravel" => {
+            let x = it.tensor(&args[0].0, args[0].1)?;
+            t(x.reshape(&[-1]), span)
+        }
+        "tolist" | "copy" => Ok(args[0].0.clone()),
+        "reshape" if args.len() > 2 => {
+            // x.reshape(2, 3) as well as x.reshape((2, 3))
+            let x = it.tensor(&args[0].0, args[0].1)?;
+            let dims = args[1..].iter().map(|(v, s)| it.tensor(v, *s)).collect::<R<Vec<_>>>()?;
+            let shape = dims
+                .iter()
+                .map(|d| d.item().ok().and_then(|n| n.to_i64()))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| LangError::new(ErrorKind::Type, "reshape needs integers", span, None))?;
+            t(x.reshape(&shape), span)
+        }
+        m if METHODS.contains(&m) => call(it, METHODS.iter().find(|x| **x == m).expect("listed"), args, kw, span, &[]),
+        _ => Err(LangError::new(
+            ErrorKind::Name,
+            format!("a tensor has no method `{name}`"),
+            span,
+            Some("tensors have sum, mean, max, min, argmax, argmin, reshape, transpose, dot, all, any, item, flatten"),
+        )),
+    }
+}
+
+fn shape_arg(it: &Interp, v: &Value, s: Span) -> R<Vec<usize>> {
+    let t = it.tensor(v, s)?;
+    t.value()
+        .iter()
+        .map(|n| n.to_i64().and_then(|d| usize::try_from(d).ok()))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| {
+            LangError::new(
+                ErrorKind::Type,
+                "a shape is a list of non-negative integers",
+                s,
+                None,
+            )
+        })
+}
+
+fn conventions(a: &mut Args) -> R<Convention> {
+    match a.string(usize::MAX, "convention")? {
+        None => Ok(Convention::Textbook),
+        Some((c, s)) => match c.as_str() {
+            "textbook" => Ok(Convention::Textbook),
+            "pytorch" | "torch" => Ok(Convention::PyTorch),
+            _ => Err(LangError::new(
+                ErrorKind::Value,
+                format!("unknown convention \"{c}\""),
+                s,
+                Some("use \"textbook\" (one bias per gate) or \"pytorch\" (two)"),
+            )),
+        },
+    }
+}
+
+/// Builds a module from `kind`.
+fn module(kind: Kind, span: Span) -> R<Value> {
+    lib(Module::<Num>::new(kind), span).map(|m| Value::Module(Rc::new(m)))
+}
+
+fn is_module_call(a: &Args, keys: &[&str]) -> bool {
+    keys.iter().any(|k| a.has(k))
+}
+
+fn label_of(it: &Interp, e: Option<&Expr>, i: usize) -> String {
+    e.map(|e| it.text(e.span).to_string())
+        .unwrap_or_else(|| format!("#{}", i + 1))
+}
+
+pub(crate) fn call(
+    it: &mut Interp,
+    name: &str,
+    pos: Vec<(Value, Span)>,
+    kw: Vec<(String, Value, Span)>,
+    span: Span,
+    arg_exprs: &[Expr],
+) -> R<Value> {
+    // Built-ins that look at values other than tensors come first.
+    match name {
+        "params" => return params(it, pos, kw, span, arg_exprs),
+        "grad" => {
+            let mut a = Args::new(it, name, pos, kw, span);
+            let y = a.tensor(0, "y")?;
+            let x = a.tensor(1, "x")?;
+            a.finish()?;
+            let yname = label_of(it, arg_exprs.first(), 0);
+            let xname = label_of(it, arg_exprs.get(1), 1);
+            return explain::grad(it, &y, &x, &yname, &xname, span).map(Value::T);
+        }
+        "len" => {
+            return match pos.as_slice() {
+                [(Value::List(l) | Value::Tuple(l), _)] => Ok(Value::num(Num::int(l.len() as i64))),
+                [(v, s)] => {
+                    let x = it.tensor(v, *s)?;
+                    if x.ndim() == 0 {
+                        return Err(LangError::new(
+                            ErrorKind::Type,
+                            "a number has no length",
+                            *s,
+                            None,
+                        ));
+                    }
+                    Ok(Value::num(Num::int(x.shape()[0] as i64)))
+                }
+                _ => Err(LangError::new(
+                    ErrorKind::Type,
+                    "len() takes one argument",
+                    span,
+                    None,
+                )),
+            };
+        }
+        "print" => {
+            let parts: Vec<String> = pos
+                .iter()
+                .map(|(v, _)| match v {
+                    Value::Str(s) => s.to_string(),
+                    v => it.fmt.value(v),
+                })
+                .collect();
+            it.notes.push(format!("print: {}", parts.join(" ")));
+            return Ok(Value::None);
+        }
+        "range" => {
+            let mut a = Args::new(it, name, pos, kw, span);
+            let n = a.pos.len();
+            let (start, stop, step) = match n {
+                1 => (0, a.int(0, "stop", None)?, 1),
+                2 => (a.int(0, "start", None)?, a.int(1, "stop", None)?, 1),
+                3 => (
+                    a.int(0, "start", None)?,
+                    a.int(1, "stop", None)?,
+                    a.int(2, "step", None)?,
+                ),
+                _ => {
+                    return Err(LangError::new(
+                        ErrorKind::Type,
+                        "range() takes 1 to 3 integers",
+                        span,
+                        None,
+                    ))
+                }
+            };
+            a.finish()?;
+            if step == 0 {
+                return Err(LangError::new(
+                    ErrorKind::Value,
+                    "range() step cannot be zero",
+                    span,
+                    None,
+                ));
+            }
+            return Ok(Value::Range(start, stop, step));
+        }
+        "shape" => {
+            let x = one_tensor(it, "shape", &pos, span)?;
+            return Ok(Value::Tuple(Rc::new(
+                x.shape()
+                    .iter()
+                    .map(|&d| Value::num(Num::int(d as i64)))
+                    .collect(),
+            )));
+        }
+        "bits" => {
+            let mut a = Args::new(it, name, pos, kw, span);
+            let (s, sp) = a.string(0, "codes")?.ok_or_else(|| {
+                LangError::new(
+                    ErrorKind::Type,
+                    "bits() needs a string such as \"00,10,11\"",
+                    span,
+                    None,
+                )
+            })?;
+            a.finish()?;
+            return bits(&s, sp).map(Value::T);
+        }
+        _ => {}
+    }
+    let mut notes = Vec::new();
+    let mut a = Args::new(it, name, pos, kw, span);
+    let v = match name {
+        // ---- construction ------------------------------------------------
+        "array" | "tensor" => {
+            let x = a.tensor(0, "object")?;
+            a.get(1, "dtype");
+            Value::T(x)
+        }
+        "zeros" | "ones" => {
+            let (v, s) = a.required(0, "shape")?;
+            let shape = shape_arg(it, &v, s)?;
+            Value::T(if name == "zeros" {
+                Tensor::zeros(&shape)
+            } else {
+                Tensor::ones(&shape)
+            })
+        }
+        "full" => {
+            let (v, s) = a.required(0, "shape")?;
+            let shape = shape_arg(it, &v, s)?;
+            let fill = a.num(1, "fill_value", None)?;
+            Value::T(Tensor::full(&shape, fill))
+        }
+        "eye" => Value::T(Tensor::eye(a.usize(0, "N", None)?)),
+        "arange" => {
+            let n = a.pos.len();
+            let (start, stop) = if n >= 2 {
+                (a.num(0, "start", None)?, a.num(1, "stop", None)?)
+            } else {
+                (Num::zero(), a.num(0, "stop", None)?)
+            };
+            let step = a.num(2, "step", Some("1"))?;
+            t(Tensor::arange(&start, &stop, &step), span)?
+        }
+        "reshape" => {
+            let x = a.tensor(0, "a")?;
+            let (v, s) = a.required(1, "shape")?;
+            let st = it.tensor(&v, s)?;
+            let shape = st
+                .value()
+                .iter()
+                .map(|n| n.to_i64())
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    LangError::new(ErrorKind::Type, "a shape is a list of integers", s, None)
+                })?;
+            t(x.reshape(&shape), span)?
+        }
+        "transpose" => {
+            let x = a.tensor(0, "a")?;
+            match a.get(1, "axes") {
+                None | Some((Value::None, _)) => t(x.t(), span)?,
+                Some((v, s)) => {
+                    let p = shape_arg(it, &v, s)?;
+                    t(x.permute(&p), span)?
+                }
+            }
+        }
+        "concatenate" | "stack" => {
+            let (v, s) = a.required(0, "arrays")?;
+            let items = it.unpack(&v, s)?;
+            let ts = items
+                .iter()
+                .map(|x| it.tensor(x, s))
+                .collect::<R<Vec<_>>>()?;
+            let axis = a.opt_axis(1)?.unwrap_or(0);
+            if name == "stack" {
+                t(Tensor::stack(&ts, axis), span)?
+            } else {
+                t(Tensor::concat(&ts, axis), span)?
+            }
+        }
+        "dot" | "matmul" => {
+            let x = a.tensor(0, "a")?;
+            let y = a.tensor(1, "b")?;
+            t(x.matmul(&y), span)?
+        }
+        // ---- elementwise ---------------------------------------------------
+        "abs" | "exp" | "log" | "sqrt" | "tanh" | "sigmoid" | "expit" | "floor" => {
+            let x = a.tensor(0, "x")?;
+            let r = match name {
+                "abs" => x.abs(),
+                "exp" => x.exp(),
+                "log" => x.log(),
+                "sqrt" => x.sqrt(),
+                "tanh" => x.tanh(),
+                "floor" => crate::tensor::try_map(&x.value().view(), Num::floor).map(Tensor::new),
+                _ => x.sigmoid(),
+            };
+            t(r, span)?
+        }
+        "leaky_relu" => {
+            let x = a.tensor(0, "x")?;
+            let slope = a.num(1, "negative_slope", Some("0.01"))?;
+            t(act::leaky_relu(&x, &Tensor::scalar(slope)), span)?
+        }
+        "softmax" | "log_softmax" => {
+            let x = a.tensor(0, "x")?;
+            let axis = a.opt_axis(1)?.unwrap_or(-1);
+            if x.ndim() == 0 {
+                return Err(LangError::new(
+                    ErrorKind::Shape,
+                    format!("{name} needs at least one axis"),
+                    span,
+                    None,
+                ));
+            }
+            t(
+                if name == "softmax" {
+                    act::softmax(&x, axis)
+                } else {
+                    act::log_softmax(&x, axis)
+                },
+                span,
+            )?
+        }
+        "step" => {
+            let x = a.tensor(0, "x")?;
+            let th = a.num(1, "threshold", Some("0"))?;
+            t(act::step(&x, &Tensor::scalar(th)), span)?
+        }
+        "maximum" | "minimum" => {
+            let x = a.tensor(0, "x1")?;
+            let y = a.tensor(1, "x2")?;
+            t(
+                if name == "maximum" {
+                    x.maximum(&y)
+                } else {
+                    x.minimum(&y)
+                },
+                span,
+            )?
+        }
+        "max" | "min" if a.pos.len() == 2 && !a.has("axis") => {
+            // Python's max(a, b): elementwise, as in max(0, m − d).
+            let x = a.tensor(0, "a")?;
+            let y = a.tensor(1, "b")?;
+            t(
+                if name == "max" {
+                    x.maximum(&y)
+                } else {
+                    x.minimum(&y)
+                },
+                span,
+            )?
+        }
+        "max" | "min" | "argmax" | "argmin" => {
+            let x = a.tensor(0, "a")?;
+            let axis = a.opt_axis(1)?;
+            let keep = a.flag(2, "keepdims", false)?;
+            let r = match name {
+                "max" => x.max(axis, keep),
+                "min" => x.min(axis, keep),
+                "argmax" => x.argmax(axis),
+                _ => x.argmin(axis),
+            };
+            let v = t(r, span)?;
+            if name.starts_with("arg") {
+                if let Value::T(r) = &v {
+                    explain::note_ties(it, &mut notes, &x, r, axis, name == "argmax");
+                }
+            }
+            v
+        }
+        "sum" | "mean" => {
+            let x = a.tensor(0, "a")?;
+            let axis = a.opt_axis(1)?;
+            let keep = a.flag(2, "keepdims", false)?;
+            let ax = axis.map(|v| vec![v]);
+            t(
+                if name == "sum" {
+                    x.sum(ax.as_deref(), keep)
+                } else {
+                    x.mean(ax.as_deref(), keep)
+                },
+                span,
+            )?
+        }
+        "norm" => {
+            let x = a.tensor(0, "x")?;
+            match a.get(1, "ord") {
+                None | Some((Value::None, _)) => {}
+                Some((_, s)) => {
+                    return Err(LangError::new(
+                        ErrorKind::Value,
+                        "only the 2-norm is available",
+                        s,
+                        Some("for the L1 norm use sum(abs(x))"),
+                    ))
+                }
+            }
+            let axis = a.opt_axis(2)?;
+            match axis {
+                None => t(x.norm(), span)?,
+                Some(ax) => t(
+                    x.mul(&x)
+                        .and_then(|s| s.sum(Some(&[ax]), false))
+                        .and_then(|s| s.sqrt()),
+                    span,
+                )?,
+            }
+        }
+        "all" | "any" => {
+            let x = a.tensor(0, "a")?;
+            let nz = x.value().iter().filter(|n| !n.is_zero()).count();
+            let r = if name == "all" { nz == x.len() } else { nz > 0 };
+            Value::Bool(r)
+        }
+        "allclose" => {
+            let x = a.tensor(0, "a")?;
+            let y = a.tensor(1, "b")?;
+            let rtol = a.num(2, "rtol", Some("1e-5"))?;
+            let atol = a.num(3, "atol", Some("1e-8"))?;
+            let d = lib(x.sub(&y).and_then(|d| d.abs()), span)?;
+            let tol = lib(
+                y.abs()
+                    .and_then(|b| b.mul(&Tensor::scalar(rtol)))
+                    .and_then(|b| b.add(&Tensor::scalar(atol))),
+                span,
+            )?;
+            let ok = lib(d.le(&tol), span)?;
+            Value::Bool(ok.value().iter().all(|n| !n.is_zero()))
+        }
+        // ---- layers ----------------------------------------------------------
+        "linear" if is_module_call(&a, &["input", "output"]) => {
+            let i = a.usize(0, "input", None)?;
+            let o = a.usize(1, "output", None)?;
+            let bias = a.flag(2, "bias", true)?;
+            module(
+                Kind::Linear {
+                    input: i,
+                    output: o,
+                    bias,
+                },
+                span,
+            )?
+        }
+        "linear" => {
+            let x = a.tensor(0, "x")?;
+            let w = a.tensor(1, "W")?;
+            let b = a.opt_tensor(2, "b")?;
+            t(linear(&x, &w, b.as_ref()), span)?
+        }
+        "conv1d" | "conv2d" => {
+            let x = a.tensor(0, "x")?;
+            let w = a.tensor(1, "w")?;
+            let b = a.opt_tensor(2, "b")?;
+            let c = a.conv_config(3)?;
+            if name == "conv1d" {
+                let y = t(conv::conv1d(&x, &w, b.as_ref(), c), span)?;
+                if let Value::T(y) = &y {
+                    explain::conv1d_notes(it, &mut notes, &x, &w, b.as_ref(), c, y, arg_exprs);
+                }
+                y
+            } else {
+                t(conv::conv2d(&x, &w, b.as_ref(), c), span)?
+            }
+        }
+        "max_pool1d" | "avg_pool1d" | "max_pool2d" | "avg_pool2d" => {
+            let x = a.tensor(0, "x")?;
+            let k = a.usize(1, "kernel_size", None)?;
+            let c = ConvConfig {
+                stride: a.usize(2, "stride", Some(k))?,
+                padding: a.usize(3, "padding", Some(0))?,
+                dilation: 1,
+            };
+            let f = match name {
+                "max_pool1d" => conv::max_pool1d,
+                "avg_pool1d" => conv::avg_pool1d,
+                "max_pool2d" => conv::max_pool2d,
+                _ => conv::avg_pool2d,
+            };
+            t(f(&x, k, c), span)?
+        }
+        "conv_out_len" => {
+            let l = a.usize(0, "length", None)?;
+            let k = a.usize(1, "kernel_size", None)?;
+            let c = a.conv_config(2)?;
+            Value::num(Num::int(
+                lib(conv::conv_out_len("conv_out_len", l, k, c), span)? as i64,
+            ))
+        }
+        "rnn" => {
+            let xs = a.tensor(0, "xs")?;
+            let w_hh = a.tensor(1, "W_hh")?;
+            let w_xh = a.tensor(2, "W_xh")?;
+            let b = a.opt_tensor(3, "b_h")?;
+            let actv = a.act(4, "act", Activation::Tanh)?;
+            let h0 = a.opt_tensor(5, "h0")?;
+            let h = t(
+                recurrent::rnn(&xs, &w_hh, &w_xh, b.as_ref(), actv, h0.as_ref()),
+                span,
+            )?;
+            if let Value::T(h) = &h {
+                explain::rnn_notes(
+                    it,
+                    &mut notes,
+                    &xs,
+                    &w_hh,
+                    &w_xh,
+                    b.as_ref(),
+                    actv,
+                    h0.as_ref(),
+                    h,
+                    arg_exprs,
+                );
+            }
+            h
+        }
+        "attention" => {
+            let q = a.tensor(0, "Q")?;
+            let k = a.tensor(1, "K")?;
+            let v = a.tensor(2, "V")?;
+            let causal = a.flag(3, "causal", false)?;
+            t(scaled_dot_product(&q, &k, &v, causal), span)?
+        }
+        "self_attention" | "multi_head_attention" => {
+            let x = a.tensor(0, "X")?;
+            let w = AttentionWeights {
+                w_q: a.tensor(1, "W_q")?,
+                w_k: a.tensor(2, "W_k")?,
+                w_v: a.tensor(3, "W_v")?,
+                b_q: a.opt_tensor(usize::MAX, "b_q")?,
+                b_k: a.opt_tensor(usize::MAX, "b_k")?,
+                b_v: a.opt_tensor(usize::MAX, "b_v")?,
+            };
+            let causal = a.flag(usize::MAX, "causal", false)?;
+            if name == "self_attention" {
+                t(self_attention(&x, &w, causal), span)?
+            } else {
+                let w_o = a.tensor(4, "W_o")?;
+                let heads = a.usize(5, "heads", None)?;
+                let b_o = a.opt_tensor(usize::MAX, "b_o")?;
+                t(multi_head(&x, &w, &w_o, b_o.as_ref(), heads, causal), span)?
+            }
+        }
+        "lstm_seq" | "gru_seq" => {
+            use crate::nn::recurrent::{Gru, Lstm, Recurrent};
+            let xs = a.tensor(0, "xs")?;
+            let w_ih = a.tensor(1, "W_ih")?;
+            let w_hh = a.tensor(2, "W_hh")?;
+            let b_ih = a.opt_tensor(3, "b_ih")?;
+            let b_hh = a.opt_tensor(4, "b_hh")?;
+            if name == "lstm_seq" {
+                t(
+                    Lstm {
+                        w_ih,
+                        w_hh,
+                        b_ih,
+                        b_hh,
+                    }
+                    .seq(&xs, None),
+                    span,
+                )?
+            } else {
+                t(
+                    Gru {
+                        w_ih,
+                        w_hh,
+                        b_ih,
+                        b_hh,
+                    }
+                    .seq(&xs, None),
+                    span,
+                )?
+            }
+        }
+        "rnn_cell" | "lstm" | "gru" => {
+            let input = a.usize(0, "input", None)?;
+            let hidden = a.usize(1, "hidden", None)?;
+            let kind = match name {
+                "lstm" => Kind::Lstm { input, hidden },
+                "gru" => Kind::Gru { input, hidden },
+                _ => Kind::Rnn {
+                    input,
+                    hidden,
+                    act: a.act(2, "act", Activation::Tanh)?,
+                },
+            };
+            module(kind, span)?
+        }
+        "conv1d_layer" => {
+            let input = a.usize(0, "input", None)?;
+            let output = a.usize(1, "output", None)?;
+            let kernel = a.usize(2, "kernel", None)?;
+            let bias = a.flag(3, "bias", true)?;
+            module(
+                Kind::Conv1d {
+                    input,
+                    output,
+                    kernel,
+                    bias,
+                },
+                span,
+            )?
+        }
+        "attention_layer" => {
+            let d_in = a.usize(0, "d_in", None)?;
+            let d_k = a.usize(1, "d_k", None)?;
+            let d_v = a.usize(2, "d_v", Some(d_k))?;
+            let bias = a.flag(3, "bias", false)?;
+            module(
+                Kind::SelfAttention {
+                    d_in,
+                    d_k,
+                    d_v,
+                    bias,
+                },
+                span,
+            )?
+        }
+        "mha_layer" => {
+            let d_model = a.usize(0, "d_model", None)?;
+            let heads = a.usize(1, "heads", None)?;
+            let bias = a.flag(2, "bias", true)?;
+            module(
+                Kind::MultiHead {
+                    d_model,
+                    heads,
+                    bias,
+                },
+                span,
+            )?
+        }
+        // ---- losses ----------------------------------------------------------
+        "mse" | "bce" | "bce_with_logits" | "cross_entropy" | "hinge" => {
+            let x = a.tensor(0, "input")?;
+            let y = a.tensor(1, "target")?;
+            let r = match name {
+                "mse" => loss::mse(&x, &y),
+                "bce" => loss::bce(&x, &y),
+                "bce_with_logits" => loss::bce_with_logits(&x, &y),
+                "cross_entropy" => loss::cross_entropy(&x, &y),
+                _ => loss::hinge(&x, &y),
+            };
+            t(r, span)?
+        }
+        "contrastive" => {
+            let f1 = a.tensor(0, "f1")?;
+            let f2 = a.tensor(1, "f2")?;
+            let same = a.flag(2, "same", true)?;
+            let m = a.num(3, "margin", Some("1"))?;
+            t(loss::contrastive(&f1, &f2, same, &Tensor::scalar(m)), span)?
+        }
+        "triplet" => {
+            let an = a.tensor(0, "a")?;
+            let p = a.tensor(1, "p")?;
+            let n = a.tensor(2, "n")?;
+            let m = a.num(3, "margin", Some("1"))?;
+            let sq = a.flag(4, "squared", true)?;
+            t(loss::triplet(&an, &p, &n, &Tensor::scalar(m), sq), span)?
+        }
+        "cosine_embedding" => {
+            let x1 = a.tensor(0, "x1")?;
+            let x2 = a.tensor(1, "x2")?;
+            let y = a.tensor(2, "y")?;
+            let m = a.num(3, "margin", Some("0"))?;
+            t(
+                loss::cosine_embedding(&x1, &x2, &y, &Tensor::scalar(m)),
+                span,
+            )?
+        }
+        // ---- metric learning --------------------------------------------------
+        "l1" | "l2" | "sqeuclidean" | "cosine" | "distance" => {
+            let x = a.tensor(0, "a")?;
+            let y = a.tensor(1, "b")?;
+            let m = match name {
+                "distance" => a.metric(2, Metric::L2)?,
+                n => Metric::from_name(n).expect("listed"),
+            };
+            t(metric::distance(&x, &y, m), span)?
+        }
+        "pairwise" => {
+            let x = a.tensor(0, "A")?;
+            let y = a.tensor(1, "B")?;
+            let m = a.metric(2, Metric::L2)?;
+            t(metric::pairwise(&x, &y, m), span)?
+        }
+        "centroids" => {
+            let e = a.tensor(0, "E")?;
+            let l = a.tensor(1, "labels")?;
+            let (classes, c) = lib(metric::centroids(&e, &l), span)?;
+            for (i, cl) in classes.iter().enumerate() {
+                let row = lib(c.slice(&[crate::Idx::At(i as i64)]), span)?;
+                notes.push(format!(
+                    "class {}: centroid {}",
+                    it.fmt.compact(cl),
+                    it.fmt.tensor(&row)
+                ));
+            }
+            Value::T(c)
+        }
+        "nearest_centroid" => {
+            let e = a.tensor(0, "E")?;
+            let l = a.tensor(1, "labels")?;
+            let z = a.tensor(2, "z")?;
+            let m = a.metric(3, Metric::L2)?;
+            let r = lib(metric::nearest_centroid(&e, &l, &z, m), span)?;
+            explain::centroid_notes(it, &mut notes, &r, m);
+            Value::num(r.classes[r.winner].clone())
+        }
+        "retrieve" => {
+            let e = a.tensor(0, "E")?;
+            let q = a.tensor(1, "q")?;
+            let k = a.usize(2, "k", None)?;
+            let m = a.metric(3, Metric::L2)?;
+            let r = lib(metric::retrieve(&e, &q, k, m), span)?;
+            explain::retrieval_notes(it, &mut notes, &r, m);
+            let idx: Vec<Num> = r.indices.iter().map(|&i| Num::int(i as i64)).collect();
+            Value::T(lib(Tensor::from_vec(idx, &[r.indices.len()]), span)?)
+        }
+        "precision" | "recall" | "precision_at_k" | "average_precision" | "r_precision" => {
+            let (rv, rs) = a.required(0, "retrieved")?;
+            let r = it.tensor(&rv, rs)?;
+            let idx = r
+                .value()
+                .iter()
+                .map(|n| n.to_i64().and_then(|i| usize::try_from(i).ok()))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    LangError::new(
+                        ErrorKind::Type,
+                        "retrieved items are row indices (0-based integers)",
+                        rs,
+                        None,
+                    )
+                })?;
+            let labels = a.tensor(1, "labels")?;
+            let cls = a.num(2, "relevant", None)?;
+            let v = match name {
+                "precision" => metric::precision(&idx, &labels, &cls),
+                "recall" => metric::recall(&idx, &labels, &cls),
+                "precision_at_k" => {
+                    let k = a.usize(3, "k", None)?;
+                    metric::precision_at(&idx, &labels, &cls, k)
+                }
+                "average_precision" => metric::average_precision(&idx, &labels, &cls),
+                _ => metric::r_precision(&idx, &labels, &cls),
+            };
+            explain::ranking_notes(it, &mut notes, name, &idx, &labels, &cls);
+            Value::num(lib(v, span)?)
+        }
+        "sgd_step" => {
+            let w = a.tensor(0, "w")?;
+            let g = a.tensor(1, "grad")?;
+            let lr = a.num(2, "lr", None)?;
+            let mut opt = crate::nn::optim::Sgd::new(lr, Num::zero());
+            Value::T(lib(opt.step(&[w], &[g]), span)?.remove(0))
+        }
+        "adam_step" => {
+            let w = a.tensor(0, "w")?;
+            let g = a.tensor(1, "grad")?;
+            let lr = a.num(2, "lr", Some("0.001"))?;
+            let b1 = a.num(3, "beta1", Some("0.9"))?;
+            let b2 = a.num(4, "beta2", Some("0.999"))?;
+            let eps = a.num(5, "eps", Some("1e-8"))?;
+            let mut opt = crate::nn::optim::Adam::new(lr, b1, b2, eps);
+            Value::T(lib(opt.step(&[w], &[g]), span)?.remove(0))
+        }
+        other => {
+            return Err(LangError::new(
+                ErrorKind::Name,
+                format!("`{other}` cannot be called this way"),
+                span,
+                None,
+            ));
+        }
+    };
+    a.finish()?;
+    it.notes.extend(notes);
+    Ok(v)
+}
+
+/// `bits("00,10,11")`: each code becomes a column vector of its bits.
+fn bits(s: &str, span: Span) -> R<Tensor<Num>> {
+    let codes: Vec<&str> = s.split(',').map(str::trim).collect();
+    let width = codes[0].len();
+    let mut v = Vec::new();
+    for c in &codes {
+        if c.is_empty() || c.len() != width || !c.bytes().all(|b| b == b'0' || b == b'1') {
+            return Err(LangError::new(
+                ErrorKind::Value,
+                format!("\"{c}\" is not a code of {width} bits"),
+                span,
+                Some("write codes of 0s and 1s of one length, separated by commas: \"00,10,11\""),
+            ));
+        }
+        v.extend(c.bytes().map(|b| Num::int((b - b'0') as i64)));
+    }
+    Tensor::from_vec(v, &[codes.len(), width, 1]).map_err(|e| LangError::from_lib(e, span))
+}
+
+/// `params(W_hh, W_hx, …)` or `params(lstm(input=2, hidden=3))`: a table and
+/// the total.
+fn params(
+    it: &mut Interp,
+    pos: Vec<(Value, Span)>,
+    kw: Vec<(String, Value, Span)>,
+    span: Span,
+    exprs: &[Expr],
+) -> R<Value> {
+    let mut a = Args::new(it, "params", Vec::new(), kw, span);
+    let conv = conventions(&mut a)?;
+    a.finish()?;
+    let mut rows = Vec::new();
+    fn add(
+        it: &Interp,
+        v: &Value,
+        label: &str,
+        conv: Convention,
+        rows: &mut Vec<ParamRow>,
+        s: Span,
+    ) -> R<()> {
+        match v {
+            Value::Module(m) => {
+                for r in m.count(conv).rows {
+                    rows.push(ParamRow {
+                        name: format!("{label}.{}", r.name),
+                        ..r
+                    });
+                }
+            }
+            Value::List(items) | Value::Tuple(items)
+                if items.iter().any(|x| matches!(x, Value::Module(_))) =>
+            {
+                for (i, x) in items.iter().enumerate() {
+                    add(it, x, &format!("{label}[{i}]"), conv, rows, s)?;
+                }
+            }
+            v => {
+                let t = it.tensor(v, s)?;
+                rows.push(ParamRow {
+                    name: label.to_string(),
+                    shape: t.shape().to_vec(),
+                    count: t.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+    if pos.is_empty() {
+        return Err(LangError::new(
+            ErrorKind::Type,
+            "params() needs tensors or layers to count",
+            span,
+            None,
+        ));
+    }
+    for (i, (v, s)) in pos.iter().enumerate() {
+        let label = label_of(it, exprs.get(i), i);
+        add(it, v, &label, conv, &mut rows, *s)?;
+    }
+    let table = ParamTable::new(conv, rows);
+    for r in &table.rows {
+        it.notes.push(format!(
+            "{}: {} → {}",
+            r.name,
+            shape_text(&r.shape),
+            r.count
+        ));
+    }
+    let terms: Vec<String> = table.rows.iter().map(|r| r.count.to_string()).collect();
+    it.notes.push(format!(
+        "total ({}) = {} = {}",
+        conv.name(),
+        terms.join(" + "),
+        table.total
+    ));
+    Ok(Value::num(Num::int(table.total as i64)))
+}

@@ -1,0 +1,1101 @@
+//! The interpreter: runs statements on exact values and records each
+//! top-level statement as a worked [`Step`].
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::builtins;
+use super::explain;
+use super::lexer::lex;
+use super::parser::{BinOp, CmpOp, Expr, ExprKind, IndexItem, Parser, Stmt, StmtKind, Target};
+use super::value::{shape_text, Fmt, FuncDef, Value};
+use super::{line_col, ErrorKind, LangError, Span};
+use crate::{Idx, Num, Tensor};
+
+/// How many statements and loop iterations one file may run.
+pub const STEP_LIMIT: u64 = 1_000_000;
+/// How deep user functions may call each other.
+pub const CALL_DEPTH_LIMIT: usize = 200;
+/// How many worked steps are kept for display (a loop at the top level can
+/// run many times); the computation itself is not limited by this.
+pub const SHOWN_STEP_LIMIT: usize = 500;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    Brief,
+    Full,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub digits: usize,
+    pub detail: Detail,
+    pub step_limit: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            digits: crate::num::DEFAULT_DIGITS,
+            detail: Detail::Full,
+            step_limit: STEP_LIMIT,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    Assign,
+    Show,
+    Check,
+    Expr,
+    Def,
+}
+
+/// One statement as a worked step.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub line: usize,
+    pub kind: StepKind,
+    /// `L` in `L = …`; `None` for bare expressions.
+    pub target: Option<String>,
+    /// The expression as written.
+    pub source: String,
+    /// The expression with the numbers put in, when that says more.
+    pub substituted: Option<String>,
+    /// The result as text.
+    pub result: Option<String>,
+    /// Extra worked lines: per-step formulas, chain-rule steps, tables.
+    pub notes: Vec<String>,
+    /// Marked with `show`.
+    pub answer: bool,
+    pub ok: bool,
+}
+
+/// A marked answer, with the value kept for JSON.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub name: String,
+    pub expr: String,
+    pub value: Value,
+    pub text: String,
+}
+
+/// Everything `solve` found for one file.
+pub struct Solution {
+    pub title: String,
+    pub steps: Vec<Step>,
+    pub answers: Vec<Answer>,
+    pub errors: Vec<LangError>,
+    /// Steps left out of `steps` beyond [`SHOWN_STEP_LIMIT`].
+    pub elided_steps: usize,
+}
+
+impl Solution {
+    /// No errors of any kind.
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+    /// The file ran but a check failed (exit status 1, not 2).
+    pub fn only_checks_failed(&self) -> bool {
+        !self.errors.is_empty() && self.errors.iter().all(|e| e.kind == ErrorKind::Check)
+    }
+}
+
+pub(crate) enum Flow {
+    Normal,
+    Return(Value),
+    Break,
+    Continue,
+}
+
+pub(crate) type R<T> = Result<T, LangError>;
+
+/// An assignment remembered for explaining gradients.
+pub(crate) struct Named {
+    pub name: String,
+    pub tensor: Tensor<Num>,
+    pub expr: Expr,
+}
+
+pub struct Interp<'s> {
+    pub(crate) src: &'s str,
+    pub(crate) opts: Options,
+    pub(crate) fmt: Fmt,
+    globals: HashMap<String, Value>,
+    frames: Vec<HashMap<String, Value>>,
+    steps: Vec<Step>,
+    elided: usize,
+    answers: Vec<Answer>,
+    errors: Vec<LangError>,
+    budget: u64,
+    /// Notes produced by built-ins while evaluating the current statement.
+    pub(crate) notes: Vec<String>,
+    pub(crate) named: Vec<Named>,
+}
+
+fn title_of(src: &str) -> String {
+    src.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .and_then(|l| l.strip_prefix('#'))
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default()
+}
+
+pub fn run(src: &str, opts: &Options) -> Solution {
+    let title = title_of(src);
+    let program = lex(src).and_then(|toks| Parser::new(toks).program());
+    let mut it = Interp {
+        src,
+        opts: *opts,
+        fmt: Fmt {
+            digits: opts.digits,
+        },
+        globals: HashMap::new(),
+        frames: Vec::new(),
+        steps: Vec::new(),
+        elided: 0,
+        answers: Vec::new(),
+        errors: Vec::new(),
+        budget: 0,
+        notes: Vec::new(),
+        named: Vec::new(),
+    };
+    match program {
+        Err(e) => it.errors.push(e),
+        Ok(stmts) => {
+            if let Err(e) = it.exec_block(&stmts).and_then(|f| match f {
+                Flow::Normal => Ok(()),
+                Flow::Return(_) => {
+                    unreachable!("return outside a function is rejected when executed")
+                }
+                Flow::Break | Flow::Continue => Ok(()),
+            }) {
+                it.errors.push(e);
+            }
+        }
+    }
+    Solution {
+        title,
+        steps: it.steps,
+        answers: it.answers,
+        errors: it.errors,
+        elided_steps: it.elided,
+    }
+}
+
+fn is_truthy_tensor(t: &Tensor<Num>) -> bool {
+    t.value().iter().all(|n| !n.is_zero())
+}
+
+impl<'s> Interp<'s> {
+    pub(crate) fn text(&self, span: Span) -> &'s str {
+        self.src.get(span.start..span.end).unwrap_or("")
+    }
+    fn top_level(&self) -> bool {
+        self.frames.is_empty()
+    }
+    fn tick(&mut self, span: Span) -> R<()> {
+        self.budget += 1;
+        if self.budget > self.opts.step_limit {
+            return Err(LangError::new(
+                ErrorKind::Limit,
+                format!("the program ran more than {} steps", self.opts.step_limit),
+                span,
+                Some("is there a loop that never ends? The step limit is documented in docs/language.md"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn lookup(&self, name: &str) -> Option<Value> {
+        if let Some(f) = self.frames.last() {
+            if let Some(v) = f.get(name) {
+                return Some(v.clone());
+            }
+        }
+        self.globals
+            .get(name)
+            .cloned()
+            .or_else(|| builtins::lookup(name))
+    }
+
+    fn bind(&mut self, name: &str, v: Value) {
+        match self.frames.last_mut() {
+            Some(f) => f.insert(name.to_string(), v),
+            None => self.globals.insert(name.to_string(), v),
+        };
+    }
+
+    fn bind_target(&mut self, t: &Target, v: Value) -> R<()> {
+        match t {
+            Target::Name(n, _) => {
+                self.bind(n, v);
+                Ok(())
+            }
+            Target::Tuple(ts, span) => {
+                let items = self.unpack(&v, *span)?;
+                if items.len() != ts.len() {
+                    return Err(LangError::new(
+                        ErrorKind::Value,
+                        format!(
+                            "{} names on the left but {} values on the right",
+                            ts.len(),
+                            items.len()
+                        ),
+                        *span,
+                        None,
+                    ));
+                }
+                for (t, v) in ts.iter().zip(items) {
+                    self.bind_target(t, v)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Iterating a value: lists, tuples, ranges, tensors along axis 0.
+    pub(crate) fn unpack(&self, v: &Value, span: Span) -> R<Vec<Value>> {
+        Ok(match v {
+            Value::List(items) | Value::Tuple(items) => items.to_vec(),
+            Value::Range(a, b, c) => {
+                let n = if *c > 0 {
+                    (b - a + c - 1).max(0) / c
+                } else {
+                    (a - b - c - 1).max(0) / -c
+                };
+                if n > self.opts.step_limit as i64 {
+                    return Err(LangError::new(
+                        ErrorKind::Limit,
+                        format!("a range of {n} numbers is beyond the step limit"),
+                        span,
+                        None,
+                    ));
+                }
+                (0..n).map(|i| Value::num(Num::int(a + i * c))).collect()
+            }
+            Value::T(t) if t.ndim() > 0 => (0..t.shape()[0] as i64)
+                .map(|i| t.slice(&[Idx::At(i)]).map(Value::T))
+                .collect::<Result<_, _>>()
+                .map_err(|e| LangError::from_lib(e, span))?,
+            other => {
+                return Err(LangError::new(
+                    ErrorKind::Type,
+                    format!("cannot iterate over a {}", other.type_name()),
+                    span,
+                    Some("loop over range(n), a list, or a tensor's rows"),
+                ))
+            }
+        })
+    }
+
+    fn push_step(&mut self, step: Step) {
+        if self.steps.len() >= SHOWN_STEP_LIMIT {
+            self.elided += 1;
+        } else {
+            self.steps.push(step);
+        }
+    }
+
+    fn step_for(
+        &mut self,
+        stmt: &Stmt,
+        kind: StepKind,
+        target: Option<String>,
+        expr: &Expr,
+        v: &Value,
+    ) -> Step {
+        let source = self.text(expr.span).to_string();
+        let substituted = explain::substitute(self, expr).filter(|s| *s != source);
+        let result = match v {
+            Value::None => None,
+            v => Some(self.fmt.value(v)),
+        };
+        Step {
+            line: line_col(self.src, stmt.span.start).0,
+            kind,
+            target,
+            source,
+            substituted,
+            result,
+            notes: std::mem::take(&mut self.notes),
+            answer: kind == StepKind::Show,
+            ok: true,
+        }
+    }
+
+    fn remember(&mut self, t: &Target, v: &Value, expr: &Expr) {
+        if let (Target::Name(n, _), Value::T(t)) = (t, v) {
+            self.named.push(Named {
+                name: n.clone(),
+                tensor: t.clone(),
+                expr: expr.clone(),
+            });
+        }
+    }
+
+    pub(crate) fn exec_block(&mut self, stmts: &[Stmt]) -> R<Flow> {
+        for s in stmts {
+            match self.exec(s)? {
+                Flow::Normal => {}
+                f => return Ok(f),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn exec(&mut self, stmt: &Stmt) -> R<Flow> {
+        self.tick(stmt.span)?;
+        if self.top_level() {
+            self.notes.clear();
+        }
+        match &stmt.kind {
+            StmtKind::Assign(targets, e) => {
+                let v = self.eval(e)?;
+                for t in targets {
+                    self.bind_target(t, v.clone())?;
+                    self.remember(t, &v, e);
+                }
+                if self.top_level() {
+                    let names: Vec<&str> = targets.iter().map(|t| self.target_text(t)).collect();
+                    let step =
+                        self.step_for(stmt, StepKind::Assign, Some(names.join(" = ")), e, &v);
+                    self.push_step(step);
+                }
+            }
+            StmtKind::AugAssign(t, op, e) => {
+                let Target::Name(n, span) = t else {
+                    return Err(LangError::syntax(
+                        "augmented assignment needs a single name",
+                        stmt.span,
+                        None,
+                    ));
+                };
+                let cur = self.lookup(n).ok_or_else(|| self.unknown(n, *span))?;
+                let rhs = self.eval(e)?;
+                let v = self.binary(*op, cur, rhs, stmt.span)?;
+                self.bind(n, v.clone());
+                self.remember(t, &v, e);
+                if self.top_level() {
+                    let step = self.step_for(stmt, StepKind::Assign, Some(n.clone()), e, &v);
+                    self.push_step(step);
+                }
+            }
+            StmtKind::Show(name, e) => {
+                let v = self.eval(e)?;
+                let expr_text = self.text(e.span).to_string();
+                if let Some((n, s)) = name {
+                    let t = Target::Name(n.clone(), *s);
+                    self.bind_target(&t, v.clone())?;
+                    self.remember(&t, &v, e);
+                }
+                let label = name.as_ref().map(|(n, _)| n.clone());
+                let text = self.fmt.value(&v);
+                self.answers.push(Answer {
+                    name: label.clone().unwrap_or_else(|| expr_text.clone()),
+                    expr: expr_text,
+                    value: v.clone(),
+                    text,
+                });
+                if self.top_level() {
+                    let step = self.step_for(stmt, StepKind::Show, label, e, &v);
+                    self.push_step(step);
+                }
+            }
+            StmtKind::Check(c, msg) => {
+                let v = self.eval(c)?;
+                let holds = match &v {
+                    Value::T(t) => is_truthy_tensor(t),
+                    other => self.truthy(other, c.span)?,
+                };
+                let mut step = self.step_for(stmt, StepKind::Check, None, c, &v);
+                step.result = Some(if holds {
+                    "holds".into()
+                } else {
+                    "FAILS".into()
+                });
+                step.ok = holds;
+                if !holds {
+                    let extra = match msg {
+                        Some(m) => match self.eval(m)? {
+                            Value::Str(s) => format!(": {s}"),
+                            other => format!(": {}", self.fmt.value(&other)),
+                        },
+                        None => String::new(),
+                    };
+                    let detail = match &step.substituted {
+                        Some(s) => format!(" (with the values: {s})"),
+                        None => String::new(),
+                    };
+                    self.errors.push(LangError::new(
+                        ErrorKind::Check,
+                        format!("`{}` does not hold{extra}{detail}", self.text(c.span)),
+                        c.span,
+                        None,
+                    ));
+                }
+                if self.top_level() {
+                    self.push_step(step);
+                }
+            }
+            StmtKind::Expr(e) => {
+                let v = self.eval(e)?;
+                if self.top_level() {
+                    let step = self.step_for(stmt, StepKind::Expr, None, e, &v);
+                    self.push_step(step);
+                }
+            }
+            StmtKind::Def(name, params, body) => {
+                let f = FuncDef {
+                    name: name.clone(),
+                    params: params.clone(),
+                    body: body.clone(),
+                };
+                self.bind(name, Value::Func(Rc::new(f)));
+                if self.top_level() {
+                    let header = self
+                        .text(stmt.span)
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .trim_end_matches(':')
+                        .to_string();
+                    let body_text = explain::function_formula(self, name).unwrap_or_default();
+                    self.push_step(Step {
+                        line: line_col(self.src, stmt.span.start).0,
+                        kind: StepKind::Def,
+                        target: None,
+                        source: header,
+                        substituted: None,
+                        result: if body_text.is_empty() {
+                            None
+                        } else {
+                            Some(body_text)
+                        },
+                        notes: Vec::new(),
+                        answer: false,
+                        ok: true,
+                    });
+                }
+            }
+            StmtKind::Return(e) => {
+                if self.top_level() {
+                    return Err(LangError::syntax(
+                        "`return` outside a function",
+                        stmt.span,
+                        None,
+                    ));
+                }
+                let v = match e {
+                    Some(e) => self.eval(e)?,
+                    None => Value::None,
+                };
+                return Ok(Flow::Return(v));
+            }
+            StmtKind::If(branches, other) => {
+                for (c, body) in branches {
+                    let v = self.eval(c)?;
+                    if self.truthy(&v, c.span)? {
+                        return self.exec_block(body);
+                    }
+                }
+                if let Some(body) = other {
+                    return self.exec_block(body);
+                }
+            }
+            StmtKind::For(t, it, body) => {
+                let v = self.eval(it)?;
+                for item in self.unpack(&v, it.span)? {
+                    self.tick(stmt.span)?;
+                    self.bind_target(t, item)?;
+                    match self.exec_block(body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                }
+            }
+            StmtKind::While(c, body) => loop {
+                self.tick(stmt.span)?;
+                let v = self.eval(c)?;
+                if !self.truthy(&v, c.span)? {
+                    break;
+                }
+                match self.exec_block(body)? {
+                    Flow::Break => break,
+                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    Flow::Normal | Flow::Continue => {}
+                }
+            },
+            StmtKind::Break => return Ok(Flow::Break),
+            StmtKind::Continue => return Ok(Flow::Continue),
+            StmtKind::Pass => {}
+            StmtKind::Import(binds) => {
+                for (module, alias) in binds {
+                    let ns = builtins::namespace_of(module).ok_or_else(|| {
+                        LangError::new(
+                            ErrorKind::Name,
+                            format!("gradwork has no module `{module}`"),
+                            stmt.span,
+                            Some("numpy, scipy.special and math are available (as np, sp, math)"),
+                        )
+                    })?;
+                    self.bind(alias, ns);
+                }
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn target_text(&self, t: &Target) -> &'s str {
+        match t {
+            Target::Name(_, s) | Target::Tuple(_, s) => self.text(*s),
+        }
+    }
+
+    pub(crate) fn unknown(&self, name: &str, span: Span) -> LangError {
+        let mut known: Vec<String> = self.globals.keys().cloned().collect();
+        if let Some(f) = self.frames.last() {
+            known.extend(f.keys().cloned());
+        }
+        known.extend(builtins::NAMES.iter().map(|s| s.to_string()));
+        let best = known
+            .iter()
+            .map(|k| (edit_distance(name, k), k))
+            .filter(|(d, k)| *d <= 2 && *d < k.len())
+            .min_by_key(|(d, _)| *d);
+        let hint = best.map(|(_, k)| format!("did you mean `{k}`?"));
+        LangError::new(
+            ErrorKind::Name,
+            format!("`{name}` is not defined"),
+            span,
+            hint.as_deref(),
+        )
+    }
+
+    pub(crate) fn truthy(&self, v: &Value, span: Span) -> R<bool> {
+        Ok(match v {
+            Value::Bool(b) => *b,
+            Value::None => false,
+            Value::T(t) if t.len() == 1 => !t
+                .item()
+                .map_err(|e| LangError::from_lib(e, span))?
+                .is_zero(),
+            Value::T(t) => {
+                return Err(LangError::new(
+                    ErrorKind::Value,
+                    format!(
+                        "the truth of a tensor of shape {} is ambiguous",
+                        shape_text(t.shape())
+                    ),
+                    span,
+                    Some("use all(…) or any(…)"),
+                ))
+            }
+            Value::List(l) | Value::Tuple(l) => !l.is_empty(),
+            Value::Str(s) => !s.is_empty(),
+            _ => true,
+        })
+    }
+
+    /// Converts a value to a tensor (lists stack, booleans are 0/1).
+    pub(crate) fn tensor(&self, v: &Value, span: Span) -> R<Tensor<Num>> {
+        match v {
+            Value::T(t) => Ok(t.clone()),
+            Value::Bool(b) => Ok(Tensor::scalar(Num::int(*b as i64))),
+            Value::List(items) | Value::Tuple(items) => {
+                if items.is_empty() {
+                    return Ok(Tensor::zeros(&[0]));
+                }
+                let ts = items
+                    .iter()
+                    .map(|x| self.tensor(x, span))
+                    .collect::<R<Vec<_>>>()?;
+                if ts.iter().any(|t| t.shape() != ts[0].shape()) {
+                    return Err(LangError::new(
+                        ErrorKind::Shape,
+                        "a list whose items have different shapes cannot become a tensor",
+                        span,
+                        Some("every row of a nested list needs the same length"),
+                    ));
+                }
+                Tensor::stack(&ts, 0).map_err(|e| LangError::from_lib(e, span))
+            }
+            other => Err(LangError::new(
+                ErrorKind::Type,
+                format!("expected a number or tensor, got a {}", other.type_name()),
+                span,
+                None,
+            )),
+        }
+    }
+
+    fn tensorish(v: &Value) -> bool {
+        match v {
+            Value::T(_) | Value::Bool(_) => true,
+            Value::List(items) | Value::Tuple(items) => items.iter().all(Self::tensorish),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn eval(&mut self, e: &Expr) -> R<Value> {
+        let span = e.span;
+        let lib = |r: crate::Result<Tensor<Num>>| {
+            r.map(Value::T).map_err(|er| LangError::from_lib(er, span))
+        };
+        match &e.kind {
+            ExprKind::Num(text) => Num::parse(text)
+                .map(Value::num)
+                .map_err(|er| LangError::from_lib(er, span)),
+            ExprKind::Str(s) => Ok(Value::Str(s.as_str().into())),
+            ExprKind::Bool(b) => Ok(Value::Bool(*b)),
+            ExprKind::None => Ok(Value::None),
+            ExprKind::Name(n) => self.lookup(n).ok_or_else(|| self.unknown(n, span)),
+            ExprKind::List(items) => {
+                let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
+                if !vs.is_empty() && vs.iter().all(Self::tensorish) {
+                    Ok(Value::T(self.tensor(&Value::List(Rc::new(vs)), span)?))
+                } else {
+                    Ok(Value::List(Rc::new(vs)))
+                }
+            }
+            ExprKind::Tuple(items) => {
+                let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
+                Ok(Value::Tuple(Rc::new(vs)))
+            }
+            ExprKind::Neg(x) => {
+                let v = self.eval(x)?;
+                lib(self.tensor(&v, x.span)?.neg())
+            }
+            ExprKind::Pos(x) => {
+                let v = self.eval(x)?;
+                Ok(Value::T(self.tensor(&v, x.span)?))
+            }
+            ExprKind::Not(x) => {
+                let v = self.eval(x)?;
+                Ok(Value::Bool(!self.truthy(&v, x.span)?))
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (va, vb) = (self.eval(a)?, self.eval(b)?);
+                self.binary(*op, va, vb, span)
+            }
+            ExprKind::Compare(first, rest) => {
+                let mut left = self.eval(first)?;
+                let mut acc: Option<Value> = None;
+                for (op, rhs) in rest {
+                    let right = self.eval(rhs)?;
+                    let r = self.compare(*op, &left, &right, span)?;
+                    acc = Some(match acc {
+                        None => r,
+                        Some(prev) => self.binary(BinOp::Mul, prev, r, span)?,
+                    });
+                    left = right;
+                }
+                Ok(acc.expect("a comparison has an operator"))
+            }
+            ExprKind::And(a, b) => {
+                let va = self.eval(a)?;
+                if !self.truthy(&va, a.span)? {
+                    return Ok(va);
+                }
+                self.eval(b)
+            }
+            ExprKind::Or(a, b) => {
+                let va = self.eval(a)?;
+                if self.truthy(&va, a.span)? {
+                    return Ok(va);
+                }
+                self.eval(b)
+            }
+            ExprKind::IfElse(c, a, b) => {
+                let vc = self.eval(c)?;
+                if self.truthy(&vc, c.span)? {
+                    self.eval(a)
+                } else {
+                    self.eval(b)
+                }
+            }
+            ExprKind::Attr(obj, name) => {
+                let v = self.eval(obj)?;
+                self.attr(v, name, span)
+            }
+            ExprKind::Index(obj, items) => {
+                let v = self.eval(obj)?;
+                self.index(v, items, span)
+            }
+            ExprKind::Call(f, args, kwargs) => {
+                // A method call on a tensor: `x.sum(axis=0)`, `x.reshape(2, 3)`.
+                if let ExprKind::Attr(obj, m) = &f.kind {
+                    let ov = self.eval(obj)?;
+                    if matches!(ov, Value::T(_) | Value::List(_)) {
+                        let mut a = vec![(ov, obj.span)];
+                        for x in args {
+                            a.push((self.eval(x)?, x.span));
+                        }
+                        let kw = self.eval_kwargs(kwargs)?;
+                        return builtins::method(self, m, a, kw, span);
+                    }
+                    let fv = self.attr(ov, m, f.span)?;
+                    return self.call_value(fv, args, kwargs, span);
+                }
+                let fv = self.eval(f)?;
+                self.call_value(fv, args, kwargs, span)
+            }
+        }
+    }
+
+    fn eval_kwargs(&mut self, kwargs: &[super::parser::Kwarg]) -> R<Vec<(String, Value, Span)>> {
+        kwargs
+            .iter()
+            .map(|k| Ok((k.name.clone(), self.eval(&k.value)?, k.span)))
+            .collect()
+    }
+
+    fn call_value(
+        &mut self,
+        fv: Value,
+        args: &[Expr],
+        kwargs: &[super::parser::Kwarg],
+        span: Span,
+    ) -> R<Value> {
+        let mut a = Vec::with_capacity(args.len());
+        for x in args {
+            a.push((self.eval(x)?, x.span));
+        }
+        let kw = self.eval_kwargs(kwargs)?;
+        self.call(fv, a, kw, span, args)
+    }
+
+    pub(crate) fn call(
+        &mut self,
+        fv: Value,
+        args: Vec<(Value, Span)>,
+        kw: Vec<(String, Value, Span)>,
+        span: Span,
+        arg_exprs: &[Expr],
+    ) -> R<Value> {
+        match fv {
+            Value::Builtin(name) => builtins::call(self, name, args, kw, span, arg_exprs),
+            Value::Func(f) => self.call_user(&f, args, kw, span),
+            Value::Act(a) => {
+                let x = builtins::one_tensor(self, "activation", &args, span)?;
+                a.apply(&x)
+                    .map(Value::T)
+                    .map_err(|e| LangError::from_lib(e, span))
+            }
+            Value::Metric(m) => builtins::call(self, m.name(), args, kw, span, arg_exprs),
+            Value::Module(m) => {
+                let x = builtins::one_tensor(self, &m.title(), &args, span)?;
+                m.forward(&x)
+                    .map(Value::T)
+                    .map_err(|e| LangError::from_lib(e, span))
+            }
+            other => Err(LangError::new(
+                ErrorKind::Type,
+                format!("a {} cannot be called", other.type_name()),
+                span,
+                None,
+            )),
+        }
+    }
+
+    fn call_user(
+        &mut self,
+        f: &FuncDef,
+        args: Vec<(Value, Span)>,
+        kw: Vec<(String, Value, Span)>,
+        span: Span,
+    ) -> R<Value> {
+        if self.frames.len() >= CALL_DEPTH_LIMIT {
+            return Err(LangError::new(
+                ErrorKind::Limit,
+                format!("functions called each other more than {CALL_DEPTH_LIMIT} deep"),
+                span,
+                Some("a recursion without a base case?"),
+            ));
+        }
+        if args.len() > f.params.len() {
+            return Err(LangError::new(
+                ErrorKind::Type,
+                format!(
+                    "{}() takes {} arguments but {} were given",
+                    f.name,
+                    f.params.len(),
+                    args.len()
+                ),
+                args[f.params.len()].1,
+                None,
+            ));
+        }
+        let mut frame = HashMap::new();
+        for (p, (v, _)) in f.params.iter().zip(args.iter()) {
+            frame.insert(p.name.clone(), v.clone());
+        }
+        for (k, v, s) in kw {
+            if !f.params.iter().any(|p| p.name == k) {
+                return Err(LangError::new(
+                    ErrorKind::Type,
+                    format!("{}() has no parameter `{k}`", f.name),
+                    s,
+                    None,
+                ));
+            }
+            if frame.insert(k.clone(), v).is_some() {
+                return Err(LangError::new(
+                    ErrorKind::Type,
+                    format!("`{k}` is given twice"),
+                    s,
+                    None,
+                ));
+            }
+        }
+        for p in &f.params {
+            if !frame.contains_key(&p.name) {
+                let Some(d) = &p.default else {
+                    return Err(LangError::new(
+                        ErrorKind::Type,
+                        format!("{}() is missing the argument `{}`", f.name, p.name),
+                        span,
+                        None,
+                    ));
+                };
+                let v = self.eval(d)?;
+                frame.insert(p.name.clone(), v);
+            }
+        }
+        self.frames.push(frame);
+        let r = self.exec_block(&f.body);
+        self.frames.pop();
+        match r? {
+            Flow::Return(v) => Ok(v),
+            _ => Ok(Value::None),
+        }
+    }
+
+    pub(crate) fn binary(&mut self, op: BinOp, a: Value, b: Value, span: Span) -> R<Value> {
+        if let (Value::Str(x), Value::Str(y), BinOp::Add) = (&a, &b, op) {
+            return Ok(Value::Str(format!("{x}{y}").into()));
+        }
+        if !Self::tensorish(&a) || !Self::tensorish(&b) {
+            return Err(LangError::new(
+                ErrorKind::Type,
+                format!(
+                    "`{}` between a {} and a {}",
+                    op.text(),
+                    a.type_name(),
+                    b.type_name()
+                ),
+                span,
+                None,
+            ));
+        }
+        let (x, y) = (self.tensor(&a, span)?, self.tensor(&b, span)?);
+        let r = match op {
+            BinOp::Add => x.add(&y),
+            BinOp::Sub => x.sub(&y),
+            BinOp::Mul => x.mul(&y),
+            BinOp::Div => x.div(&y),
+            BinOp::Pow => x.pow(&y),
+            BinOp::MatMul => x.matmul(&y),
+            BinOp::FloorDiv | BinOp::Mod => x.div(&y).and_then(|q| {
+                let fl = crate::tensor::try_map(&q.value().view(), Num::floor)?;
+                let fl = Tensor::new(fl);
+                if op == BinOp::FloorDiv {
+                    Ok(fl)
+                } else {
+                    x.sub(&fl.mul(&y)?)
+                }
+            }),
+        };
+        r.map(Value::T).map_err(|e| LangError::from_lib(e, span))
+    }
+
+    fn compare(&mut self, op: CmpOp, a: &Value, b: &Value, span: Span) -> R<Value> {
+        if Self::tensorish(a) && Self::tensorish(b) {
+            let (x, y) = (self.tensor(a, span)?, self.tensor(b, span)?);
+            let r = match op {
+                CmpOp::Eq => x.eq(&y),
+                CmpOp::Ne => x.ne(&y),
+                CmpOp::Lt => x.lt(&y),
+                CmpOp::Le => x.le(&y),
+                CmpOp::Gt => x.gt(&y),
+                CmpOp::Ge => x.ge(&y),
+            };
+            return r.map(Value::T).map_err(|e| LangError::from_lib(e, span));
+        }
+        let same = match (a, b) {
+            (Value::Str(x), Value::Str(y)) => x == y,
+            (Value::None, Value::None) => true,
+            _ => false,
+        };
+        match op {
+            CmpOp::Eq => Ok(Value::Bool(same)),
+            CmpOp::Ne => Ok(Value::Bool(!same)),
+            _ => Err(LangError::new(
+                ErrorKind::Type,
+                format!("cannot order a {} and a {}", a.type_name(), b.type_name()),
+                span,
+                None,
+            )),
+        }
+    }
+
+    fn attr(&mut self, v: Value, name: &str, span: Span) -> R<Value> {
+        match &v {
+            Value::Namespace(ns) => builtins::resolve(ns, name).ok_or_else(|| {
+                LangError::new(
+                    ErrorKind::Name,
+                    format!("`{ns}.{name}` is not available in gradwork"),
+                    span,
+                    Some("docs/language.md lists every built-in"),
+                )
+            }),
+            Value::T(t) => match name {
+                "T" => t
+                    .t()
+                    .map(Value::T)
+                    .map_err(|e| LangError::from_lib(e, span)),
+                "shape" => Ok(Value::Tuple(Rc::new(
+                    t.shape()
+                        .iter()
+                        .map(|&d| Value::num(Num::int(d as i64)))
+                        .collect(),
+                ))),
+                "ndim" => Ok(Value::num(Num::int(t.ndim() as i64))),
+                "size" => Ok(Value::num(Num::int(t.len() as i64))),
+                _ => Err(LangError::new(
+                    ErrorKind::Name,
+                    format!("a tensor has no attribute `{name}`"),
+                    span,
+                    Some("tensors have .T, .shape, .ndim, .size and numpy's methods"),
+                )),
+            },
+            Value::Module(m) => m.get(name).map(|t| Value::T(t.clone())).ok_or_else(|| {
+                let names: Vec<&str> = m.params.iter().map(|p| p.name.as_str()).collect();
+                LangError::new(
+                    ErrorKind::Name,
+                    format!("{} has no parameter `{name}`", m.title()),
+                    span,
+                    Some(&format!("its parameters are {}", names.join(", "))),
+                )
+            }),
+            other => Err(LangError::new(
+                ErrorKind::Type,
+                format!("a {} has no attribute `{name}`", other.type_name()),
+                span,
+                None,
+            )),
+        }
+    }
+
+    fn int_of(&mut self, e: &Expr) -> R<i64> {
+        let v = self.eval(e)?;
+        let t = self.tensor(&v, e.span)?;
+        t.item().ok().and_then(|n| n.to_i64()).ok_or_else(|| {
+            LangError::new(ErrorKind::Type, "an index must be an integer", e.span, None)
+        })
+    }
+
+    fn index(&mut self, v: Value, items: &[IndexItem], span: Span) -> R<Value> {
+        if let Value::List(l) | Value::Tuple(l) = &v {
+            let [IndexItem::Expr(e)] = items else {
+                return Err(LangError::new(
+                    ErrorKind::Type,
+                    "a list takes one integer index",
+                    span,
+                    None,
+                ));
+            };
+            let i = self.int_of(e)?;
+            let n = l.len() as i64;
+            let j = if i < 0 { i + n } else { i };
+            return l
+                .get(j as usize)
+                .filter(|_| j >= 0)
+                .cloned()
+                .ok_or_else(|| {
+                    LangError::new(
+                        ErrorKind::Shape,
+                        format!("index {i} is out of range for {n} items"),
+                        e.span,
+                        None,
+                    )
+                });
+        }
+        let t = self.tensor(&v, span)?;
+        let mut idx = Vec::new();
+        for (k, it) in items.iter().enumerate() {
+            match it {
+                IndexItem::Expr(e) => {
+                    let iv = self.eval(e)?;
+                    match &iv {
+                        Value::None => idx.push(Idx::NewAxis),
+                        Value::T(ix) if ix.ndim() == 1 && k == 0 && items.len() == 1 => {
+                            // Integer-array indexing of rows: E[[3, 6, 1]].
+                            let rows = ix
+                                .value()
+                                .iter()
+                                .map(|n| {
+                                    let i = n.to_i64().ok_or_else(|| {
+                                        LangError::new(
+                                            ErrorKind::Type,
+                                            "row indices must be integers",
+                                            e.span,
+                                            None,
+                                        )
+                                    })?;
+                                    t.slice(&[Idx::At(i)])
+                                        .map_err(|er| LangError::from_lib(er, e.span))
+                                })
+                                .collect::<R<Vec<_>>>()?;
+                            if rows.is_empty() {
+                                return Err(LangError::new(
+                                    ErrorKind::Shape,
+                                    "no rows selected",
+                                    e.span,
+                                    None,
+                                ));
+                            }
+                            return Tensor::stack(&rows, 0)
+                                .map(Value::T)
+                                .map_err(|er| LangError::from_lib(er, span));
+                        }
+                        _ => idx.push(Idx::At(self.int_of(e)?)),
+                    }
+                }
+                IndexItem::Slice(a, b, c) => {
+                    let mut get = |x: &Option<Expr>| -> R<Option<i64>> {
+                        match x {
+                            None => Ok(None),
+                            Some(e) => Ok(Some(self.int_of(e)?)),
+                        }
+                    };
+                    let (start, stop) = (get(a)?, get(b)?);
+                    let step = get(c)?.unwrap_or(1);
+                    idx.push(Idx::Range { start, stop, step });
+                }
+            }
+        }
+        t.slice(&idx)
+            .map(Value::T)
+            .map_err(|e| LangError::from_lib(e, span))
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,892 @@
+//! The syntax tree and a recursive-descent parser for the Python subset.
+//! Every node keeps its source span.
+//!
+//! Hand-written for the same reason as the lexer: it is small, and its
+//! error messages can say what a numpy user most likely meant.
+
+use super::lexer::{Tok, Token};
+use super::{LangError, Span};
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    MatMul,
+}
+
+impl BinOp {
+    pub fn text(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::FloorDiv => "//",
+            BinOp::Mod => "%",
+            BinOp::Pow => "**",
+            BinOp::MatMul => "@",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn text(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum IndexItem {
+    Expr(Expr),
+    Slice(Option<Expr>, Option<Expr>, Option<Expr>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Kwarg {
+    pub name: String,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Num(String),
+    Str(String),
+    Bool(bool),
+    None,
+    Name(String),
+    List(Vec<Expr>),
+    Tuple(Vec<Expr>),
+    Neg(Box<Expr>),
+    Pos(Box<Expr>),
+    Not(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    IfElse(Box<Expr>, Box<Expr>, Box<Expr>),
+    Call(Box<Expr>, Vec<Expr>, Vec<Kwarg>),
+    Attr(Box<Expr>, String),
+    Index(Box<Expr>, Vec<IndexItem>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Target {
+    Name(String, Span),
+    Tuple(Vec<Target>, Span),
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    Assign(Vec<Target>, Expr),
+    AugAssign(Target, BinOp, Expr),
+    Expr(Expr),
+    Show(Option<(String, Span)>, Expr),
+    Check(Expr, Option<Expr>),
+    Def(String, Vec<Param>, Vec<Stmt>),
+    Return(Option<Expr>),
+    If(Vec<(Expr, Vec<Stmt>)>, Option<Vec<Stmt>>),
+    For(Target, Expr, Vec<Stmt>),
+    While(Expr, Vec<Stmt>),
+    Break,
+    Continue,
+    Pass,
+    /// `import numpy as np`, `from scipy import special`: binds names only.
+    Import(Vec<(String, String)>),
+}
+
+pub struct Parser {
+    toks: Vec<Token>,
+    pos: usize,
+}
+
+type PResult<T> = Result<T, LangError>;
+
+const KEYWORDS: [&str; 20] = [
+    "def", "return", "for", "in", "if", "elif", "else", "and", "or", "not", "True", "False",
+    "None", "pass", "while", "break", "continue", "import", "from", "lambda",
+];
+
+impl Parser {
+    pub fn new(toks: Vec<Token>) -> Parser {
+        Parser { toks, pos: 0 }
+    }
+    fn peek(&self) -> &Tok {
+        &self.toks[self.pos].tok
+    }
+    fn peek_at(&self, k: usize) -> &Tok {
+        &self.toks[(self.pos + k).min(self.toks.len() - 1)].tok
+    }
+    fn span(&self) -> Span {
+        self.toks[self.pos].span
+    }
+    fn prev_end(&self) -> usize {
+        if self.pos == 0 {
+            0
+        } else {
+            self.toks[self.pos - 1].span.end
+        }
+    }
+    fn bump(&mut self) -> Token {
+        let t = self.toks[self.pos].clone();
+        if self.pos < self.toks.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+    fn is_op(&self, op: &str) -> bool {
+        matches!(self.peek(), Tok::Op(o) if *o == op)
+    }
+    fn is_kw(&self, kw: &str) -> bool {
+        matches!(self.peek(), Tok::Name(n) if n == kw)
+    }
+    fn eat_op(&mut self, op: &str) -> bool {
+        if self.is_op(op) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+    fn eat_kw(&mut self, kw: &str) -> bool {
+        if self.is_kw(kw) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+    fn describe(t: &Tok) -> String {
+        match t {
+            Tok::Name(n) => format!("`{n}`"),
+            Tok::Number(n) => format!("the number `{n}`"),
+            Tok::Str(_) => "a string".into(),
+            Tok::Op(o) => format!("`{o}`"),
+            Tok::Newline => "the end of the line".into(),
+            Tok::Indent => "an indented block".into(),
+            Tok::Dedent => "the end of the block".into(),
+            Tok::Eof => "the end of the file".into(),
+        }
+    }
+    fn expected(&self, what: &str, hint: Option<&str>) -> LangError {
+        LangError::syntax(
+            format!("expected {what}, found {}", Self::describe(self.peek())),
+            self.span(),
+            hint,
+        )
+    }
+    fn expect_op(&mut self, op: &str, hint: Option<&str>) -> PResult<Span> {
+        if self.is_op(op) {
+            Ok(self.bump().span)
+        } else {
+            Err(self.expected(&format!("`{op}`"), hint))
+        }
+    }
+    fn name(&mut self) -> PResult<(String, Span)> {
+        match self.peek().clone() {
+            Tok::Name(n) if !KEYWORDS.contains(&n.as_str()) => {
+                let s = self.bump().span;
+                Ok((n, s))
+            }
+            _ => Err(self.expected("a name", None)),
+        }
+    }
+
+    pub fn program(&mut self) -> PResult<Vec<Stmt>> {
+        let mut out = Vec::new();
+        while !matches!(self.peek(), Tok::Eof) {
+            if matches!(self.peek(), Tok::Newline) {
+                self.bump();
+                continue;
+            }
+            if matches!(self.peek(), Tok::Indent) {
+                return Err(LangError::syntax(
+                    "unexpected indentation",
+                    self.span(),
+                    Some("only the body of a `def`, `for`, `while` or `if` is indented"),
+                ));
+            }
+            self.statement_line(&mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// One line: simple statements separated by `;`, or a compound statement.
+    fn statement_line(&mut self, out: &mut Vec<Stmt>) -> PResult<()> {
+        if ["def", "if", "for", "while"].iter().any(|k| self.is_kw(k)) {
+            out.push(self.compound()?);
+            return Ok(());
+        }
+        loop {
+            out.push(self.simple()?);
+            if self.eat_op(";") {
+                if matches!(self.peek(), Tok::Newline | Tok::Eof) {
+                    break;
+                }
+                continue;
+            }
+            break;
+        }
+        match self.peek() {
+            Tok::Newline => {
+                self.bump();
+                Ok(())
+            }
+            Tok::Eof | Tok::Dedent => Ok(()),
+            _ => Err(self.expected(
+                "the end of the statement",
+                Some("put one statement per line, or separate them with `;`"),
+            )),
+        }
+    }
+
+    fn block(&mut self) -> PResult<Vec<Stmt>> {
+        self.expect_op(
+            ":",
+            Some("a `def`, `for`, `while` or `if` line ends with `:`"),
+        )?;
+        let mut body = Vec::new();
+        if !matches!(self.peek(), Tok::Newline) {
+            // `if x: y = 1` on one line
+            self.statement_line(&mut body)?;
+            return Ok(body);
+        }
+        self.bump();
+        if !matches!(self.peek(), Tok::Indent) {
+            return Err(self.expected(
+                "an indented block",
+                Some("indent the body of the block by four spaces"),
+            ));
+        }
+        self.bump();
+        while !matches!(self.peek(), Tok::Dedent | Tok::Eof) {
+            if matches!(self.peek(), Tok::Newline) {
+                self.bump();
+                continue;
+            }
+            self.statement_line(&mut body)?;
+        }
+        if matches!(self.peek(), Tok::Dedent) {
+            self.bump();
+        }
+        Ok(body)
+    }
+
+    fn compound(&mut self) -> PResult<Stmt> {
+        let start = self.span().start;
+        let kind = if self.eat_kw("def") {
+            let (name, _) = self.name()?;
+            self.expect_op("(", None)?;
+            let mut params = Vec::new();
+            while !self.is_op(")") {
+                let (p, span) = self.name()?;
+                let default = if self.eat_op("=") {
+                    Some(self.expr()?)
+                } else {
+                    None
+                };
+                params.push(Param {
+                    name: p,
+                    default,
+                    span,
+                });
+                if !self.eat_op(",") {
+                    break;
+                }
+            }
+            self.expect_op(")", Some("parameters are names separated by `,`"))?;
+            if self.eat_op("->") {
+                self.expr()?;
+            }
+            StmtKind::Def(name, params, self.block()?)
+        } else if self.eat_kw("if") {
+            let mut branches = vec![(self.expr()?, self.block()?)];
+            let mut other = None;
+            loop {
+                if self.eat_kw("elif") {
+                    branches.push((self.expr()?, self.block()?));
+                } else if self.eat_kw("else") {
+                    other = Some(self.block()?);
+                    break;
+                } else {
+                    break;
+                }
+            }
+            StmtKind::If(branches, other)
+        } else if self.eat_kw("for") {
+            let t = self.target_list()?;
+            if !self.eat_kw("in") {
+                return Err(self.expected("`in`", Some("write `for x in range(n):`")));
+            }
+            let it = self.expr_list()?;
+            StmtKind::For(t, it, self.block()?)
+        } else {
+            self.bump(); // while
+            let c = self.expr()?;
+            StmtKind::While(c, self.block()?)
+        };
+        Ok(Stmt {
+            kind,
+            span: Span::new(start, self.prev_end()),
+        })
+    }
+
+    fn target_list(&mut self) -> PResult<Target> {
+        let start = self.span().start;
+        let mut ts = vec![self.target_atom()?];
+        while self.eat_op(",") {
+            if self.is_kw("in") || self.is_op("=") {
+                break;
+            }
+            ts.push(self.target_atom()?);
+        }
+        Ok(if ts.len() == 1 {
+            ts.pop().expect("one")
+        } else {
+            Target::Tuple(ts, Span::new(start, self.prev_end()))
+        })
+    }
+    fn target_atom(&mut self) -> PResult<Target> {
+        if self.is_op("(") || self.is_op("[") {
+            let close = if self.is_op("(") { ")" } else { "]" };
+            self.bump();
+            let t = self.target_list()?;
+            self.expect_op(close, None)?;
+            return Ok(t);
+        }
+        let (n, s) = self.name()?;
+        Ok(Target::Name(n, s))
+    }
+
+    /// Turns a parsed expression into an assignment target.
+    fn to_target(e: &Expr) -> PResult<Target> {
+        match &e.kind {
+            ExprKind::Name(n) => Ok(Target::Name(n.clone(), e.span)),
+            ExprKind::Tuple(items) | ExprKind::List(items) => Ok(Target::Tuple(
+                items.iter().map(Self::to_target).collect::<PResult<_>>()?,
+                e.span,
+            )),
+            ExprKind::Index(..) => Err(LangError::syntax(
+                "cannot assign to an element",
+                e.span,
+                Some("tensors are values: build the new tensor and assign it to a name"),
+            )),
+            _ => Err(LangError::syntax(
+                "cannot assign to this expression",
+                e.span,
+                Some("the left of `=` must be a name"),
+            )),
+        }
+    }
+
+    fn simple(&mut self) -> PResult<Stmt> {
+        let start = self.span().start;
+        let done = |p: &Parser, kind| {
+            Ok(Stmt {
+                kind,
+                span: Span::new(start, p.prev_end()),
+            })
+        };
+        // Keywords used as statements, unless used as a name (`show = 3`).
+        let next_is_assign = matches!(self.peek_at(1), Tok::Op("=") | Tok::Op("("));
+        if self.is_kw("show") && !next_is_assign {
+            self.bump();
+            if let (Tok::Name(n), Tok::Op("=")) = (self.peek().clone(), self.peek_at(1).clone()) {
+                let s = self.bump().span;
+                self.bump();
+                let e = self.expr_list()?;
+                return done(self, StmtKind::Show(Some((n, s)), e));
+            }
+            let e = self.expr_list()?;
+            return done(self, StmtKind::Show(None, e));
+        }
+        if (self.is_kw("check") && !next_is_assign) || self.is_kw("assert") {
+            self.bump();
+            let c = self.expr()?;
+            let msg = if self.eat_op(",") {
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            return done(self, StmtKind::Check(c, msg));
+        }
+        if self.eat_kw("return") {
+            let e = if matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Dedent)
+                || self.is_op(";")
+            {
+                None
+            } else {
+                Some(self.expr_list()?)
+            };
+            return done(self, StmtKind::Return(e));
+        }
+        if self.eat_kw("pass") {
+            return done(self, StmtKind::Pass);
+        }
+        if self.eat_kw("break") {
+            return done(self, StmtKind::Break);
+        }
+        if self.eat_kw("continue") {
+            return done(self, StmtKind::Continue);
+        }
+        if self.is_kw("import") || self.is_kw("from") {
+            return self.import(start);
+        }
+        for kw in ["elif", "else"] {
+            if self.is_kw(kw) {
+                return Err(LangError::syntax(
+                    format!("`{kw}` without an `if` above it"),
+                    self.span(),
+                    Some("indent it at the level of its `if`"),
+                ));
+            }
+        }
+        let first = self.expr_list()?;
+        for (op, bop) in [
+            ("+=", BinOp::Add),
+            ("-=", BinOp::Sub),
+            ("*=", BinOp::Mul),
+            ("/=", BinOp::Div),
+            ("@=", BinOp::MatMul),
+            ("**=", BinOp::Pow),
+            ("//=", BinOp::FloorDiv),
+        ] {
+            if self.eat_op(op) {
+                let t = Self::to_target(&first)?;
+                let v = self.expr_list()?;
+                return done(self, StmtKind::AugAssign(t, bop, v));
+            }
+        }
+        if self.is_op("=") {
+            let mut targets = vec![Self::to_target(&first)?];
+            let mut value;
+            loop {
+                self.expect_op("=", None)?;
+                value = self.expr_list()?;
+                if self.is_op("=") {
+                    targets.push(Self::to_target(&value)?);
+                } else {
+                    break;
+                }
+            }
+            return done(self, StmtKind::Assign(targets, value));
+        }
+        done(self, StmtKind::Expr(first))
+    }
+
+    fn import(&mut self, start: usize) -> PResult<Stmt> {
+        let dotted = |p: &mut Parser| -> PResult<String> {
+            let mut n = p.name()?.0;
+            while p.eat_op(".") {
+                n = format!("{n}.{}", p.name()?.0);
+            }
+            Ok(n)
+        };
+        let mut binds = Vec::new();
+        if self.eat_kw("from") {
+            let module = dotted(self)?;
+            if !self.eat_kw("import") {
+                return Err(self.expected("`import`", None));
+            }
+            loop {
+                let n = self.name()?.0;
+                let alias = if self.eat_kw("as") {
+                    self.name()?.0
+                } else {
+                    n.clone()
+                };
+                binds.push((format!("{module}.{n}"), alias));
+                if !self.eat_op(",") {
+                    break;
+                }
+            }
+        } else {
+            self.bump();
+            loop {
+                let module = dotted(self)?;
+                let alias = if self.eat_kw("as") {
+                    self.name()?.0
+                } else {
+                    module.split('.').next().expect("a name").to_string()
+                };
+                binds.push((module, alias));
+                if !self.eat_op(",") {
+                    break;
+                }
+            }
+        }
+        Ok(Stmt {
+            kind: StmtKind::Import(binds),
+            span: Span::new(start, self.prev_end()),
+        })
+    }
+
+    /// `a, b` as a tuple (bare tuples in assignments, `return a, b`).
+    fn expr_list(&mut self) -> PResult<Expr> {
+        let first = self.expr()?;
+        if !self.is_op(",") {
+            return Ok(first);
+        }
+        let start = first.span.start;
+        let mut items = vec![first];
+        while self.eat_op(",") {
+            if matches!(self.peek(), Tok::Newline | Tok::Eof) || self.is_op("=") || self.is_op(")")
+            {
+                break;
+            }
+            items.push(self.expr()?);
+        }
+        Ok(Expr {
+            kind: ExprKind::Tuple(items),
+            span: Span::new(start, self.prev_end()),
+        })
+    }
+
+    pub fn expr(&mut self) -> PResult<Expr> {
+        let e = self.or_expr()?;
+        if self.is_kw("if") {
+            // `a if cond else b`
+            self.bump();
+            let c = self.or_expr()?;
+            if !self.eat_kw("else") {
+                return Err(self.expected(
+                    "`else`",
+                    Some("a conditional expression reads `a if cond else b`"),
+                ));
+            }
+            let o = self.expr()?;
+            let span = e.span.to(o.span);
+            return Ok(Expr {
+                kind: ExprKind::IfElse(Box::new(c), Box::new(e), Box::new(o)),
+                span,
+            });
+        }
+        Ok(e)
+    }
+    fn or_expr(&mut self) -> PResult<Expr> {
+        let mut l = self.and_expr()?;
+        while self.eat_kw("or") {
+            let r = self.and_expr()?;
+            let span = l.span.to(r.span);
+            l = Expr {
+                kind: ExprKind::Or(Box::new(l), Box::new(r)),
+                span,
+            };
+        }
+        Ok(l)
+    }
+    fn and_expr(&mut self) -> PResult<Expr> {
+        let mut l = self.not_expr()?;
+        while self.eat_kw("and") {
+            let r = self.not_expr()?;
+            let span = l.span.to(r.span);
+            l = Expr {
+                kind: ExprKind::And(Box::new(l), Box::new(r)),
+                span,
+            };
+        }
+        Ok(l)
+    }
+    fn not_expr(&mut self) -> PResult<Expr> {
+        if self.is_kw("not") {
+            let s = self.bump().span;
+            let e = self.not_expr()?;
+            let span = s.to(e.span);
+            return Ok(Expr {
+                kind: ExprKind::Not(Box::new(e)),
+                span,
+            });
+        }
+        self.comparison()
+    }
+    fn comparison(&mut self) -> PResult<Expr> {
+        let l = self.arith()?;
+        let mut rest = Vec::new();
+        loop {
+            let op = match self.peek() {
+                Tok::Op("==") => CmpOp::Eq,
+                Tok::Op("!=") => CmpOp::Ne,
+                Tok::Op("<") => CmpOp::Lt,
+                Tok::Op("<=") => CmpOp::Le,
+                Tok::Op(">") => CmpOp::Gt,
+                Tok::Op(">=") => CmpOp::Ge,
+                _ => break,
+            };
+            self.bump();
+            rest.push((op, self.arith()?));
+        }
+        if rest.is_empty() {
+            return Ok(l);
+        }
+        let span = l.span.to(rest.last().expect("non-empty").1.span);
+        Ok(Expr {
+            kind: ExprKind::Compare(Box::new(l), rest),
+            span,
+        })
+    }
+    fn arith(&mut self) -> PResult<Expr> {
+        let mut l = self.term()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Op("+") => BinOp::Add,
+                Tok::Op("-") => BinOp::Sub,
+                _ => break,
+            };
+            self.bump();
+            let r = self.term()?;
+            let span = l.span.to(r.span);
+            l = Expr {
+                kind: ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                span,
+            };
+        }
+        Ok(l)
+    }
+    fn term(&mut self) -> PResult<Expr> {
+        let mut l = self.unary()?;
+        loop {
+            let op = match self.peek() {
+                Tok::Op("*") => BinOp::Mul,
+                Tok::Op("/") => BinOp::Div,
+                Tok::Op("//") => BinOp::FloorDiv,
+                Tok::Op("%") => BinOp::Mod,
+                Tok::Op("@") => BinOp::MatMul,
+                _ => break,
+            };
+            self.bump();
+            let r = self.unary()?;
+            let span = l.span.to(r.span);
+            l = Expr {
+                kind: ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                span,
+            };
+        }
+        Ok(l)
+    }
+    fn unary(&mut self) -> PResult<Expr> {
+        if self.is_op("-") || self.is_op("+") {
+            let neg = self.is_op("-");
+            let s = self.bump().span;
+            let e = self.unary()?;
+            let span = s.to(e.span);
+            let kind = if neg {
+                ExprKind::Neg(Box::new(e))
+            } else {
+                ExprKind::Pos(Box::new(e))
+            };
+            return Ok(Expr { kind, span });
+        }
+        self.power()
+    }
+    fn power(&mut self) -> PResult<Expr> {
+        let base = self.postfix()?;
+        if self.eat_op("**") {
+            let exp = self.unary()?;
+            let span = base.span.to(exp.span);
+            return Ok(Expr {
+                kind: ExprKind::Binary(BinOp::Pow, Box::new(base), Box::new(exp)),
+                span,
+            });
+        }
+        Ok(base)
+    }
+    fn postfix(&mut self) -> PResult<Expr> {
+        let mut e = self.atom()?;
+        loop {
+            if self.eat_op("(") {
+                let (args, kwargs) = self.call_args()?;
+                let span = Span::new(e.span.start, self.prev_end());
+                e = Expr {
+                    kind: ExprKind::Call(Box::new(e), args, kwargs),
+                    span,
+                };
+            } else if self.eat_op("[") {
+                let mut items = Vec::new();
+                loop {
+                    items.push(self.index_item()?);
+                    if !self.eat_op(",") || self.is_op("]") {
+                        break;
+                    }
+                }
+                self.expect_op("]", Some("close the index with `]`"))?;
+                let span = Span::new(e.span.start, self.prev_end());
+                e = Expr {
+                    kind: ExprKind::Index(Box::new(e), items),
+                    span,
+                };
+            } else if self.eat_op(".") {
+                let (n, s) = self.name()?;
+                let span = e.span.to(s);
+                e = Expr {
+                    kind: ExprKind::Attr(Box::new(e), n),
+                    span,
+                };
+            } else {
+                break;
+            }
+        }
+        Ok(e)
+    }
+    fn index_item(&mut self) -> PResult<IndexItem> {
+        let part = |p: &mut Parser| -> PResult<Option<Expr>> {
+            if p.is_op(":") || p.is_op("]") || p.is_op(",") {
+                Ok(None)
+            } else {
+                Ok(Some(p.expr()?))
+            }
+        };
+        let a = part(self)?;
+        if !self.eat_op(":") {
+            return match a {
+                Some(e) => Ok(IndexItem::Expr(e)),
+                None => Err(self.expected("an index", None)),
+            };
+        }
+        let b = part(self)?;
+        let c = if self.eat_op(":") { part(self)? } else { None };
+        Ok(IndexItem::Slice(a, b, c))
+    }
+    fn call_args(&mut self) -> PResult<(Vec<Expr>, Vec<Kwarg>)> {
+        let mut args = Vec::new();
+        let mut kwargs: Vec<Kwarg> = Vec::new();
+        while !self.is_op(")") {
+            if let (Tok::Name(n), Tok::Op("=")) = (self.peek().clone(), self.peek_at(1).clone()) {
+                let s = self.bump().span;
+                self.bump();
+                let value = self.expr()?;
+                if kwargs.iter().any(|k| k.name == n) {
+                    return Err(LangError::syntax(
+                        format!("keyword argument `{n}` given twice"),
+                        s,
+                        None,
+                    ));
+                }
+                kwargs.push(Kwarg {
+                    name: n,
+                    span: s.to(value.span),
+                    value,
+                });
+            } else {
+                let e = self.expr()?;
+                if let Some(k) = kwargs.first() {
+                    return Err(LangError::syntax(
+                        "a positional argument after a keyword argument",
+                        e.span,
+                        Some(&format!("move it before `{}=`", k.name)),
+                    ));
+                }
+                args.push(e);
+            }
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        self.expect_op(
+            ")",
+            Some("arguments are separated by `,` and the call closes with `)`"),
+        )?;
+        Ok((args, kwargs))
+    }
+    fn atom(&mut self) -> PResult<Expr> {
+        let t = self.bump();
+        let span = t.span;
+        let kind = match t.tok {
+            Tok::Number(n) => ExprKind::Num(n),
+            Tok::Str(s) => ExprKind::Str(s),
+            Tok::Name(n) => match n.as_str() {
+                "True" => ExprKind::Bool(true),
+                "False" => ExprKind::Bool(false),
+                "None" => ExprKind::None,
+                k if KEYWORDS.contains(&k) => {
+                    self.pos -= 1;
+                    return Err(self.expected("an expression", None));
+                }
+                _ => ExprKind::Name(n),
+            },
+            Tok::Op("(") => {
+                if self.eat_op(")") {
+                    ExprKind::Tuple(vec![])
+                } else {
+                    let e = self.expr()?;
+                    if self.is_op(",") {
+                        let mut items = vec![e];
+                        while self.eat_op(",") {
+                            if self.is_op(")") {
+                                break;
+                            }
+                            items.push(self.expr()?);
+                        }
+                        self.expect_op(")", None)?;
+                        ExprKind::Tuple(items)
+                    } else {
+                        self.expect_op(")", Some("close the parenthesis"))?;
+                        return Ok(Expr {
+                            kind: e.kind,
+                            span: Span::new(span.start, self.prev_end()),
+                        });
+                    }
+                }
+            }
+            Tok::Op("[") => {
+                let mut items = Vec::new();
+                while !self.is_op("]") {
+                    items.push(self.expr()?);
+                    if !self.eat_op(",") {
+                        break;
+                    }
+                }
+                self.expect_op("]", Some("list items are separated by `,`"))?;
+                ExprKind::List(items)
+            }
+            _ => {
+                self.pos -= 1;
+                return Err(self.expected("an expression", None));
+            }
+        };
+        Ok(Expr {
+            kind,
+            span: Span::new(span.start, self.prev_end()),
+        })
+    }
+}

@@ -1,0 +1,221 @@
+//! Values of the exercise language and how they look on screen.
+
+use std::fmt::Write;
+use std::rc::Rc;
+
+use ndarray::{ArrayD, Axis};
+
+use super::parser::{Param, Stmt};
+use crate::metric::Metric;
+use crate::nn::act::Activation;
+use crate::nn::params::Module;
+use crate::{Num, Tensor};
+
+/// A user function.
+pub struct FuncDef {
+    pub name: String,
+    pub params: Vec<Param>,
+    pub body: Vec<Stmt>,
+}
+
+#[derive(Clone)]
+pub enum Value {
+    /// Numbers are 0-d tensors; lists of numbers become tensors.
+    T(Tensor<Num>),
+    Bool(bool),
+    Str(Rc<str>),
+    None,
+    List(Rc<Vec<Value>>),
+    Tuple(Rc<Vec<Value>>),
+    Range(i64, i64, i64),
+    Func(Rc<FuncDef>),
+    Builtin(&'static str),
+    /// `np`, `np.linalg`, `sp.special`, …
+    Namespace(Rc<str>),
+    Module(Rc<Module<Num>>),
+    Act(Activation),
+    Metric(Metric),
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", Fmt { digits: 4 }.value(self))
+    }
+}
+
+impl Value {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::T(t) if t.ndim() == 0 => "number",
+            Value::T(_) => "tensor",
+            Value::Bool(_) => "bool",
+            Value::Str(_) => "string",
+            Value::None => "None",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Range(..) => "range",
+            Value::Func(_) => "function",
+            Value::Builtin(_) => "built-in function",
+            Value::Namespace(_) => "module",
+            Value::Module(_) => "layer",
+            Value::Act(_) => "activation",
+            Value::Metric(_) => "distance",
+        }
+    }
+    pub fn num(n: Num) -> Value {
+        Value::T(Tensor::scalar(n))
+    }
+}
+
+/// How many significant digits approximate values show.
+#[derive(Clone, Copy, Debug)]
+pub struct Fmt {
+    pub digits: usize,
+}
+
+impl Fmt {
+    /// A number inside a formula: `1/3`, `-0.1`, `≈0.1824`.
+    pub fn compact(&self, n: &Num) -> String {
+        match n {
+            Num::Exact(_) => {
+                let full = n.display(self.digits);
+                match full.split_once(" ≈ ") {
+                    Some((frac, _)) => frac.to_string(),
+                    None => full,
+                }
+            }
+            Num::Approx(_) => n.display(self.digits).replace("≈ ", "≈"),
+        }
+    }
+    /// A number as a result: `16`, `1/3 ≈ 0.3333`, `≈ 0.1824`.
+    pub fn full(&self, n: &Num) -> String {
+        n.display(self.digits)
+    }
+    /// Decimal only: `0.3333` for 1/3, `0.1824` for ≈ 0.1824.
+    fn decimal(&self, n: &Num) -> String {
+        let s = n.display(self.digits);
+        match s.split_once("≈ ") {
+            Some((_, d)) => d.to_string(),
+            None => s,
+        }
+    }
+
+    /// Nested list text with each element through `f`, long axes elided.
+    pub fn nested(&self, a: &ArrayD<Num>, limit: usize, f: &dyn Fn(&Num) -> String) -> String {
+        fn rec(
+            v: ndarray::ArrayViewD<Num>,
+            limit: usize,
+            f: &dyn Fn(&Num) -> String,
+            out: &mut String,
+        ) {
+            if v.ndim() == 0 {
+                out.push_str(&f(v.iter().next().expect("0-d has one element")));
+                return;
+            }
+            out.push('[');
+            let n = v.len_of(Axis(0));
+            for (i, sub) in v.axis_iter(Axis(0)).enumerate() {
+                if n > limit && i == limit - 2 {
+                    out.push_str(", …");
+                }
+                if n > limit && i >= limit - 2 && i < n - 1 {
+                    continue;
+                }
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                rec(sub, limit, f, out);
+            }
+            out.push(']');
+        }
+        let mut s = String::new();
+        rec(a.view(), limit.max(3), f, &mut s);
+        s
+    }
+
+    /// A tensor as a result: exact decimals plain, fractions with their
+    /// decimals after, approximations marked.
+    pub fn tensor(&self, t: &Tensor<Num>) -> String {
+        let a = t.value();
+        if a.ndim() == 0 {
+            return self.full(a.iter().next().expect("one element"));
+        }
+        let plain = |n: &Num| n.is_exact() && !n.display(self.digits).contains('≈');
+        if a.iter().all(plain) {
+            return self.nested(a, 12, &|n| n.display(self.digits));
+        }
+        if a.iter().all(|n| !n.is_exact()) {
+            return format!("≈ {}", self.nested(a, 12, &|n| self.decimal(n)));
+        }
+        format!(
+            "{} ≈ {}",
+            self.nested(a, 12, &|n| self.compact(n)),
+            self.nested(a, 12, &|n| self.decimal(n))
+        )
+    }
+    /// A tensor inside a formula.
+    pub fn tensor_compact(&self, t: &Tensor<Num>) -> String {
+        let a = t.value();
+        if a.ndim() == 0 {
+            return self.compact(a.iter().next().expect("one element"));
+        }
+        self.nested(a, 8, &|n| self.compact(n))
+    }
+
+    pub fn value(&self, v: &Value) -> String {
+        match v {
+            Value::T(t) => self.tensor(t),
+            Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Value::Str(s) => format!("{s:?}"),
+            Value::None => "None".into(),
+            Value::List(items) | Value::Tuple(items) => {
+                let (open, close) = if matches!(v, Value::List(_)) {
+                    ("[", "]")
+                } else {
+                    ("(", ")")
+                };
+                let mut s = String::from(open);
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        s.push_str(", ");
+                    }
+                    s.push_str(&self.value_compact(x));
+                }
+                s.push_str(close);
+                s
+            }
+            Value::Range(a, b, c) => {
+                if *c == 1 {
+                    format!("range({a}, {b})")
+                } else {
+                    format!("range({a}, {b}, {c})")
+                }
+            }
+            Value::Func(f) => format!("function {}", f.name),
+            Value::Builtin(n) => format!("built-in {n}"),
+            Value::Namespace(n) => format!("module {n}"),
+            Value::Module(m) => m.title(),
+            Value::Act(a) => a.name().into(),
+            Value::Metric(m) => m.name().into(),
+        }
+    }
+    pub fn value_compact(&self, v: &Value) -> String {
+        match v {
+            Value::T(t) => self.tensor_compact(t),
+            other => self.value(other),
+        }
+    }
+}
+
+/// Shape text `[2, 3]`.
+pub fn shape_text(s: &[usize]) -> String {
+    let mut out = String::from("[");
+    for (i, d) in s.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{d}");
+    }
+    out.push(']');
+    out
+}
