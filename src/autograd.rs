@@ -41,6 +41,34 @@ struct Node<T: Element> {
     name: RefCell<Option<String>>,
 }
 
+/// Long chains (a recurrence unrolled many steps) would drop recursively,
+/// one stack frame per node; this unlinks them iteratively instead.
+impl<T: Element> Drop for Node<T> {
+    fn drop(&mut self) {
+        let mut stack = take_inputs(std::mem::replace(&mut self.op, Op::Leaf));
+        while let Some(t) = stack.pop() {
+            if let Ok(mut node) = Rc::try_unwrap(t.0) {
+                stack.extend(take_inputs(std::mem::replace(&mut node.op, Op::Leaf)));
+            }
+        }
+    }
+}
+
+fn take_inputs<T: Element>(op: Op<T>) -> Vec<Tensor<T>> {
+    match op {
+        Op::Leaf | Op::Const => vec![],
+        Op::Unary(_, a)
+        | Op::Sum(a, _)
+        | Op::Extreme { x: a, .. }
+        | Op::Reshape(a)
+        | Op::Permute(a, _)
+        | Op::Expand(a)
+        | Op::Slice(a, _) => vec![a],
+        Op::Binary(_, a, b) | Op::MatMul(a, b) => vec![a, b],
+        Op::Concat(xs, _) => xs,
+    }
+}
+
 impl<T: Element> Clone for Tensor<T> {
     fn clone(&self) -> Self {
         Tensor(Rc::clone(&self.0))

@@ -894,7 +894,7 @@ pub(crate) fn call(
             if name == "conv1d" {
                 let y = t(conv::conv1d(&x, &w, b.as_ref(), c), span)?;
                 if let Value::T(y) = &y {
-                    explain::conv1d_notes(it, &mut notes, &x, &w, b.as_ref(), c, y, arg_exprs);
+                    explain::conv1d_notes(it, &mut notes, &x, &w, b.as_ref(), c, y);
                 }
                 y
             } else {

@@ -283,27 +283,11 @@ impl Render<'_, '_, '_> {
                 let idx: Vec<String> = items
                     .iter()
                     .map(|i| match i {
-                        IndexItem::Expr(e) => {
-                            Render {
-                                it: self.it,
-                                values: false,
-                                _i: Default::default(),
-                            }
-                            .expr(e)
-                            .0
-                        }
+                        IndexItem::Expr(e) => self.it.text(e.span).to_string(),
                         IndexItem::Slice(a, b, c) => {
                             let f = |x: &Option<Expr>| {
                                 x.as_ref()
-                                    .map(|e| {
-                                        Render {
-                                            it: self.it,
-                                            values: false,
-                                            _i: Default::default(),
-                                        }
-                                        .expr(e)
-                                        .0
-                                    })
+                                    .map(|e| self.it.text(e.span).to_string())
                                     .unwrap_or_default()
                             };
                             match c {
@@ -345,20 +329,41 @@ fn render(it: &Interp, e: &Expr, values: bool) -> String {
     .0
 }
 
+/// Calls whose arguments are shown by name, never by value.
+const NO_SUBST: &[&str] = &["grad", "params", "len", "shape", "bits", "print"];
+/// Longest line of substituted numbers worth showing.
+const SUBST_MAX_CHARS: usize = 200;
+
+/// Literals (numbers, lists of numbers) have nothing to substitute.
+fn is_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Num(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None => true,
+        ExprKind::Neg(x) | ExprKind::Pos(x) => is_literal(x),
+        ExprKind::List(v) | ExprKind::Tuple(v) => v.iter().all(is_literal),
+        ExprKind::Binary(BinOp::Div, a, b) => is_literal(a) && is_literal(b),
+        _ => false,
+    }
+}
+
 /// The expression with user functions inlined and the numbers put in.
 pub(crate) fn substitute(it: &Interp, e: &Expr) -> Option<String> {
-    if it.opts.detail == Detail::Brief {
+    if it.opts.detail == Detail::Brief || is_literal(e) {
         return None;
     }
+    if let ExprKind::Call(f, _, _) = &e.kind {
+        if matches!(&f.kind, ExprKind::Name(n) if NO_SUBST.contains(&n.as_str())) {
+            return None;
+        }
+    }
     let inl = inline(it, e, INLINE_DEPTH);
+    let plain = render(it, e, false);
     let symbolic = render(it, &inl, false);
     let numbers = render(it, &inl, true);
-    let src = it.text(e.span);
     let mut parts = Vec::new();
-    if symbolic != src && symbolic != numbers {
-        parts.push(symbolic);
+    if symbolic != plain {
+        parts.push(symbolic.clone());
     }
-    if numbers != src {
+    if numbers != symbolic && numbers.chars().count() <= SUBST_MAX_CHARS {
         parts.push(numbers);
     }
     (!parts.is_empty()).then(|| parts.join("\n= "))
@@ -389,7 +394,8 @@ fn d_neg(a: D) -> D {
         D::Zero => D::Zero,
         D::One => D::NegOne,
         D::NegOne => D::One,
-        D::E(s, p) => D::E(format!("−{}", paren((s, p), P_UNARY)), P_UNARY),
+        // −2·(a − b) reads as −(2·(a − b)): no parentheses needed down to products.
+        D::E(s, p) => D::E(format!("−{}", paren((s, p), P_MUL)), P_UNARY),
     }
 }
 fn d_add(a: D, b: D) -> D {
@@ -568,7 +574,24 @@ pub(crate) fn grad(
         .find(|n| n.tensor.id() == y.id())
         .map(|n| inline(it, &n.expr, INLINE_DEPTH));
     it.notes.push(format!("∂{yname}/∂{yname} = 1"));
-    for (name, t, _) in mids.iter().rev() {
+    // Nearest to y first: depth counts the named values between a value and y.
+    let reach: Vec<HashSet<usize>> = mids
+        .iter()
+        .map(|m| topo_order(&m.1).iter().map(|n| n.id()).collect())
+        .collect();
+    let mut depth = vec![0usize; mids.len()];
+    for _ in 0..mids.len() {
+        for i in 0..mids.len() {
+            for j in 0..mids.len() {
+                if i != j && reach[j].contains(&mids[i].1.id()) {
+                    depth[i] = depth[i].max(depth[j] + 1);
+                }
+            }
+        }
+    }
+    let mut ordered: Vec<usize> = (0..mids.len()).collect();
+    ordered.sort_by_key(|&i| (depth[i], i));
+    for (name, t, _) in ordered.iter().map(|&i| &mids[i]) {
         let gv = g.wrt(t);
         let rule = y_expr
             .as_ref()
@@ -655,7 +678,6 @@ pub(crate) fn conv1d_notes(
     b: Option<&Tensor<Num>>,
     c: ConvConfig,
     y: &Tensor<Num>,
-    _args: &[Expr],
 ) {
     if !full(it) || x.ndim() != 1 || w.ndim() != 1 || c.padding != 0 || y.is_empty() {
         return;
@@ -701,14 +723,28 @@ pub(crate) fn rnn_notes(
     act: Activation,
     h0: Option<&Tensor<Num>>,
     h: &Tensor<Num>,
-    _args: &[Expr],
+    args: &[Expr],
 ) {
     if !full(it) {
         return;
     }
+    // The weights by the names the exercise gave them.
+    let arg_name = |i: usize, default: &str| match args.get(i).map(|e| &e.kind) {
+        Some(ExprKind::Name(n)) => n.clone(),
+        _ => default.to_string(),
+    };
+    let (n_hh, n_xh, n_b) = (arg_name(1, "W_hh"), arg_name(2, "W_xh"), arg_name(3, "b_h"));
     let f = it.fmt;
     let n = h.shape()[0];
-    let v = |t: &Tensor<Num>| f.tensor_compact(&t.reshape(&[-1]).unwrap_or_else(|_| t.clone()));
+    // Vectors (also column vectors) flat, matrices nested.
+    let v = |t: &Tensor<Num>| {
+        let flat = t.shape().iter().filter(|&&d| d > 1).count() <= 1;
+        if flat {
+            f.tensor_compact(&t.reshape(&[-1]).unwrap_or_else(|_| t.clone()))
+        } else {
+            f.tensor_compact(t)
+        }
+    };
     let prev0 = h0
         .cloned()
         .unwrap_or_else(|| Tensor::zeros(&[h.shape()[1]]));
@@ -717,9 +753,13 @@ pub(crate) fn rnn_notes(
         _ => (act.name(), ""),
     };
     notes.push(format!(
-        "h(t) = {a0}{}W_hh·h(t−1) + W_xh·x(t){}{}{a1}",
+        "h(t) = {a0}{}{n_hh}·h(t−1) + {n_xh}·x(t){}{}{a1}",
         if a0.is_empty() { "" } else { "(" },
-        if b.is_some() { " + b_h" } else { "" },
+        if b.is_some() {
+            format!(" + {n_b}")
+        } else {
+            String::new()
+        },
         if a0.is_empty() { "" } else { ")" },
     ));
     for t in 0..n.min(12) {

@@ -165,13 +165,8 @@ pub fn run(src: &str, opts: &Options) -> Solution {
     match program {
         Err(e) => it.errors.push(e),
         Ok(stmts) => {
-            if let Err(e) = it.exec_block(&stmts).and_then(|f| match f {
-                Flow::Normal => Ok(()),
-                Flow::Return(_) => {
-                    unreachable!("return outside a function is rejected when executed")
-                }
-                Flow::Break | Flow::Continue => Ok(()),
-            }) {
+            // `break`/`continue` outside a loop just end the program, as a return would.
+            if let Err(e) = it.exec_block(&stmts) {
                 it.errors.push(e);
             }
         }
@@ -311,7 +306,8 @@ impl<'s> Interp<'s> {
         let substituted = explain::substitute(self, expr).filter(|s| *s != source);
         let result = match v {
             Value::None => None,
-            v => Some(self.fmt.value(v)),
+            // A literal already shows its value as written.
+            v => Some(self.fmt.value(v)).filter(|r| *r != source),
         };
         Step {
             line: line_col(self.src, stmt.span.start).0,
@@ -867,7 +863,9 @@ impl<'s> Interp<'s> {
             }
         }
         self.frames.push(frame);
-        let r = self.exec_block(&f.body);
+        // Deep user recursion (up to CALL_DEPTH_LIMIT) gets more stack as it
+        // needs it, on any thread.
+        let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.exec_block(&f.body));
         self.frames.pop();
         match r? {
             Flow::Return(v) => Ok(v),

@@ -36,6 +36,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
     let mut out: Vec<Token> = Vec::new();
     let mut indents = vec![0usize];
     let mut depth = 0usize; // open brackets: newlines inside are ignored
+    let mut open: Vec<(Span, &'static str)> = Vec::new();
     let mut i = 0;
     let mut line_start = true;
     while i < b.len() {
@@ -220,8 +221,14 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
                     ));
                 };
                 match *op {
-                    "(" | "[" | "{" => depth += 1,
-                    ")" | "]" | "}" => depth = depth.saturating_sub(1),
+                    "(" | "[" | "{" => {
+                        depth += 1;
+                        open.push((Span::new(i, i + 1), op));
+                    }
+                    ")" | "]" | "}" => {
+                        depth = depth.saturating_sub(1);
+                        open.pop();
+                    }
                     _ => {}
                 }
                 out.push(Token {
@@ -231,6 +238,18 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
                 i += op.len();
             }
         }
+    }
+    if let Some((span, op)) = open.last() {
+        let close = match *op {
+            "(" => ")",
+            "[" => "]",
+            _ => "}",
+        };
+        return Err(LangError::syntax(
+            format!("this `{op}` is never closed"),
+            *span,
+            Some(&format!("close it with `{close}`")),
+        ));
     }
     let end = Span::new(src.len(), src.len());
     if !matches!(

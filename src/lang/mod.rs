@@ -15,6 +15,7 @@ pub mod value;
 use std::fmt;
 
 pub use interp::{Options, Solution, Step, StepKind};
+pub use value::Value;
 
 /// A byte range in the source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

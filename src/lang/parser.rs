@@ -139,7 +139,12 @@ pub enum StmtKind {
 pub struct Parser {
     toks: Vec<Token>,
     pos: usize,
+    depth: usize,
 }
+
+/// How deeply expressions may nest (parentheses, unary signs, powers). Every
+/// later walk over the tree recurses, so the bound keeps all of them safe.
+pub const NESTING_LIMIT: usize = 100;
 
 type PResult<T> = Result<T, LangError>;
 
@@ -150,7 +155,11 @@ const KEYWORDS: [&str; 20] = [
 
 impl Parser {
     pub fn new(toks: Vec<Token>) -> Parser {
-        Parser { toks, pos: 0 }
+        Parser {
+            toks,
+            pos: 0,
+            depth: 0,
+        }
     }
     fn peek(&self) -> &Tok {
         &self.toks[self.pos].tok
@@ -583,7 +592,25 @@ impl Parser {
         })
     }
 
+    fn nest(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > NESTING_LIMIT {
+            return Err(LangError::syntax(
+                format!("the expression nests more than {NESTING_LIMIT} levels deep"),
+                self.span(),
+                Some("split it into several assignments"),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn expr(&mut self) -> PResult<Expr> {
+        self.nest()?;
+        let r = self.expr_inner();
+        self.depth -= 1;
+        r
+    }
+    fn expr_inner(&mut self) -> PResult<Expr> {
         let e = self.or_expr()?;
         if self.is_kw("if") {
             // `a if cond else b`
@@ -631,7 +658,10 @@ impl Parser {
     fn not_expr(&mut self) -> PResult<Expr> {
         if self.is_kw("not") {
             let s = self.bump().span;
-            let e = self.not_expr()?;
+            self.nest()?;
+            let e = self.not_expr();
+            self.depth -= 1;
+            let e = e?;
             let span = s.to(e.span);
             return Ok(Expr {
                 kind: ExprKind::Not(Box::new(e)),
@@ -705,6 +735,12 @@ impl Parser {
         Ok(l)
     }
     fn unary(&mut self) -> PResult<Expr> {
+        self.nest()?;
+        let r = self.unary_inner();
+        self.depth -= 1;
+        r
+    }
+    fn unary_inner(&mut self) -> PResult<Expr> {
         if self.is_op("-") || self.is_op("+") {
             let neg = self.is_op("-");
             let s = self.bump().span;

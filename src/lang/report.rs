@@ -44,7 +44,7 @@ fn step_text(s: &Step, detail: Detail, st: Style, out: &mut String) {
                 out.push_str(&format!("{}\n", st.dim(&format!("def {formula}"))));
                 return;
             }
-            None => format!("{}", s.source),
+            None => s.source.to_string(),
         },
         (_, Some(t)) => format!("{t} = {}", s.source),
         (_, None) => s.source.clone(),
@@ -92,6 +92,8 @@ fn step_text(s: &Step, detail: Detail, st: Style, out: &mut String) {
     if let Some(r) = &s.result {
         let line = match s.kind {
             StepKind::Check => format!("{pad}{}", result_line(r)),
+            // "≈ 0.1824" already says how the value relates.
+            _ if r.starts_with('≈') => format!("{pad}{r}"),
             _ => format!("{pad}= {r}"),
         };
         out.push_str(&mark(line));
