@@ -120,7 +120,7 @@ fn bad_literals_and_layout() {
     assert_eq!(e.message, "`return` outside a function");
     let (e, _) = error_of("x = \"open\n");
     assert_eq!(e.message, "this string is not closed on its line");
-    let (e, _) = error_of("x = [1, [2, 3]]\n");
+    let (e, _) = error_of("x = [1, [2, 3]] + 1\n");
     assert_eq!(e.kind, ErrorKind::Shape);
 }
 

@@ -281,3 +281,67 @@ fn parameter_counts_match_pytorch() {
         want("mha(4,2,bias=False)")
     );
 }
+
+/// The same cases through `Module`, loaded by PyTorch's parameter names.
+#[test]
+fn modules_load_pytorch_state_dicts() {
+    let f = fixtures();
+    for c in f["cases"].as_array().unwrap() {
+        let kind = match c["kind"].as_str().unwrap() {
+            "rnn" => Kind::Rnn {
+                input: 2,
+                hidden: 3,
+                act: Activation::Tanh,
+            },
+            "lstm" => Kind::Lstm {
+                input: 2,
+                hidden: 3,
+            },
+            "gru" => Kind::Gru {
+                input: 2,
+                hidden: 3,
+            },
+            "mha" if c["causal"] == false => Kind::MultiHead {
+                d_model: 4,
+                heads: 2,
+                bias: true,
+            },
+            _ => continue,
+        };
+        let mut m = Module::<f64>::new(kind).unwrap();
+        let inputs = c["inputs"].as_object().unwrap();
+        let pt_names: &[(&str, &str)] = if inputs.contains_key("xs") {
+            &[
+                ("W_ih", "weight_ih_l0"),
+                ("W_hh", "weight_hh_l0"),
+                ("b_ih", "bias_ih_l0"),
+                ("b_hh", "bias_hh_l0"),
+            ]
+        } else {
+            &[
+                ("in_proj_weight", "in_proj_weight"),
+                ("in_proj_bias", "in_proj_bias"),
+                ("out_proj_weight", "out_proj.weight"),
+                ("out_proj_bias", "out_proj.bias"),
+            ]
+        };
+        for (ours, theirs) in pt_names {
+            m.load_pytorch(theirs, tensor::<f64>(&inputs[*ours]))
+                .unwrap();
+        }
+        let x = tensor::<f64>(inputs.get("xs").or(inputs.get("x")).unwrap());
+        let out = m.forward(&x).unwrap();
+        assert_close(&format!("{} via Module", c["name"]), &out, &c["output"]);
+    }
+    let mut m = Module::<f64>::new(Kind::Lstm {
+        input: 2,
+        hidden: 3,
+    })
+    .unwrap();
+    assert!(m.load_pytorch("weight", Tensor::zeros(&[2])).is_err());
+    assert!(
+        m.load_pytorch("weight_ih_l0", Tensor::zeros(&[2, 2]))
+            .is_err(),
+        "wrong shape"
+    );
+}

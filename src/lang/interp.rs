@@ -652,11 +652,18 @@ impl<'s> Interp<'s> {
             ExprKind::Name(n) => self.lookup(n).ok_or_else(|| self.unknown(n, span)),
             ExprKind::List(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
-                if !vs.is_empty() && vs.iter().all(Self::tensorish) {
-                    Ok(Value::T(self.tensor(&Value::List(Rc::new(vs)), span)?))
-                } else {
-                    Ok(Value::List(Rc::new(vs)))
+                // Numbers and equal-shaped tensors make a tensor; anything
+                // else stays a Python list (a ragged list is an error only
+                // where it is used as a tensor).
+                let list = Value::List(Rc::new(vs));
+                if let Value::List(vs) = &list {
+                    if !vs.is_empty() && vs.iter().all(Self::tensorish) {
+                        if let Ok(t) = self.tensor(&list, span) {
+                            return Ok(Value::T(t));
+                        }
+                    }
                 }
+                Ok(list)
             }
             ExprKind::Tuple(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;

@@ -300,6 +300,56 @@ impl<T: Element> Module<T> {
         Ok(())
     }
 
+    /// Loads one parameter by its PyTorch name (`weight_ih_l0`, `bias_hh_l0`,
+    /// `weight`, `bias`, `in_proj_weight`, `in_proj_bias`, `out_proj.weight`,
+    /// `out_proj.bias`), converting PyTorch's layout where gradwork's differs:
+    /// attention projections are stored transposed (`x @ W` here).
+    pub fn load_pytorch(&mut self, name: &str, value: Tensor<T>) -> Result<()> {
+        let recurrent = matches!(
+            self.kind,
+            Kind::Rnn { .. } | Kind::Lstm { .. } | Kind::Gru { .. }
+        );
+        let thirds = |v: &Tensor<T>| -> Result<Vec<Tensor<T>>> {
+            let n = v.shape()[0] as i64 / 3;
+            (0..3)
+                .map(|k| v.slice(&[crate::Idx::range(Some(k * n), Some((k + 1) * n))]))
+                .collect()
+        };
+        match name {
+            "weight_ih_l0" if recurrent => self.set("W_ih", value),
+            "weight_hh_l0" if recurrent => self.set("W_hh", value),
+            "bias_ih_l0" if recurrent => self.set("b_ih", value),
+            "bias_hh_l0" if recurrent => self.set("b_hh", value),
+            "weight" | "bias" if matches!(self.kind, Kind::Linear { .. } | Kind::Conv1d { .. }) => {
+                self.set(name, value)
+            }
+            "in_proj_weight" if matches!(self.kind, Kind::MultiHead { .. }) => {
+                let w = thirds(&value)?;
+                for (n, t) in ["W_q", "W_k", "W_v"].iter().zip(w) {
+                    self.set(n, t.t()?)?;
+                }
+                Ok(())
+            }
+            "in_proj_bias" if matches!(self.kind, Kind::MultiHead { .. }) => {
+                let b = thirds(&value)?;
+                for (n, t) in ["b_q", "b_k", "b_v"].iter().zip(b) {
+                    self.set(n, t)?;
+                }
+                Ok(())
+            }
+            "out_proj.weight" if matches!(self.kind, Kind::MultiHead { .. }) => {
+                self.set("W_o", value.t()?)
+            }
+            "out_proj.bias" if matches!(self.kind, Kind::MultiHead { .. }) => {
+                self.set("b_o", value)
+            }
+            _ => Err(Error::invalid(
+                "load_pytorch",
+                format!("{} has no PyTorch parameter `{name}`", self.title()),
+            )),
+        }
+    }
+
     /// Parameters counted under `convention`, one row per tensor.
     pub fn count(&self, convention: Convention) -> ParamTable {
         let rows = self
