@@ -101,7 +101,10 @@ fn a_module_runs_on_its_input() {
     // Linear(2 → 1) default weights: w = [(3 mod 11 − 5)/10, (10 mod 11 − 5)/10]
     // = [−0.2, 0.5]; bias (p = 1): ((7·3 + 3) mod 11 − 5)/10 = (2 − 5)/10 = −0.3.
     // m([1, 1]) = −0.2 + 0.5 − 0.3 = 0
-    assert_eq!(last_answer("m = linear(input=2, output=1)\nshow m([1, 1])"), "[0]");
+    assert_eq!(
+        last_answer("m = linear(input=2, output=1)\nshow m([1, 1])"),
+        "[0]"
+    );
 }
 
 #[test]
