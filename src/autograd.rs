@@ -793,9 +793,26 @@ impl<T: Element> Tensor<T> {
     pub fn argmin(&self, axis: Option<i64>) -> Result<Tensor<T>> {
         self.arg(axis, false)
     }
-    /// Euclidean norm over everything (`np.linalg.norm`).
+    /// Euclidean norm over everything (`np.linalg.norm`). At the zero vector
+    /// its gradient is 0, as PyTorch's.
     pub fn norm(&self) -> Result<Tensor<T>> {
-        self.mul(self)?.sum_all()?.sqrt()
+        self.mul(self)?.sum_all()?.sqrt_or_zero()
+    }
+
+    /// √s elementwise for s ≥ 0, with gradient 0 where s is exactly 0 (the
+    /// convention of PyTorch's norms and distances, whose √ has no derivative
+    /// there). Built as √(s + [s = 0])·(1 − [s = 0]), so no new op is needed.
+    pub fn sqrt_or_zero(&self) -> Result<Tensor<T>> {
+        let zero = self.eq(&Tensor::scalar(T::zero()))?;
+        if zero
+            .value()
+            .iter()
+            .all(|z| z.compare(&T::zero()).map(|o| o.is_eq()).unwrap_or(false))
+        {
+            return self.sqrt();
+        }
+        let one = Tensor::scalar(T::one());
+        self.add(&zero)?.sqrt()?.mul(&one.sub(&zero)?)
     }
 
     // ---- shape ------------------------------------------------------------

@@ -46,7 +46,7 @@ pub fn distance<T: Element>(a: &Tensor<T>, b: &Tensor<T>, m: Metric) -> Result<T
     match m {
         Metric::L1 => d.abs()?.sum(Some(&[-1]), false),
         Metric::SqL2 => d.powi(2)?.sum(Some(&[-1]), false),
-        Metric::L2 => d.powi(2)?.sum(Some(&[-1]), false)?.sqrt(),
+        Metric::L2 => d.powi(2)?.sum(Some(&[-1]), false)?.sqrt_or_zero(),
         Metric::Cosine => {
             let dot = a.mul(b)?.sum(Some(&[-1]), false)?;
             let na = a.powi(2)?.sum(Some(&[-1]), false)?;

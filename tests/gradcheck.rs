@@ -69,8 +69,9 @@ fn apply<T: Element>(k: usize, xs: &[Tensor<T>]) -> Result<Tensor<T>> {
 }
 
 const OPS: usize = 30;
-/// Ops with kinks (relu, abs, max, min): tested away from ties and zeros.
-const KINKED: [usize; 6] = [6, 7, 14, 15, 18, 19];
+/// Ops with kinks (relu, abs, max, min, the norm at 0): tested away from ties
+/// and zeros.
+const KINKED: [usize; 7] = [6, 7, 14, 15, 18, 19, 25];
 
 fn scalar_out<T: Element>(k: usize, xs: &[Tensor<T>]) -> Result<Tensor<T>> {
     let y = apply(k, xs)?;
@@ -135,6 +136,22 @@ fn exact_grads(k: usize, xs: &[ArrayD<f64>]) -> (f64, Vec<ArrayD<f64>>) {
     )
 }
 
+/// At the zero vector the norm's gradient is 0 (PyTorch's convention) on
+/// both paths, where √'s own derivative would divide by zero.
+#[test]
+fn norm_at_zero_has_zero_gradient() {
+    let x = Tensor::<Num>::zeros(&[3]);
+    let g = grad(&x.norm().unwrap(), &[&x]).unwrap();
+    assert_eq!(g[0].to_string(), "[0, 0, 0]");
+    let y = Tensor::<f64>::parse("[0, 0]").unwrap();
+    let g = grad(&y.norm().unwrap(), &[&y]).unwrap();
+    assert_eq!(g[0].to_string(), "[0, 0]");
+    // …and away from zero it is x/‖x‖: [3, 4]/5
+    let z = Tensor::<Num>::parse("[3, 4]").unwrap();
+    let g = grad(&z.norm().unwrap(), &[&z]).unwrap();
+    assert_eq!(g[0].to_string(), "[0.6, 0.8]");
+}
+
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
 }
@@ -147,7 +164,13 @@ fn shape_and_values() -> impl Strategy<Value = (Vec<usize>, Vec<i32>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    // A fixed seed keeps CI repeatable; 1500 cases pass locally (raise
+    // `cases` to explore further).
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20261126),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn gradient_matches_finite_differences((shape, vals) in shape_and_values()) {
