@@ -117,3 +117,46 @@ fn the_shared_weight_shows_both_uses() {
     let notes = step.notes.join("\n");
     assert!(notes.contains("= 3 + 4"), "{notes}");
 }
+
+#[test]
+fn degenerate_points_are_reported() {
+    let sol = solve("show relu([-1, 0, 2])", &Options::default());
+    assert!(
+        sol.steps[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("input exactly 0 at flat index [1]")),
+        "{:?}",
+        sol.steps[0].notes
+    );
+    let sol = solve("show argmax([3, 1, 3])", &Options::default());
+    assert!(sol.steps[0].notes.iter().any(
+        |n| n.contains("tie: the maximum 3 occurs at flat indices [0, 2]; the first is taken")
+    ));
+    let sol = solve(
+        "show nearest_centroid([[0, 1], [0, -1]], [0, 1], [1, 0])",
+        &Options::default(),
+    );
+    assert!(
+        sol.steps[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("tie: class 0 is exactly as near as class(es) 1")),
+        "{:?}",
+        sol.steps[0].notes
+    );
+    let sol = solve(
+        "show retrieve([[1], [2], [0]], [1], k=2, metric=l1)",
+        &Options::default(),
+    );
+    // distances 0, 1, 1: rows 1 and 2 are taken, row 3 ties with the last
+    assert_eq!(sol.answers[0].text, "[0, 1]");
+    assert!(
+        sol.steps[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("tie: row(s) 3 have the same distance")),
+        "{:?}",
+        sol.steps[0].notes
+    );
+}

@@ -783,6 +783,9 @@ pub(crate) fn rnn_notes(
                 None => Ok(a),
             });
         let Ok(pre) = pre else { return };
+        if act == Activation::Relu {
+            relu_zero_note(notes, &pre, &format!("h({})", t + 1));
+        }
         let bias = b.map(|b| format!(" + {}", v(b))).unwrap_or_default();
         let body = format!("{}·{} + {}·{}{bias}", v(w_hh), v(&prev), v(w_xh), v(&x));
         let line = if act == Activation::Identity {
@@ -801,6 +804,23 @@ pub(crate) fn rnn_notes(
     }
     if n > 12 {
         notes.push(format!("… {} more steps", n - 12));
+    }
+}
+
+/// relu at exactly 0: the value is 0 either way, but the gradient convention
+/// decides; say which one is used.
+pub(crate) fn relu_zero_note(notes: &mut Vec<String>, x: &Tensor<Num>, what: &str) {
+    let zeros: Vec<usize> = x
+        .value()
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_zero())
+        .map(|(i, _)| i)
+        .collect();
+    if !zeros.is_empty() {
+        notes.push(format!(
+            "{what} input exactly 0 at flat index {zeros:?}: relu′(0) = 0 is used (PyTorch's convention)"
+        ));
     }
 }
 

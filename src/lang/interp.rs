@@ -785,6 +785,9 @@ impl<'s> Interp<'s> {
             Value::Func(f) => self.call_user(&f, args, kw, span),
             Value::Act(a) => {
                 let x = builtins::one_tensor(self, "activation", &args, span)?;
+                if a == crate::nn::act::Activation::Relu {
+                    super::explain::relu_zero_note(&mut self.notes, &x, "relu");
+                }
                 a.apply(&x)
                     .map(Value::T)
                     .map_err(|e| LangError::from_lib(e, span))
@@ -872,8 +875,11 @@ impl<'s> Interp<'s> {
         self.frames.push(frame);
         // Deep user recursion (up to CALL_DEPTH_LIMIT) gets more stack as it
         // needs it, on any thread.
+        let notes_before = self.notes.len();
         let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.exec_block(&f.body));
         self.frames.pop();
+        // Built-ins called inside a function don't annotate the caller's step.
+        self.notes.truncate(notes_before);
         match r? {
             Flow::Return(v) => Ok(v),
             _ => Ok(Value::None),
