@@ -54,7 +54,8 @@ impl<T: Element> Drop for Node<T> {
     }
 }
 
-fn take_inputs<T: Element>(op: Op<T>) -> Vec<Tensor<T>> {
+/// The inputs of an op, in order.
+fn input_refs<T: Element>(op: &Op<T>) -> Vec<&Tensor<T>> {
     match op {
         Op::Leaf | Op::Const => vec![],
         Op::Unary(_, a)
@@ -65,8 +66,14 @@ fn take_inputs<T: Element>(op: Op<T>) -> Vec<Tensor<T>> {
         | Op::Expand(a)
         | Op::Slice(a, _) => vec![a],
         Op::Binary(_, a, b) | Op::MatMul(a, b) => vec![a, b],
-        Op::Concat(xs, _) => xs,
+        Op::Concat(xs, _) => xs.iter().collect(),
     }
+}
+
+/// Detaches an op's inputs: the returned handles are their last owners
+/// wherever the op was.
+fn take_inputs<T: Element>(op: Op<T>) -> Vec<Tensor<T>> {
+    input_refs(&op).into_iter().cloned().collect()
 }
 
 impl<T: Element> Clone for Tensor<T> {
@@ -506,18 +513,7 @@ impl<T: Element> Tensor<T> {
     }
     /// The inputs of the op that made this tensor.
     pub fn inputs(&self) -> Vec<Tensor<T>> {
-        match self.op() {
-            Op::Leaf | Op::Const => vec![],
-            Op::Unary(_, a)
-            | Op::Sum(a, _)
-            | Op::Extreme { x: a, .. }
-            | Op::Reshape(a)
-            | Op::Permute(a, _)
-            | Op::Expand(a)
-            | Op::Slice(a, _) => vec![a.clone()],
-            Op::Binary(_, a, b) | Op::MatMul(a, b) => vec![a.clone(), b.clone()],
-            Op::Concat(xs, _) => xs.clone(),
-        }
+        input_refs(self.op()).into_iter().cloned().collect()
     }
 
     // ---- elementwise ------------------------------------------------------

@@ -53,6 +53,14 @@ fn wrong_argument_lists_the_parameters() {
     assert_eq!(e.message, "conv1d() has no parameter `strid`");
     assert_eq!(underlined(src, &e), "strid=2");
     assert!(e.hint.unwrap().contains("stride"));
+    let (e, _) = error_of("h = rnn([[1]], [[1]], [[1]], act=\"softmax\")\n");
+    assert_eq!(e.message, "unknown activation \"softmax\"");
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("use identity, relu, tanh or sigmoid")
+    );
+    let (e, _) = error_of("d = retrieve([[1]], [1], 1, metric=3)\n");
+    assert_eq!(e.message, "`metric` must be a distance, got a number");
     let (e, _) = error_of("def f(a, b):\n    return a + b\ny = f(1)\n");
     assert_eq!(e.message, "f() is missing the argument `b`");
 }

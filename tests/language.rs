@@ -41,6 +41,11 @@ fn programs_give_their_hand_computed_answers() {
         ("X = [[1, 2, 3], [4, 5, 6]]\nshow X @ [1, 0, -1]", "[-2, -2]"),
         ("X = [[1, 2, 3], [4, 5, 6]]\nshow X.reshape(3, 2)[2]", "[5, 6]"),
         ("show argmax([3, 1, 3])", "0"),
+        // Python's max(a, b) is elementwise; numpy's max(x, axis) reduces
+        ("show max([1, 5], [4, 2])", "[4, 5]"),
+        ("import numpy as np\nshow np.max([[1, 5], [4, 2]], 0)", "[4, 5]"),
+        ("show [[1, 5], [4, 2]].max(1)", "[5, 4]"),
+        ("show max([[1, 5], [4, 2]], axis=1)", "[5, 4]"),
         ("show concatenate([[1], [2, 3]])", "[1, 2, 3]"),
         ("show stack([[1, 2], [3, 4]], axis=1)", "[[1, 3], [2, 4]]"),
         ("show arange(0, 1, 1/4)", "[0, 0.25, 0.5, 0.75]"),

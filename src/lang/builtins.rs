@@ -19,108 +19,28 @@ use crate::nn::{linear, loss, recurrent};
 use crate::{Num, Tensor};
 
 /// Every built-in name (also the list `unknown name` hints search).
+#[rustfmt::skip]
 pub const NAMES: &[&str] = &[
     // tensors
-    "array",
-    "tensor",
-    "zeros",
-    "ones",
-    "eye",
-    "full",
-    "arange",
-    "range",
-    "len",
-    "print",
-    "shape",
-    "reshape",
-    "transpose",
-    "concatenate",
-    "stack",
-    "dot",
-    "matmul",
-    "abs",
-    "exp",
-    "log",
-    "sqrt",
-    "tanh",
-    "sigmoid",
-    "expit",
-    "relu",
-    "identity",
-    "leaky_relu",
-    "softmax",
-    "log_softmax",
-    "step",
-    "maximum",
-    "minimum",
-    "max",
-    "min",
-    "sum",
-    "mean",
-    "argmax",
-    "argmin",
-    "norm",
-    "all",
-    "any",
-    "allclose",
-    "floor",
-    "bits",
+    "array", "tensor", "zeros", "ones", "eye", "full", "arange", "range", "len", "print", "shape",
+    "reshape", "transpose", "concatenate", "stack", "dot", "matmul", "abs", "exp", "log", "sqrt",
+    "tanh", "sigmoid", "expit", "relu", "identity", "leaky_relu", "softmax", "log_softmax", "step",
+    "maximum", "minimum", "max", "min", "amax", "amin", "sum", "mean", "argmax", "argmin", "norm",
+    "all", "any", "allclose", "floor", "bits",
     // layers
-    "linear",
-    "conv1d",
-    "conv2d",
-    "max_pool1d",
-    "avg_pool1d",
-    "max_pool2d",
-    "avg_pool2d",
-    "conv_out_len",
-    "rnn",
-    "lstm_seq",
-    "gru_seq",
-    "attention",
-    "self_attention",
-    "multi_head_attention",
-    "rnn_cell",
-    "lstm",
-    "gru",
-    "conv1d_layer",
-    "attention_layer",
-    "mha_layer",
+    "linear", "conv1d", "conv2d", "max_pool1d", "avg_pool1d", "max_pool2d", "avg_pool2d",
+    "conv_out_len", "rnn", "lstm_seq", "gru_seq", "attention", "self_attention",
+    "multi_head_attention", "rnn_cell", "lstm", "gru", "conv1d_layer", "attention_layer", "mha_layer",
     // losses
-    "mse",
-    "bce",
-    "bce_with_logits",
-    "cross_entropy",
-    "hinge",
-    "contrastive",
-    "triplet",
+    "mse", "bce", "bce_with_logits", "cross_entropy", "hinge", "contrastive", "triplet",
     "cosine_embedding",
     // metric learning
-    "l1",
-    "l2",
-    "sqeuclidean",
-    "cosine",
-    "distance",
-    "pairwise",
-    "centroids",
-    "nearest_centroid",
-    "retrieve",
-    "precision",
-    "recall",
-    "precision_at_k",
-    "average_precision",
-    "r_precision",
+    "l1", "l2", "sqeuclidean", "cosine", "distance", "pairwise", "centroids", "nearest_centroid",
+    "retrieve", "precision", "recall", "precision_at_k", "average_precision", "r_precision",
     // counting, gradients, updates
-    "params",
-    "grad",
-    "sgd_step",
-    "adam_step",
+    "params", "grad", "sgd_step", "adam_step",
     // namespaces
-    "np",
-    "numpy",
-    "sp",
-    "scipy",
-    "math",
+    "np", "numpy", "sp", "scipy", "math",
 ];
 
 pub fn lookup(name: &str) -> Option<Value> {
@@ -165,6 +85,9 @@ pub fn resolve(ns: &str, name: &str) -> Option<Value> {
         ("sp.special", "softmax" | "log_softmax" | "expit") => lookup(name),
         ("math", "sqrt" | "exp" | "log" | "tanh" | "floor") => lookup(name),
         ("np", "newaxis") => Some(Value::None),
+        // np.max(x, 0) reduces over axis 0; Python's max(a, b) is elementwise.
+        ("np", "max") => lookup("amax"),
+        ("np", "min") => lookup("amin"),
         ("np", n) if !["lstm", "gru", "params", "grad", "rnn"].contains(&n) => lookup(n),
         _ => None,
     }
@@ -333,45 +256,63 @@ impl<'a, 's> Args<'a, 's> {
             )),
         }
     }
-    fn act(&mut self, i: usize, key: &'static str, default: Activation) -> R<Activation> {
+    /// A named choice given as a value (`act=relu`) or a string (`"relu"`).
+    fn choice<V>(
+        &mut self,
+        i: usize,
+        key: &'static str,
+        default: V,
+        (what, hint): (&str, &str),
+        of_value: fn(&Value) -> Option<V>,
+        of_name: fn(&str) -> Option<V>,
+    ) -> R<V> {
         match self.get(i, key) {
             None => Ok(default),
-            Some((Value::Act(a), _)) => Ok(a),
-            Some((Value::Str(x), s)) => Activation::from_name(&x).ok_or_else(|| {
-                self.err(
-                    ErrorKind::Value,
-                    format!("unknown activation \"{x}\""),
-                    s,
-                    Some("use identity, relu, tanh or sigmoid"),
-                )
-            }),
-            Some((v, s)) => Err(self.err(
-                ErrorKind::Type,
-                format!("`{key}` must be an activation, got a {}", v.type_name()),
-                s,
-                Some("use identity, relu, tanh or sigmoid"),
-            )),
+            Some((v, s)) => {
+                if let Some(c) = of_value(&v) {
+                    return Ok(c);
+                }
+                let (kind, msg) = match &v {
+                    Value::Str(x) => match of_name(x) {
+                        Some(c) => return Ok(c),
+                        None => (ErrorKind::Value, format!("unknown {what} \"{x}\"")),
+                    },
+                    v => (
+                        ErrorKind::Type,
+                        format!("`{key}` must be a {what}, got a {}", v.type_name()),
+                    ),
+                };
+                Err(self.err(kind, msg, s, Some(hint)))
+            }
         }
     }
+    fn act(&mut self, i: usize, key: &'static str, default: Activation) -> R<Activation> {
+        let of_value = |v: &Value| match v {
+            Value::Act(a) => Some(*a),
+            _ => None,
+        };
+        self.choice(
+            i,
+            key,
+            default,
+            ("activation", "use identity, relu, tanh or sigmoid"),
+            of_value,
+            Activation::from_name,
+        )
+    }
     fn metric(&mut self, i: usize, default: Metric) -> R<Metric> {
-        match self.get(i, "metric") {
-            None => Ok(default),
-            Some((Value::Metric(m), _)) => Ok(m),
-            Some((Value::Str(x), s)) => Metric::from_name(&x).ok_or_else(|| {
-                self.err(
-                    ErrorKind::Value,
-                    format!("unknown distance \"{x}\""),
-                    s,
-                    Some("use l1, l2, sqeuclidean or cosine"),
-                )
-            }),
-            Some((v, s)) => Err(self.err(
-                ErrorKind::Type,
-                format!("`metric` must be a distance, got a {}", v.type_name()),
-                s,
-                Some("use l1, l2, sqeuclidean or cosine"),
-            )),
-        }
+        let of_value = |v: &Value| match v {
+            Value::Metric(m) => Some(*m),
+            _ => None,
+        };
+        self.choice(
+            i,
+            "metric",
+            default,
+            ("distance", "use l1, l2, sqeuclidean or cosine"),
+            of_value,
+            Metric::from_name,
+        )
     }
     fn conv_config(&mut self, first: usize) -> R<ConvConfig> {
         Ok(ConvConfig {
@@ -477,6 +418,9 @@ pub(crate) fn method(
                 .ok_or_else(|| LangError::new(ErrorKind::Type, "reshape needs integers", span, None))?;
             t(x.reshape(&shape), span)
         }
+        // x.max(0) reduces over axis 0, as numpy's method does.
+        "max" => call(it, "amax", args, kw, span, &[]),
+        "min" => call(it, "amin", args, kw, span, &[]),
         m if METHODS.contains(&m) => call(it, METHODS.iter().find(|x| **x == m).expect("listed"), args, kw, span, &[]),
         _ => Err(LangError::new(
             ErrorKind::Name,
@@ -789,13 +733,13 @@ pub(crate) fn call(
                 span,
             )?
         }
-        "max" | "min" | "argmax" | "argmin" => {
+        "max" | "min" | "amax" | "amin" | "argmax" | "argmin" => {
             let x = a.tensor(0, "a")?;
             let axis = a.opt_axis(1)?;
             let keep = a.flag(2, "keepdims", false)?;
             let r = match name {
-                "max" => x.max(axis, keep),
-                "min" => x.min(axis, keep),
+                "max" | "amax" => x.max(axis, keep),
+                "min" | "amin" => x.min(axis, keep),
                 "argmax" => x.argmax(axis),
                 _ => x.argmin(axis),
             };
