@@ -453,6 +453,8 @@ impl Num {
     pub fn add(&self, o: &Num) -> Result<Num> {
         match (self, o) {
             (Num::Exact(a), Num::Exact(b)) => check_exact(a + b, "a sum"),
+            // x + 0 is x exactly: no rounding to widen.
+            (x, z) | (z, x) if z.is_zero() => Ok(x.clone()),
             _ => {
                 let (a, b) = self.both_iv(o)?;
                 Num::from_iv(iv_add(a, b), "a sum")
@@ -462,6 +464,8 @@ impl Num {
     pub fn sub(&self, o: &Num) -> Result<Num> {
         match (self, o) {
             (Num::Exact(a), Num::Exact(b)) => check_exact(a - b, "a difference"),
+            (x, z) if z.is_zero() => Ok(x.clone()),
+            (z, x) if z.is_zero() => Ok(x.neg()),
             _ => {
                 let (a, b) = self.both_iv(o)?;
                 Num::from_iv(iv_sub(a, b), "a difference")
@@ -485,6 +489,17 @@ impl Num {
         match (self, o) {
             (_, b) if b.is_zero() => Err(Error::DivisionByZero),
             (Num::Exact(a), Num::Exact(b)) => check_exact(a / b, "a quotient"),
+            // 0 / x is exactly 0 once x is certainly not 0.
+            (z, b) if z.is_zero() => {
+                let (lo, hi) = b.interval()?;
+                if lo > 0.0 || hi < 0.0 {
+                    Ok(Num::zero())
+                } else {
+                    Err(Error::Uncertain {
+                        what: "division by an approximate value that may be zero".into(),
+                    })
+                }
+            }
             _ => {
                 let (a, b) = self.both_iv(o)?;
                 Num::from_iv(iv_div(a, b)?, "a quotient")
@@ -878,6 +893,11 @@ fn sig_string(r: &BigRational, n: usize) -> String {
 /// The most significant digits (at most `n`) that every value in
 /// `[lo, hi]` rounds to; the interval itself when not even one digit is sure.
 fn approx_string(lo: f64, hi: f64, n: usize) -> String {
+    // Rounding noise around an exact 0 (both ends subnormal): it is 0 to
+    // far more digits than anyone shows.
+    if lo <= 0.0 && hi >= 0.0 && lo.abs() < f64::MIN_POSITIVE && hi.abs() < f64::MIN_POSITIVE {
+        return "0".into();
+    }
     let (l, h) = (
         BigRational::from_float(lo).expect("finite"),
         BigRational::from_float(hi).expect("finite"),
@@ -954,6 +974,10 @@ mod tests {
         assert_eq!(n("2/3").powi(-2).unwrap().fraction_string().unwrap(), "9/4");
         assert_eq!(n("1").div(&n("0")).unwrap_err(), Error::DivisionByZero);
         assert_eq!(n("0").powi(-1).unwrap_err(), Error::DivisionByZero);
+        // exact zeros and ones do not widen an approximation
+        let r2 = n("2").sqrt().unwrap();
+        assert_eq!(r2.add(&n("0")).unwrap().interval(), r2.interval());
+        assert!(n("0").div(&r2).unwrap().is_zero());
     }
 
     #[test]
@@ -1015,6 +1039,7 @@ mod tests {
         // [0.12, 0.13] agrees only on one significant digit.
         assert_eq!(approx_string(0.12, 0.13, 4), "0.1");
         assert_eq!(approx_string(-0.5, 0.5, 4), "[-0.5000, 0.5000]");
+        assert_eq!(approx_string(-5e-324, 5e-324, 4), "0");
     }
 
     #[test]

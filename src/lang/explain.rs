@@ -824,6 +824,25 @@ pub(crate) fn relu_zero_note(notes: &mut Vec<String>, x: &Tensor<Num>, what: &st
     }
 }
 
+/// σ written out for a few numbers: σ(-1.5) = 1/(1 + e^1.5) ≈ 0.1824.
+pub(crate) fn sigmoid_note(notes: &mut Vec<String>, x: &Tensor<Num>, f: &super::value::Fmt) {
+    if x.len() > 4 {
+        return;
+    }
+    for v in x.value().iter() {
+        let Ok(y) = v.sigmoid() else { return };
+        let e = f.compact(&v.neg());
+        let e = if e.starts_with('-') || e.contains('/') {
+            format!("({e})")
+        } else {
+            e
+        };
+        notes.push(
+            format!("σ({}) = 1/(1 + e^{e}) = {}", f.compact(v), f.full(&y)).replace("= ≈", "≈"),
+        );
+    }
+}
+
 /// argmax/argmin: say when the extreme value occurs more than once.
 pub(crate) fn note_ties(
     it: &Interp,

@@ -131,6 +131,11 @@ pub struct Interp<'s> {
     budget: u64,
     /// Notes produced by built-ins while evaluating the current statement.
     pub(crate) notes: Vec<String>,
+    /// Lines of a multi-statement function called by the current top-level
+    /// statement: its assignments and its return, as sub-steps.
+    inner: Vec<String>,
+    /// Names of the user functions being run, innermost last.
+    calls: Vec<String>,
     pub(crate) named: Vec<Named>,
 }
 
@@ -160,6 +165,8 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         errors: Vec::new(),
         budget: 0,
         notes: Vec::new(),
+        inner: Vec::new(),
+        calls: Vec::new(),
         named: Vec::new(),
     };
     match program {
@@ -354,6 +361,16 @@ impl<'s> Interp<'s> {
                     self.bind_target(t, v.clone())?;
                     self.remember(t, &v, e);
                 }
+                if self.frames.len() == 1 {
+                    let names: Vec<&str> = targets.iter().map(|t| self.target_text(t)).collect();
+                    let line = format!(
+                        "{} = {} = {}",
+                        names.join(" = "),
+                        self.text(e.span),
+                        self.fmt.value(&v)
+                    );
+                    self.inner_line(line);
+                }
                 if self.top_level() {
                     let names: Vec<&str> = targets.iter().map(|t| self.target_text(t)).collect();
                     let step =
@@ -489,6 +506,10 @@ impl<'s> Interp<'s> {
                     Some(e) => self.eval(e)?,
                     None => Value::None,
                 };
+                if self.frames.len() == 1 {
+                    let line = format!("return {}", self.fmt.value(&v));
+                    self.inner_line(line);
+                }
                 return Ok(Flow::Return(v));
             }
             StmtKind::If(branches, other) => {
@@ -544,6 +565,20 @@ impl<'s> Interp<'s> {
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// Records a line of the function the top-level statement called.
+    fn inner_line(&mut self, line: String) {
+        const MAX_INNER_LINES: usize = 12;
+        if self.opts.detail == Detail::Brief {
+            return;
+        }
+        if self.inner.len() < MAX_INNER_LINES {
+            let f = self.calls.last().cloned().unwrap_or_default();
+            self.inner.push(format!("in {f}: {line}"));
+        } else if self.inner.len() == MAX_INNER_LINES {
+            self.inner.push("…".into());
+        }
     }
 
     fn target_text(&self, t: &Target) -> &'s str {
@@ -785,8 +820,14 @@ impl<'s> Interp<'s> {
             Value::Func(f) => self.call_user(&f, args, kw, span),
             Value::Act(a) => {
                 let x = builtins::one_tensor(self, "activation", &args, span)?;
-                if a == crate::nn::act::Activation::Relu {
-                    super::explain::relu_zero_note(&mut self.notes, &x, "relu");
+                match a {
+                    crate::nn::act::Activation::Relu => {
+                        super::explain::relu_zero_note(&mut self.notes, &x, "relu")
+                    }
+                    crate::nn::act::Activation::Sigmoid if self.opts.detail == Detail::Full => {
+                        super::explain::sigmoid_note(&mut self.notes, &x, &self.fmt)
+                    }
+                    _ => {}
                 }
                 a.apply(&x)
                     .map(Value::T)
@@ -876,10 +917,21 @@ impl<'s> Interp<'s> {
         // Deep user recursion (up to CALL_DEPTH_LIMIT) gets more stack as it
         // needs it, on any thread.
         let notes_before = self.notes.len();
+        let from_top = self.frames.len() == 1;
+        self.calls.push(f.name.clone());
         let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.exec_block(&f.body));
+        self.calls.pop();
         self.frames.pop();
-        // Built-ins called inside a function don't annotate the caller's step.
+        // Built-ins called inside a function don't annotate the caller's step;
+        // a multi-statement function called from the top level shows its
+        // own lines instead (a single `return` is already inlined).
         self.notes.truncate(notes_before);
+        if from_top {
+            let lines = std::mem::take(&mut self.inner);
+            if f.body.len() > 1 {
+                self.notes.extend(lines);
+            }
+        }
         match r? {
             Flow::Return(v) => Ok(v),
             _ => Ok(Value::None),

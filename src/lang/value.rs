@@ -147,6 +147,10 @@ impl Fmt {
         if a.iter().all(|n| !n.is_exact()) {
             return format!("≈ {}", self.nested(a, 12, &|n| self.decimal(n)));
         }
+        // Approximations among exact decimals: each marked where it stands.
+        if a.iter().all(|n| !n.is_exact() || plain(n)) {
+            return self.nested(a, 12, &|n| self.compact(n));
+        }
         format!(
             "{} ≈ {}",
             self.nested(a, 12, &|n| self.compact(n)),
