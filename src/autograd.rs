@@ -453,6 +453,17 @@ impl<T: Element> Tensor<T> {
             return Err(Error::invalid("arange", "step cannot be zero"));
         }
         let up = step.compare(&T::zero())?.is_gt();
+        // Refuse an oversized range before building it.
+        let count = stop.sub(start)?.div(step)?.to_f64().ceil();
+        if count > crate::tensor::MAX_ELEMENTS as f64 {
+            return Err(Error::invalid(
+                "arange",
+                format!(
+                    "{count} values would exceed {} elements",
+                    crate::tensor::MAX_ELEMENTS
+                ),
+            ));
+        }
         let mut v = Vec::new();
         let mut x = start.clone();
         while if up {
@@ -460,8 +471,11 @@ impl<T: Element> Tensor<T> {
         } else {
             x.compare(stop)?.is_gt()
         } {
-            if v.len() >= 10_000_000 {
-                return Err(Error::invalid("arange", "more than 10 million elements"));
+            if v.len() >= crate::tensor::MAX_ELEMENTS {
+                return Err(Error::invalid(
+                    "arange",
+                    format!("more than {} elements", crate::tensor::MAX_ELEMENTS),
+                ));
             }
             v.push(x.clone());
             x = x.add(step)?;
@@ -661,6 +675,9 @@ impl<T: Element> Tensor<T> {
             v.extend_from_slice(&s[r - 2..]);
             v
         };
+        let mut out_shape = batch.clone();
+        out_shape.extend([sa[ra - 2], sb[rb - 1]]);
+        crate::tensor::check_size("@", &out_shape)?;
         let a = a.broadcast_to(&full(&sa, ra))?;
         let b = b.broadcast_to(&full(&sb, rb))?;
         let out = make(bmm(a.value(), b.value())?, Op::MatMul(a, b));
@@ -885,6 +902,7 @@ impl<T: Element> Tensor<T> {
         if self.shape() == shape {
             return Ok(self.clone());
         }
+        crate::tensor::check_size("broadcast", shape)?;
         let v = self
             .value()
             .broadcast(IxDyn(shape))

@@ -249,6 +249,23 @@ pub fn try_zip<T: Element>(
     }
 }
 
+/// The most elements one tensor made by an op may have (2^25 ≈ 33.5 million):
+/// beyond it an op is an error rather than an allocation the machine cannot
+/// serve.
+pub const MAX_ELEMENTS: usize = 1 << 25;
+
+/// Checks that a result of shape `shape` stays within [`MAX_ELEMENTS`].
+pub fn check_size(op: &str, shape: &[usize]) -> Result<()> {
+    let n = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    match n {
+        Some(n) if n <= MAX_ELEMENTS => Ok(()),
+        _ => Err(Error::shape(
+            op,
+            format!("a result of shape {shape:?} would exceed {MAX_ELEMENTS} elements"),
+        )),
+    }
+}
+
 /// numpy's broadcast shape of two shapes, or a mismatch naming both and `op`.
 pub fn broadcast_shape(a: &[usize], b: &[usize], op: &str) -> Result<Vec<usize>> {
     let n = a.len().max(b.len());
@@ -271,6 +288,7 @@ pub fn broadcast_shape(a: &[usize], b: &[usize], op: &str) -> Result<Vec<usize>>
             _ => return Err(Error::mismatch(op, a, b)),
         };
     }
+    check_size(op, &out)?;
     Ok(out)
 }
 

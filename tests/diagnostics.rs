@@ -115,6 +115,25 @@ fn enormous_numbers_are_refused() {
 }
 
 #[test]
+fn huge_tensors_are_refused_before_allocating() {
+    for src in [
+        "x = zeros([100000, 100000])\n",
+        "x = eye(10**6)\n",
+        "a = zeros([100000, 1])\nb = zeros([100000])\nc = a + b\n",
+        "x = arange(10**9)\n",
+    ] {
+        let (e, _) = error_of(src);
+        assert!(
+            e.message.contains("33554432 elements"),
+            "{src}: {}",
+            e.message
+        );
+    }
+    let (e, _) = error_of("h = rnn([[1]], 1, [[1]])\n");
+    assert_eq!(e.message, "rnn: W_hh must have shape [1·H, H], got []");
+}
+
+#[test]
 fn bad_literals_and_layout() {
     let (e, _) = error_of("x = 12abc\n");
     assert_eq!(e.message, "a number runs into a name");
@@ -177,10 +196,18 @@ fn deep_nesting_and_long_chains_are_safe() {
     let deep = format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
     let (e, _) = error_of(&deep);
     assert!(
-        e.message.contains("nests more than 100 levels"),
+        e.message.contains("nests more than 200 levels"),
         "{}",
         e.message
     );
+    let chain = format!("x = 0{}\n", " + 1".repeat(5000));
+    assert!(error_of(&chain)
+        .0
+        .message
+        .contains("nests more than 200 levels"));
+    let ok = format!("show x = 0{}\n", " + 1".repeat(150));
+    let sol = solve(&ok, &Options::default());
+    assert_eq!(sol.answers[0].text, "150");
     let minus = format!("x = {}1\n", "-".repeat(5000));
     assert_eq!(error_of(&minus).0.kind, ErrorKind::Syntax);
     // A 200000-step recurrence builds and drops a long graph without
@@ -191,4 +218,105 @@ fn deep_nesting_and_long_chains_are_safe() {
     );
     assert!(sol.ok(), "{:?}", sol.errors);
     assert_eq!(sol.answers[0].text, "200000");
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TOKENS: &[&str] = &[
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        ":",
+        "=",
+        "+",
+        "**",
+        "@",
+        "-",
+        "/",
+        "//",
+        "def ",
+        "return ",
+        "\n",
+        "    ",
+        "x",
+        "0",
+        "1e999",
+        "1/0",
+        "grad(",
+        "show ",
+        "for i in range(3):\n",
+        "'",
+        "\"",
+        "#",
+        ";",
+        ".T",
+        "[-1]",
+        "None",
+        "relu",
+        "lstm(input=2, hidden=3)",
+        "params(",
+        "sqrt(",
+        "exp(",
+        "E[",
+        "np.",
+        "sp.special.",
+        " if ",
+        " else ",
+        "not ",
+        "while True:\n    ",
+        "check ",
+        "[[1, 2], [3]]",
+        "axis=",
+        "k=0",
+        "h[",
+        "w",
+        "b",
+        ".shape[9]",
+        "10**10",
+        "-1e-30",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 300,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(7),
+            ..ProptestConfig::default()
+        })]
+
+        /// Random edits of the seed exercises give diagnostics, never panics.
+        #[test]
+        fn random_edits_never_panic(
+            task in 1usize..=5,
+            edits in prop::collection::vec((0.0f64..1.0, 0usize..TOKENS.len(), 0usize..6, any::<bool>()), 1..6),
+        ) {
+            let path = format!("{}/exercises/seed/task{task}.gw", env!("CARGO_MANIFEST_DIR"));
+            let mut src = std::fs::read_to_string(path).unwrap();
+            for (at, tok, del, insert) in edits {
+                let mut i = (at * src.len() as f64) as usize;
+                while !src.is_char_boundary(i) {
+                    i -= 1;
+                }
+                if insert {
+                    src.insert_str(i, TOKENS[tok]);
+                } else {
+                    let mut j = (i + del).min(src.len());
+                    while !src.is_char_boundary(j) {
+                        j += 1;
+                    }
+                    src.replace_range(i..j, "");
+                }
+            }
+            let opts = Options { step_limit: 20_000, ..Options::default() };
+            let sol = solve(&src, &opts);
+            for e in &sol.errors {
+                // every diagnostic points inside the source
+                prop_assert!(e.span.start <= e.span.end && e.span.end <= src.len());
+                let _ = e.render("fuzz.gw", &src, false);
+            }
+        }
+    }
 }

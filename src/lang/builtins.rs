@@ -433,7 +433,8 @@ pub(crate) fn method(
 
 fn shape_arg(it: &Interp, v: &Value, s: Span) -> R<Vec<usize>> {
     let t = it.tensor(v, s)?;
-    t.value()
+    let shape = t
+        .value()
         .iter()
         .map(|n| n.to_i64().and_then(|d| usize::try_from(d).ok()))
         .collect::<Option<Vec<_>>>()
@@ -444,7 +445,9 @@ fn shape_arg(it: &Interp, v: &Value, s: Span) -> R<Vec<usize>> {
                 s,
                 None,
             )
-        })
+        })?;
+    crate::tensor::check_size("shape", &shape).map_err(|e| LangError::from_lib(e, s))?;
+    Ok(shape)
 }
 
 fn conventions(a: &mut Args) -> R<Convention> {
@@ -610,7 +613,11 @@ pub(crate) fn call(
             let fill = a.num(1, "fill_value", None)?;
             Value::T(Tensor::full(&shape, fill))
         }
-        "eye" => Value::T(Tensor::eye(a.usize(0, "N", None)?)),
+        "eye" => {
+            let n = a.usize(0, "N", None)?;
+            lib(crate::tensor::check_size("eye", &[n, n]), span)?;
+            Value::T(Tensor::eye(n))
+        }
         "arange" => {
             let n = a.pos.len();
             let (start, stop) = if n >= 2 {

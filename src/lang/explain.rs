@@ -122,6 +122,9 @@ fn replace_names(e: &Expr, map: &HashMap<String, Expr>) -> Expr {
 
 /// Replaces calls of single-return user functions by their bodies.
 fn inline(it: &Interp, e: &Expr, depth: usize) -> Expr {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || inline_inner(it, e, depth))
+}
+fn inline_inner(it: &Interp, e: &Expr, depth: usize) -> Expr {
     if depth == 0 {
         return e.clone();
     }
@@ -164,6 +167,9 @@ impl Render<'_, '_, '_> {
         (n.to_string(), P_ATOM)
     }
     fn expr(&self, e: &Expr) -> (String, u8) {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_inner(e))
+    }
+    fn expr_inner(&self, e: &Expr) -> (String, u8) {
         match &e.kind {
             ExprKind::Num(n) => {
                 let p = if n.starts_with('-') { P_UNARY } else { P_ATOM };

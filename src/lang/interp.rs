@@ -673,6 +673,10 @@ impl<'s> Interp<'s> {
     }
 
     pub(crate) fn eval(&mut self, e: &Expr) -> R<Value> {
+        stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || self.eval_inner(e))
+    }
+
+    fn eval_inner(&mut self, e: &Expr) -> R<Value> {
         let span = e.span;
         let lib = |r: crate::Result<Tensor<Num>>| {
             r.map(Value::T).map_err(|er| LangError::from_lib(er, span))

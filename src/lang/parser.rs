@@ -142,9 +142,10 @@ pub struct Parser {
     depth: usize,
 }
 
-/// How deeply expressions may nest (parentheses, unary signs, powers). Every
-/// later walk over the tree recurses, so the bound keeps all of them safe.
-pub const NESTING_LIMIT: usize = 100;
+/// How deeply expressions may nest: parentheses, unary signs, powers, and
+/// each operator of a chain such as `a + b + c`. Every later walk over the
+/// tree recurses, so the bound keeps all of them safe.
+pub const NESTING_LIMIT: usize = 200;
 
 type PResult<T> = Result<T, LangError>;
 
@@ -606,7 +607,8 @@ impl Parser {
 
     pub fn expr(&mut self) -> PResult<Expr> {
         self.nest()?;
-        let r = self.expr_inner();
+        // Recursive descent uses a dozen frames a level: grow the stack as needed.
+        let r = stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.expr_inner());
         self.depth -= 1;
         r
     }
@@ -632,8 +634,16 @@ impl Parser {
         Ok(e)
     }
     fn or_expr(&mut self) -> PResult<Expr> {
+        // Each operator of a chain (a + b + …) deepens the tree by one.
+        let depth = self.depth;
+        let r = self.or_expr_chain();
+        self.depth = depth;
+        r
+    }
+    fn or_expr_chain(&mut self) -> PResult<Expr> {
         let mut l = self.and_expr()?;
         while self.eat_kw("or") {
+            self.nest()?;
             let r = self.and_expr()?;
             let span = l.span.to(r.span);
             l = Expr {
@@ -644,8 +654,16 @@ impl Parser {
         Ok(l)
     }
     fn and_expr(&mut self) -> PResult<Expr> {
+        // Each operator of a chain (a + b + …) deepens the tree by one.
+        let depth = self.depth;
+        let r = self.and_expr_chain();
+        self.depth = depth;
+        r
+    }
+    fn and_expr_chain(&mut self) -> PResult<Expr> {
         let mut l = self.not_expr()?;
         while self.eat_kw("and") {
+            self.nest()?;
             let r = self.not_expr()?;
             let span = l.span.to(r.span);
             l = Expr {
@@ -671,6 +689,13 @@ impl Parser {
         self.comparison()
     }
     fn comparison(&mut self) -> PResult<Expr> {
+        // Each operator of a chain (a + b + …) deepens the tree by one.
+        let depth = self.depth;
+        let r = self.comparison_chain();
+        self.depth = depth;
+        r
+    }
+    fn comparison_chain(&mut self) -> PResult<Expr> {
         let l = self.arith()?;
         let mut rest = Vec::new();
         loop {
@@ -684,6 +709,7 @@ impl Parser {
                 _ => break,
             };
             self.bump();
+            self.nest()?;
             rest.push((op, self.arith()?));
         }
         if rest.is_empty() {
@@ -696,6 +722,13 @@ impl Parser {
         })
     }
     fn arith(&mut self) -> PResult<Expr> {
+        // Each operator of a chain (a + b + …) deepens the tree by one.
+        let depth = self.depth;
+        let r = self.arith_chain();
+        self.depth = depth;
+        r
+    }
+    fn arith_chain(&mut self) -> PResult<Expr> {
         let mut l = self.term()?;
         loop {
             let op = match self.peek() {
@@ -704,6 +737,7 @@ impl Parser {
                 _ => break,
             };
             self.bump();
+            self.nest()?;
             let r = self.term()?;
             let span = l.span.to(r.span);
             l = Expr {
@@ -714,6 +748,13 @@ impl Parser {
         Ok(l)
     }
     fn term(&mut self) -> PResult<Expr> {
+        // Each operator of a chain (a + b + …) deepens the tree by one.
+        let depth = self.depth;
+        let r = self.term_chain();
+        self.depth = depth;
+        r
+    }
+    fn term_chain(&mut self) -> PResult<Expr> {
         let mut l = self.unary()?;
         loop {
             let op = match self.peek() {
@@ -725,6 +766,7 @@ impl Parser {
                 _ => break,
             };
             self.bump();
+            self.nest()?;
             let r = self.unary()?;
             let span = l.span.to(r.span);
             l = Expr {

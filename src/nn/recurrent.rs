@@ -60,14 +60,28 @@ fn add_bias<T: Element>(y: Tensor<T>, b: Option<&Tensor<T>>) -> Result<Tensor<T>
     }
 }
 
+/// The hidden size of a recurrent weight `W_hh` of shape `[gates·H, H]`.
+fn hidden_of<T: Element>(op: &str, w_hh: &Tensor<T>, gates: usize) -> Result<usize> {
+    match w_hh.shape() {
+        [r, h] if *r == gates * h => Ok(*h),
+        s => Err(Error::shape(
+            op,
+            format!("W_hh must have shape [{gates}·H, H], got {s:?}"),
+        )),
+    }
+}
+
 /// A recurrent cell: a state, one step, and the unrolled sequence.
 pub trait Recurrent<T: Element> {
     /// The state is `h` (RNN, GRU) or `[h, c]` (LSTM).
-    fn zero_state(&self) -> Vec<Tensor<T>>;
+    fn zero_state(&self) -> Result<Vec<Tensor<T>>>;
     fn step(&self, x: &Tensor<T>, state: &[Tensor<T>]) -> Result<Vec<Tensor<T>>>;
     /// Every hidden state h(1..T), stacked to `[T, H]`.
     fn seq(&self, xs: &Tensor<T>, state: Option<Vec<Tensor<T>>>) -> Result<Tensor<T>> {
-        let mut s = state.unwrap_or_else(|| self.zero_state());
+        let mut s = match state {
+            Some(s) => s,
+            None => self.zero_state()?,
+        };
         let mut hs = Vec::new();
         for x in steps_of("rnn", xs)? {
             s = self.step(&x, &s)?;
@@ -90,8 +104,8 @@ pub struct RnnCell<T: Element> {
 }
 
 impl<T: Element> Recurrent<T> for RnnCell<T> {
-    fn zero_state(&self) -> Vec<Tensor<T>> {
-        vec![Tensor::zeros(&[self.w_hh.shape()[0]])]
+    fn zero_state(&self) -> Result<Vec<Tensor<T>>> {
+        Ok(vec![Tensor::zeros(&[hidden_of("rnn", &self.w_hh, 1)?])])
     }
     fn step(&self, x: &Tensor<T>, s: &[Tensor<T>]) -> Result<Vec<Tensor<T>>> {
         let h = as_vector("rnn", &s[0])?;
@@ -120,19 +134,16 @@ fn gates<T: Element>(z: &Tensor<T>, n: usize, h: usize) -> Result<Vec<Tensor<T>>
         .collect()
 }
 
-impl<T: Element> Lstm<T> {
-    pub fn hidden(&self) -> usize {
-        self.w_hh.shape()[1]
-    }
-}
-
 impl<T: Element> Recurrent<T> for Lstm<T> {
-    fn zero_state(&self) -> Vec<Tensor<T>> {
-        let h = Tensor::zeros(&[self.hidden()]);
-        vec![h.clone(), h]
+    fn zero_state(&self) -> Result<Vec<Tensor<T>>> {
+        let h = Tensor::zeros(&[hidden_of("lstm", &self.w_hh, 4)?]);
+        Ok(vec![h.clone(), h])
     }
     fn step(&self, x: &Tensor<T>, s: &[Tensor<T>]) -> Result<Vec<Tensor<T>>> {
-        let hsz = self.hidden();
+        if s.len() != 2 {
+            return Err(Error::invalid("lstm", "the state is [h, c]"));
+        }
+        let hsz = hidden_of("lstm", &self.w_hh, 4)?;
         let (h, c) = (as_vector("lstm", &s[0])?, as_vector("lstm", &s[1])?);
         let z = matvec("lstm", &self.w_ih, &as_vector("lstm", x)?, "W_ih @ x")?
             .add(&matvec("lstm", &self.w_hh, &h, "W_hh @ h")?)?;
@@ -159,11 +170,11 @@ pub struct Gru<T: Element> {
 }
 
 impl<T: Element> Recurrent<T> for Gru<T> {
-    fn zero_state(&self) -> Vec<Tensor<T>> {
-        vec![Tensor::zeros(&[self.w_hh.shape()[1]])]
+    fn zero_state(&self) -> Result<Vec<Tensor<T>>> {
+        Ok(vec![Tensor::zeros(&[hidden_of("gru", &self.w_hh, 3)?])])
     }
     fn step(&self, x: &Tensor<T>, s: &[Tensor<T>]) -> Result<Vec<Tensor<T>>> {
-        let hsz = self.w_hh.shape()[1];
+        let hsz = hidden_of("gru", &self.w_hh, 3)?;
         let h = as_vector("gru", &s[0])?;
         let gi = add_bias(
             matvec("gru", &self.w_ih, &as_vector("gru", x)?, "W_ih @ x")?,
