@@ -165,3 +165,21 @@ fn degenerate_points_are_reported() {
         sol.steps[0].notes
     );
 }
+
+#[test]
+fn a_long_chain_is_summarized() {
+    // x_k = x_{k-1}·w + 1 for 300 steps at the top level: ∂x/∂w is computed
+    // exactly, and the chain rule is summarized instead of written out.
+    // With w = 1: x_k = x_{k-1} + 1, x_0 = 0, so ∂x_k/∂w = Σ_{j<k} x_j = k(k−1)/2.
+    let src = "w = 1\nx = 0\nfor i in range(300):\n    x = x * w + 1\nshow grad(x, w)";
+    let sol = solve(src, &Options::default());
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    assert_eq!(sol.answers[0].text, "44850");
+    let notes = &sol.steps.last().unwrap().notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("only the result is written out")),
+        "{notes:?}"
+    );
+}

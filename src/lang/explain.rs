@@ -17,6 +17,8 @@ use crate::{Idx, Num, Tensor};
 
 /// Largest tensor whose values are written into a formula.
 const SUBST_MAX_ELEMS: usize = 8;
+/// Most named values a gradient's chain rule writes out.
+const MAX_CHAIN_NAMES: usize = 24;
 /// How deep single-return functions are inlined into formulas.
 const INLINE_DEPTH: usize = 8;
 
@@ -146,13 +148,12 @@ fn inline_inner(it: &Interp, e: &Expr, depth: usize) -> Expr {
     e
 }
 
-struct Render<'a, 'i, 's> {
+struct Render<'a, 's> {
     it: &'a Interp<'s>,
     values: bool,
-    _i: std::marker::PhantomData<&'i ()>,
 }
 
-impl Render<'_, '_, '_> {
+impl Render<'_, '_> {
     fn name(&self, n: &str) -> (String, u8) {
         if self.values {
             if let Some(Value::T(t)) = self.it.lookup(n) {
@@ -326,13 +327,7 @@ fn cmp_text(op: CmpOp) -> &'static str {
 }
 
 fn render(it: &Interp, e: &Expr, values: bool) -> String {
-    Render {
-        it,
-        values,
-        _i: Default::default(),
-    }
-    .expr(e)
-    .0
+    Render { it, values }.expr(e).0
 }
 
 /// Calls whose arguments are shown by name, never by value.
@@ -454,14 +449,7 @@ fn d_str(d: D) -> (String, u8) {
 
 /// ∂e/∂v as text, for the forms a worked solution differentiates by hand.
 fn deriv(it: &Interp, e: &Expr, v: &str) -> Option<D> {
-    let show = |x: &Expr| {
-        Render {
-            it,
-            values: false,
-            _i: Default::default(),
-        }
-        .expr(x)
-    };
+    let show = |x: &Expr| Render { it, values: false }.expr(x);
     Some(match &e.kind {
         ExprKind::Name(n) if n == v => D::One,
         ExprKind::Name(_) | ExprKind::Num(_) => D::Zero,
@@ -560,11 +548,22 @@ pub(crate) fn grad(
         .filter(|n| seen.insert(n.tensor.id()))
         .map(|n| (n.name.clone(), n.tensor.clone(), n.expr.clone()))
         .collect();
+    // A long chain (a loop at the top level) is summarized, not written out.
+    let shown = mids.len() <= MAX_CHAIN_NAMES;
     let mut targets: Vec<&Tensor<Num>> = vec![x];
-    targets.extend(mids.iter().map(|m| &m.1));
+    if shown {
+        targets.extend(mids.iter().map(|m| &m.1));
+    }
     let g = backward(y, &targets).map_err(lib)?;
     let total = g.wrt(x);
     if it.opts.detail == Detail::Brief {
+        return Ok(total);
+    }
+    if !shown {
+        it.notes.push(format!(
+            "the chain from {xname} to {yname} runs through {} named values; only the result is written out",
+            mids.len()
+        ));
         return Ok(total);
     }
     if !on_path.contains(&y.id()) {

@@ -16,6 +16,8 @@ use crate::{Idx, Num, Tensor};
 pub const STEP_LIMIT: u64 = 1_000_000;
 /// How deep user functions may call each other.
 pub const CALL_DEPTH_LIMIT: usize = 200;
+/// How many recent top-level assignments `grad` can name in its chain rule.
+pub const NAMED_KEPT: usize = 256;
 /// How many worked steps are kept for display (a loop at the top level can
 /// run many times); the computation itself is not limited by this.
 pub const SHOWN_STEP_LIMIT: usize = 500;
@@ -329,7 +331,15 @@ impl<'s> Interp<'s> {
         }
     }
 
+    /// Remembers a top-level assignment for explaining gradients; only the
+    /// latest [`NAMED_KEPT`] are kept, so long loops stay cheap.
     fn remember(&mut self, t: &Target, v: &Value, expr: &Expr) {
+        if !self.top_level() {
+            return;
+        }
+        if self.named.len() >= 2 * NAMED_KEPT {
+            self.named.drain(..NAMED_KEPT);
+        }
         if let (Target::Name(n, _), Value::T(t)) = (t, v) {
             self.named.push(Named {
                 name: n.clone(),
