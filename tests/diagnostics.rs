@@ -98,6 +98,8 @@ fn runaway_loop_hits_the_step_limit() {
     let e = &sol.errors[0];
     assert_eq!(e.kind, ErrorKind::Limit);
     assert_eq!(e.message, "the program ran more than 10000 steps");
+    // the diagnostic points into the loop
+    assert!(line_col(src, e.span.start).0 >= 2, "{:?}", e.span);
     let (e, _) = error_of("def f(n):\n    return f(n + 1)\ny = f(0)\n");
     assert_eq!(e.kind, ErrorKind::Limit);
     assert!(e.message.contains("more than 200 deep"), "{}", e.message);
@@ -105,8 +107,10 @@ fn runaway_loop_hits_the_step_limit() {
 
 #[test]
 fn enormous_numbers_are_refused() {
-    let (e, _) = error_of("x = 10 ** 100000\n");
+    let src = "x = 10 ** 100000\n";
+    let (e, _) = error_of(src);
     assert_eq!(e.kind, ErrorKind::Limit);
+    assert_eq!(underlined(src, &e), "10 ** 100000");
     assert!(e.message.starts_with("number too large"), "{}", e.message);
     let (e, _) = error_of("x = 1e999999\n");
     assert_eq!(e.kind, ErrorKind::Limit);

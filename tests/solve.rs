@@ -227,3 +227,30 @@ fn exit_status_and_other_files_still_solved() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot read no/such/file.gw"), "{err}");
 }
+
+#[test]
+fn examples_solve() {
+    let (code, out, err) = gradwork(&["solve", "--format", "json", "exercises/examples"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let mlp = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"].as_str().unwrap().ends_with("mlp_backprop.gw"))
+        .unwrap();
+    // h = relu([1.5, 0]) = [1.5, 0], s = 3.5, p = σ(3.5); for BCE with y = 1,
+    // ∂L/∂s = p − 1, so ∂L/∂w2 = (p − 1)·h and ∂L/∂b1 = (p − 1)·w2 ⊙ relu′ = [(p − 1)·2, 0]
+    let p = 1.0 / (1.0 + (-3.5f64).exp());
+    let gw2 = approx(mlp, "grad(L, w2)");
+    assert!(
+        (gw2[0] - (p - 1.0) * 1.5).abs() < 1e-12 && gw2[1] == 0.0,
+        "{gw2:?}"
+    );
+    let gb1 = approx(mlp, "grad(L, b1)");
+    assert!(
+        (gb1[0] - (p - 1.0) * 2.0).abs() < 1e-12 && gb1[1] == 0.0,
+        "{gb1:?}"
+    );
+    assert!((approx(mlp, "L")[0] + p.ln()).abs() < 1e-12);
+}

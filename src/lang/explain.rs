@@ -267,10 +267,20 @@ impl Render<'_, '_> {
                     ExprKind::Name(n) => n.clone(),
                     _ => paren(self.expr(f), P_ATOM),
                 };
-                let mut parts: Vec<String> = args.iter().map(|a| self.expr(a).0).collect();
+                // grad(L, w) and the like read by name, never by value.
+                let by_name = Render {
+                    it: self.it,
+                    values: false,
+                };
+                let inner = if fname.is_some_and(|n| NO_SUBST.contains(&n)) {
+                    &by_name
+                } else {
+                    self
+                };
+                let mut parts: Vec<String> = args.iter().map(|a| inner.expr(a).0).collect();
                 parts.extend(
                     kw.iter()
-                        .map(|k| format!("{}={}", k.name, self.expr(&k.value).0)),
+                        .map(|k| format!("{}={}", k.name, inner.expr(&k.value).0)),
                 );
                 (format!("{fs}({})", parts.join(", ")), P_ATOM)
             }
@@ -637,8 +647,21 @@ pub(crate) fn grad(
         });
     }
     let acc = acc.expect("frontier is not empty");
-    let direct = total.sub(&acc).map_err(lib)?;
-    if direct.value().iter().any(|n| !n.is_zero()) {
+    // A use of x that reaches y without passing a named value: decided on
+    // the graph, not on the (possibly approximate) difference of values.
+    let named_ids: HashSet<usize> = mids.iter().map(|m| m.1.id()).collect();
+    let mut bypass: HashSet<usize> = HashSet::new();
+    for t in &order {
+        let fed = t
+            .inputs()
+            .iter()
+            .any(|i| bypass.contains(&i.id()) && !named_ids.contains(&i.id()));
+        if t.id() == x.id() || fed {
+            bypass.insert(t.id());
+        }
+    }
+    if bypass.contains(&y.id()) {
+        let direct = total.sub(&acc).map_err(lib)?;
         rules.push(format!("(direct use in {yname})"));
         vals.push(gtext(it, &direct));
     }
