@@ -638,9 +638,11 @@ pub(crate) fn grad(
     let mut acc: Option<Tensor<Num>> = None;
     for (name, t, e) in &frontier {
         let seed = g.wrt(t).value().clone();
-        let c = backward_seeded(t, seed, &[x], false).map_err(lib)?.wrt(x);
+        let c = backward_seeded(t, seed.clone(), &[x], false)
+            .map_err(lib)?
+            .wrt(x);
         rules.push(use_rule(it, yname, name, xname, e));
-        vals.push(gtext(it, &c));
+        vals.push(factored(it, &seed, &c).unwrap_or_else(|| gtext(it, &c)));
         acc = Some(match acc {
             None => c,
             Some(a) => a.add(&c).map_err(lib)?,
@@ -673,6 +675,29 @@ pub(crate) fn grad(
     }
     it.notes.push(format!("{pad} = {}", gtext(it, &total)));
     Ok(total)
+}
+
+/// A contribution whose upstream gradient is one exact number u in every
+/// element, written as u·(contribution/u) — the way a worked solution
+/// factors it: −4·[4.3, 4.3, 4.6].
+fn factored(it: &Interp, seed: &ndarray::ArrayD<Num>, c: &Tensor<Num>) -> Option<String> {
+    let u = seed.iter().next()?;
+    if seed.len() < 2
+        || !u.is_exact()
+        || u.is_zero()
+        || !seed.iter().all(|v| v.eq_num(u).unwrap_or(false))
+    {
+        return None;
+    }
+    if !c.value().iter().all(Num::is_exact) {
+        return None;
+    }
+    let rest = c.div(&Tensor::scalar(u.clone())).ok()?;
+    Some(format!(
+        "{}·{}",
+        it.fmt.compact(u),
+        it.fmt.tensor_compact(&rest)
+    ))
 }
 
 /// The contribution of one use `v` of `x`, as a formula.
