@@ -431,21 +431,18 @@ pub(crate) fn method(
     }
 }
 
-fn shape_arg(it: &Interp, v: &Value, s: Span) -> R<Vec<usize>> {
-    let t = it.tensor(v, s)?;
-    let shape = t
+/// A list of non-negative integers (a shape, axes, row indices).
+fn usizes(it: &Interp, v: &Value, s: Span, what: &str) -> R<Vec<usize>> {
+    it.tensor(v, s)?
         .value()
         .iter()
         .map(|n| n.to_i64().and_then(|d| usize::try_from(d).ok()))
         .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| {
-            LangError::new(
-                ErrorKind::Type,
-                "a shape is a list of non-negative integers",
-                s,
-                None,
-            )
-        })?;
+        .ok_or_else(|| LangError::new(ErrorKind::Type, what, s, None))
+}
+
+fn shape_arg(it: &Interp, v: &Value, s: Span) -> R<Vec<usize>> {
+    let shape = usizes(it, v, s, "a shape is a list of non-negative integers")?;
     crate::tensor::check_size("shape", &shape).map_err(|e| LangError::from_lib(e, s))?;
     Ok(shape)
 }
@@ -1107,20 +1104,12 @@ pub(crate) fn call(
         }
         "precision" | "recall" | "precision_at_k" | "average_precision" | "r_precision" => {
             let (rv, rs) = a.required(0, "retrieved")?;
-            let r = it.tensor(&rv, rs)?;
-            let idx = r
-                .value()
-                .iter()
-                .map(|n| n.to_i64().and_then(|i| usize::try_from(i).ok()))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| {
-                    LangError::new(
-                        ErrorKind::Type,
-                        "retrieved items are row indices (0-based integers)",
-                        rs,
-                        None,
-                    )
-                })?;
+            let idx = usizes(
+                it,
+                &rv,
+                rs,
+                "retrieved items are row indices (0-based integers)",
+            )?;
             let labels = a.tensor(1, "labels")?;
             let cls = a.num(2, "relevant", None)?;
             let v = match name {
