@@ -816,14 +816,11 @@ impl<T: Element> Tensor<T> {
     /// convention of PyTorch's norms and distances, whose √ has no derivative
     /// there). Built as √(s + [s = 0])·(1 − [s = 0]), so no new op is needed.
     pub fn sqrt_or_zero(&self) -> Result<Tensor<T>> {
-        let zero = self.eq(&Tensor::scalar(T::zero()))?;
-        if zero
-            .value()
-            .iter()
-            .all(|z| z.compare(&T::zero()).map(|o| o.is_eq()).unwrap_or(false))
-        {
+        let is_zero = |v: &T| v.compare(&T::zero()).map(|o| o.is_eq()).unwrap_or(false);
+        if !self.value().iter().any(is_zero) {
             return self.sqrt();
         }
+        let zero = self.eq(&Tensor::scalar(T::zero()))?;
         let one = Tensor::scalar(T::one());
         self.add(&zero)?.sqrt()?.mul(&one.sub(&zero)?)
     }

@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 
 use crate::error::Error;
-use crate::{Element, Idx, Num, Result, Tensor};
+use crate::{Element, Num, Result, Tensor};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
@@ -336,13 +336,4 @@ pub fn average_precision<T: Element>(
 pub fn r_precision<T: Element>(retrieved: &[usize], labels: &Tensor<T>, class: &T) -> Result<Num> {
     let (_, total) = relevance(retrieved, labels, class)?;
     precision_at(retrieved, labels, class, total)
-}
-
-/// Rows of `e` selected by `indices` (a helper for showing retrieved rows).
-pub fn rows<T: Element>(e: &Tensor<T>, indices: &[usize]) -> Result<Tensor<T>> {
-    let r = indices
-        .iter()
-        .map(|&i| e.slice(&[Idx::At(i as i64)]))
-        .collect::<Result<Vec<_>>>()?;
-    Tensor::stack(&r, 0)
 }

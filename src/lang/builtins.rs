@@ -677,7 +677,7 @@ pub(crate) fn call(
                 "log" => x.log(),
                 "sqrt" => x.sqrt(),
                 "tanh" => x.tanh(),
-                "floor" => crate::tensor::try_map(&x.value().view(), Num::floor).map(Tensor::new),
+                "floor" => floor(&x),
                 _ => x.sigmoid(),
             };
             t(r, span)?
@@ -712,30 +712,25 @@ pub(crate) fn call(
             let th = a.num(1, "threshold", Some("0"))?;
             t(act::step(&x, &Tensor::scalar(th)), span)?
         }
-        "maximum" | "minimum" => {
-            let x = a.tensor(0, "x1")?;
-            let y = a.tensor(1, "x2")?;
-            t(
-                if name == "maximum" {
-                    x.maximum(&y)
-                } else {
-                    x.minimum(&y)
-                },
-                span,
-            )?
-        }
-        "max" | "min" if a.pos.len() == 2 && !a.has("axis") => {
-            // Python's max(a, b): elementwise, as in max(0, m − d).
-            let x = a.tensor(0, "a")?;
-            let y = a.tensor(1, "b")?;
-            t(
-                if name == "max" {
-                    x.maximum(&y)
-                } else {
-                    x.minimum(&y)
-                },
-                span,
-            )?
+        // numpy's maximum/minimum, and Python's max(a, b): elementwise, as in
+        // max(0, m − d).
+        "maximum" | "minimum" | "max" | "min"
+            if name.len() > 3 || (a.pos.len() == 2 && !a.has("axis")) =>
+        {
+            // numpy names the arguments x1, x2; Python's max a, b.
+            let (k1, k2) = if name.len() > 3 {
+                ("x1", "x2")
+            } else {
+                ("a", "b")
+            };
+            let x = a.tensor(0, k1)?;
+            let y = a.tensor(1, k2)?;
+            let r = if name.starts_with("max") {
+                x.maximum(&y)
+            } else {
+                x.minimum(&y)
+            };
+            t(r, span)?
         }
         "max" | "min" | "amax" | "amin" | "argmax" | "argmin" => {
             let x = a.tensor(0, "a")?;
@@ -749,9 +744,7 @@ pub(crate) fn call(
             };
             let v = t(r, span)?;
             if name.starts_with("arg") {
-                if let Value::T(r) = &v {
-                    explain::note_ties(it, &mut notes, &x, r, axis, name == "argmax");
-                }
+                explain::note_ties(it, &mut notes, &x, axis, name == "argmax");
             }
             v
         }
@@ -1154,6 +1147,11 @@ pub(crate) fn call(
     a.finish()?;
     it.notes.extend(notes);
     Ok(v)
+}
+
+/// numpy's `floor`, elementwise (exact; an approximation must be certain).
+pub(crate) fn floor(x: &Tensor<Num>) -> crate::Result<Tensor<Num>> {
+    crate::tensor::try_map(&x.value().view(), Num::floor).map(Tensor::new)
 }
 
 /// `bits("00,10,11")`: each code becomes a column vector of its bits.

@@ -470,10 +470,10 @@ fn deriv(it: &Interp, e: &Expr, v: &str) -> Option<D> {
             match op {
                 BinOp::Add => d_add(da, db),
                 BinOp::Sub => d_sub(da, db),
-                BinOp::Mul => d_add(
-                    d_mul(da, D::E(show(b).0, show(b).1)),
-                    d_mul(D::E(show(a).0, show(a).1), db),
-                ),
+                BinOp::Mul => {
+                    let ((as_, ap), (bs, bp)) = (show(a), show(b));
+                    d_add(d_mul(da, D::E(bs, bp)), d_mul(D::E(as_, ap), db))
+                }
                 BinOp::Div if db == D::Zero => {
                     let (bs, bp) = show(b);
                     d_mul(da, D::E(format!("1/{}", paren((bs, bp), P_ATOM)), P_MUL))
@@ -901,7 +901,6 @@ pub(crate) fn note_ties(
     it: &Interp,
     notes: &mut Vec<String>,
     x: &Tensor<Num>,
-    _r: &Tensor<Num>,
     axis: Option<i64>,
     max: bool,
 ) {

@@ -978,8 +978,7 @@ impl<'s> Interp<'s> {
             BinOp::Pow => x.pow(&y),
             BinOp::MatMul => x.matmul(&y),
             BinOp::FloorDiv | BinOp::Mod => x.div(&y).and_then(|q| {
-                let fl = crate::tensor::try_map(&q.value().view(), Num::floor)?;
-                let fl = Tensor::new(fl);
+                let fl = builtins::floor(&q)?;
                 if op == BinOp::FloorDiv {
                     Ok(fl)
                 } else {

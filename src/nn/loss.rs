@@ -3,8 +3,7 @@
 
 use crate::error::Error;
 use crate::nn::act::log_softmax;
-use crate::nn::lit;
-use crate::{Element, Idx, Result, Tensor};
+use crate::{Element, Result, Tensor};
 
 fn same_shape<T: Element>(op: &str, a: &Tensor<T>, b: &Tensor<T>) -> Result<()> {
     if a.shape() != b.shape() {
@@ -161,14 +160,4 @@ pub fn cosine_embedding<T: Element>(
     let is_pos = y.eq(&one)?;
     let l = is_pos.mul(&pos)?.add(&one.sub(&is_pos)?.mul(&neg)?)?;
     l.mean(None, false)
-}
-
-/// Picks row `i` of a batch of embeddings (helper for pair losses).
-pub fn row<T: Element>(e: &Tensor<T>, i: i64) -> Result<Tensor<T>> {
-    e.slice(&[Idx::At(i)])
-}
-
-/// The default margin, 1.
-pub fn unit_margin<T: Element>() -> Result<Tensor<T>> {
-    lit("1")
 }
