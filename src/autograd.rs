@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use ndarray::{ArrayD, Axis, Dimension, IxDyn, SliceInfo, SliceInfoElem};
 
 use crate::error::{Error, Result};
+use crate::explain::math::{product, Math, Op as M, Rel};
 use crate::num::Num;
 use crate::tensor::{
     arg_extreme, broadcast_shape, norm_axis, slice_info, sum_axis_keep, sum_to_shape, try_map,
@@ -39,6 +40,21 @@ struct Node<T: Element> {
     value: ArrayD<T>,
     op: Op<T>,
     name: RefCell<Option<String>>,
+    group: RefCell<Option<Rc<Group<T>>>>,
+}
+
+/// A composite a student differentiates as one step (conv1d, a loss): the
+/// output of several primitive ops, with its own formula and rules. The
+/// numbers still come from the primitives; the explanation reads the group.
+pub struct Group<T: Element> {
+    pub name: &'static str,
+    pub inputs: Vec<Tensor<T>>,
+    /// The forward formula from the inputs' formulas.
+    pub formula: fn(&[Math]) -> Math,
+    /// The contribution to input `pos` given the upstream formula `g`, or
+    /// `None` where the group has no rule of its own (the primitives inside
+    /// are explained instead).
+    pub vjp: fn(usize, &Math, &[Math]) -> Option<Math>,
 }
 
 /// Long chains (a recurrence unrolled many steps) would drop recursively,
@@ -46,9 +62,11 @@ struct Node<T: Element> {
 impl<T: Element> Drop for Node<T> {
     fn drop(&mut self) {
         let mut stack = take_inputs(std::mem::replace(&mut self.op, Op::Leaf));
+        stack.extend(take_group(&self.group));
         while let Some(t) = stack.pop() {
             if let Ok(mut node) = Rc::try_unwrap(t.0) {
                 stack.extend(take_inputs(std::mem::replace(&mut node.op, Op::Leaf)));
+                stack.extend(take_group(&node.group));
             }
         }
     }
@@ -67,6 +85,14 @@ fn input_refs<T: Element>(op: &Op<T>) -> Vec<&Tensor<T>> {
         | Op::Slice(a, _) => vec![a],
         Op::Binary(_, a, b) | Op::MatMul(a, b) => vec![a, b],
         Op::Concat(xs, _) => xs.iter().collect(),
+    }
+}
+
+/// Detaches a group's inputs where this node held the group last.
+fn take_group<T: Element>(g: &RefCell<Option<Rc<Group<T>>>>) -> Vec<Tensor<T>> {
+    match g.borrow_mut().take().map(Rc::try_unwrap) {
+        Some(Ok(group)) => group.inputs,
+        _ => Vec::new(),
     }
 }
 
@@ -280,12 +306,254 @@ impl Binary {
     }
 }
 
+// ---- formulas of the ops --------------------------------------------------------
+//
+// Next to each op's forward and backward: its formula, and its contribution
+// to an input as a formula (the rule a worked solution writes). The walker in
+// `explain::backprop` composes them; the self-check evaluates the result.
+
+impl Unary {
+    /// The op applied to the formula `a`.
+    pub fn formula(self, a: Math) -> Math {
+        match self {
+            Unary::Neg => Math::Neg(Box::new(a)),
+            Unary::Sqrt => Math::Sqrt(Box::new(a)),
+            u => Math::call(u.name(), vec![a]),
+        }
+    }
+    /// `g` times the local derivative at input `a` with output `y`.
+    pub fn vjp_formula(self, g: Math, a: Math, y: Math, shape: &[usize]) -> Math {
+        let one = || Math::int(1);
+        let local = match self {
+            Unary::Neg => return Math::Neg(Box::new(g)),
+            Unary::Exp => y,
+            Unary::Log => Math::bin(M::Div, one(), a),
+            Unary::Sqrt => Math::bin(M::Div, one(), Math::bin(M::Mul, Math::int(2), y)),
+            Unary::Tanh => Math::bin(M::Sub, one(), Math::bin(M::Pow, y, Math::int(2))),
+            Unary::Sigmoid => Math::bin(M::Mul, y.clone(), Math::bin(M::Sub, one(), y)),
+            Unary::Relu => Math::Cmp(Rel::Gt, Box::new(a), Box::new(Math::int(0))),
+            Unary::Abs => Math::call("sign", vec![a]),
+        };
+        product(g, local, shape)
+    }
+}
+
+impl Binary {
+    /// The op applied to the formulas `a` and `b`.
+    pub fn formula(self, a: Math, b: Math) -> Math {
+        let op = match self {
+            Binary::Add => M::Add,
+            Binary::Sub => M::Sub,
+            Binary::Mul => M::Mul,
+            Binary::Div => M::Div,
+            Binary::Pow => M::Pow,
+            Binary::Maximum => return Math::call("max", vec![a, b]),
+            Binary::Minimum => return Math::call("min", vec![a, b]),
+        };
+        Math::bin(op, a, b)
+    }
+    /// `g` times the local derivative with respect to input `pos`, or `None`
+    /// where no single formula holds (a tie of `maximum`).
+    pub fn vjp_formula(
+        self,
+        pos: usize,
+        g: Math,
+        [a, b]: [Math; 2],
+        y: Math,
+        shape: &[usize],
+    ) -> Option<Math> {
+        let one = || Math::int(1);
+        let local = match (self, pos) {
+            (Binary::Add, _) | (Binary::Sub, 0) => return Some(g),
+            (Binary::Sub, _) => return Some(Math::Neg(Box::new(g))),
+            (Binary::Mul, 0) => b,
+            (Binary::Mul, _) => a,
+            (Binary::Div, 0) => Math::bin(M::Div, one(), b),
+            (Binary::Div, _) => Math::Neg(Box::new(Math::bin(
+                M::Div,
+                a,
+                Math::bin(M::Pow, b, Math::int(2)),
+            ))),
+            (Binary::Pow, 0) => match b.scalar().cloned() {
+                Some(k) => {
+                    let km1 = k.sub(&Num::one()).ok()?;
+                    let power = if km1.eq_num(&Num::one()).ok()? {
+                        a
+                    } else {
+                        Math::bin(M::Pow, a, Math::num(km1))
+                    };
+                    Math::bin(M::Mul, Math::num(k), power)
+                }
+                None => Math::bin(
+                    M::Mul,
+                    b.clone(),
+                    Math::bin(M::Pow, a, Math::bin(M::Sub, b, one())),
+                ),
+            },
+            (Binary::Pow, _) => Math::bin(M::Mul, y, Math::call("log", vec![a])),
+            (Binary::Maximum | Binary::Minimum, _) => {
+                // [a > b] holds where no element ties; a tie splits (1/2).
+                let (va, vb) = (a.eval().ok()??, b.eval().ok()??);
+                if va.eq(&vb).ok()?.value().iter().any(|t| !t.is_zero()) {
+                    return None;
+                }
+                let (mine, other) = if pos == 0 { (a, b) } else { (b, a) };
+                let rel = if self == Binary::Maximum {
+                    Rel::Gt
+                } else {
+                    Rel::Lt
+                };
+                Math::Cmp(rel, Box::new(mine), Box::new(other))
+            }
+        };
+        Some(product(g, local, shape))
+    }
+}
+
+/// `x[0, 1:3]` as written from the recorded slice.
+fn slice_text(info: &[SliceInfoElem]) -> String {
+    let parts: Vec<String> = info
+        .iter()
+        .map(|e| match *e {
+            SliceInfoElem::Index(i) => i.to_string(),
+            SliceInfoElem::NewAxis => "None".into(),
+            SliceInfoElem::Slice { start, end, step } => {
+                let s = if start == 0 {
+                    String::new()
+                } else {
+                    start.to_string()
+                };
+                let e = end.map(|e| e.to_string()).unwrap_or_default();
+                if step == 1 {
+                    format!("{s}:{e}")
+                } else {
+                    format!("{s}:{e}:{step}")
+                }
+            }
+        })
+        .collect();
+    parts.join(", ")
+}
+
+fn squeezed(s: &[usize]) -> Vec<usize> {
+    s.iter().copied().filter(|&d| d != 1).collect()
+}
+
+impl<T: Element> Tensor<T> {
+    /// The formula of this tensor's op over its inputs' formulas (`None`
+    /// for leaves).
+    pub fn op_formula(&self, inputs: &[Math]) -> Option<Math> {
+        let one = |i: usize| inputs.get(i).cloned();
+        Some(match self.op() {
+            Op::Leaf | Op::Const => return None,
+            Op::Unary(u, _) => u.formula(one(0)?),
+            Op::Binary(b, _, _) => b.formula(one(0)?, one(1)?),
+            Op::MatMul(..) => Math::bin(M::Dot, one(0)?, one(1)?),
+            Op::Sum(a, axes) if axes.len() == a.ndim() => Math::Sum(None, Box::new(one(0)?)),
+            Op::Sum(_, axes) => Math::call(
+                "sum",
+                vec![
+                    one(0)?,
+                    Math::Kw("axis".into(), Box::new(Math::Code(format!("{axes:?}")))),
+                ],
+            ),
+            Op::Extreme { x, axis, max, .. } => {
+                let f = if *max { "max" } else { "min" };
+                if x.len() == x.shape()[*axis] {
+                    Math::call(f, vec![one(0)?])
+                } else {
+                    Math::call(
+                        f,
+                        vec![
+                            one(0)?,
+                            Math::Kw("axis".into(), Box::new(Math::int(*axis as i64))),
+                        ],
+                    )
+                }
+            }
+            Op::Reshape(a) if squeezed(a.shape()) == squeezed(self.shape()) => one(0)?,
+            Op::Reshape(_) => Math::call("reshape", vec![one(0)?]),
+            Op::Permute(a, _) if a.ndim() == 2 => Math::Transpose(Box::new(one(0)?)),
+            Op::Permute(_, perm) => {
+                Math::call("transpose", vec![one(0)?, Math::Code(format!("{perm:?}"))])
+            }
+            Op::Expand(_) => one(0)?,
+            Op::Slice(_, info) => Math::Index(Box::new(one(0)?), slice_text(info)),
+            Op::Concat(..) => Math::call("concatenate", vec![Math::List(inputs.to_vec())]),
+        })
+    }
+
+    /// The contribution of upstream `g` (at this tensor) to input `pos`, as
+    /// a formula over the inputs' formulas and this tensor's own (`out`);
+    /// `None` where the rule is shown by its value only (indexing, joins).
+    pub fn vjp_formula(&self, pos: usize, g: Math, inputs: &[Math], out: Math) -> Option<Math> {
+        let one = |i: usize| inputs.get(i).cloned();
+        let ins = self.inputs();
+        let in_shape = ins.get(pos)?.shape().to_vec();
+        match self.op() {
+            Op::Leaf | Op::Const => None,
+            Op::Unary(u, _) => Some(u.vjp_formula(g, one(0)?, out, &in_shape)),
+            Op::Binary(b, _, _) => b.vjp_formula(pos, g, [one(0)?, one(1)?], out, &in_shape),
+            Op::MatMul(..) => {
+                let unit = g
+                    .scalar()
+                    .is_some_and(|n| n.eq_num(&Num::one()).unwrap_or(false));
+                Some(if pos == 0 {
+                    let bt = Math::Transpose(Box::new(one(1)?));
+                    if unit {
+                        bt
+                    } else {
+                        Math::bin(M::Dot, g, bt)
+                    }
+                } else {
+                    let at = Math::Transpose(Box::new(one(0)?));
+                    if unit {
+                        at
+                    } else {
+                        Math::bin(M::Dot, at, g)
+                    }
+                })
+            }
+            Op::Sum(a, axes) if axes.len() == a.ndim() => {
+                let ones = Math::arr(ArrayD::from_elem(IxDyn(a.shape()), Num::one()));
+                let unit = g
+                    .scalar()
+                    .is_some_and(|n| n.eq_num(&Num::one()).unwrap_or(false));
+                Some(if unit || a.len() == 1 && g.scalar().is_some() {
+                    if unit {
+                        ones
+                    } else {
+                        g
+                    }
+                } else {
+                    Math::bin(M::Mul, g, ones)
+                })
+            }
+            Op::Extreme { x, axis, idx, .. } => {
+                let mut mask = ArrayD::from_elem(IxDyn(x.shape()), Num::zero());
+                for (p, &i) in idx.indexed_iter() {
+                    let mut at = p.slice().to_vec();
+                    at[*axis] = i;
+                    mask[IxDyn(&at)] = Num::one();
+                }
+                let op = if self.len() == 1 { M::Mul } else { M::Had };
+                Some(Math::bin(op, g, Math::arr(mask)))
+            }
+            Op::Reshape(a) if squeezed(a.shape()) == squeezed(self.shape()) => Some(g),
+            Op::Permute(a, _) if a.ndim() == 2 => Some(Math::Transpose(Box::new(g))),
+            Op::Expand(a) if a.len() == 1 => Some(Math::Sum(None, Box::new(g))),
+            _ => None,
+        }
+    }
+}
+
 fn make<T: Element>(value: ArrayD<T>, op: Op<T>) -> Tensor<T> {
     Tensor(Rc::new(Node {
         id: NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed),
         value,
         op,
         name: RefCell::new(None),
+        group: RefCell::new(None),
     }))
 }
 
@@ -514,6 +782,15 @@ impl<T: Element> Tensor<T> {
     }
     pub fn name(&self) -> Option<String> {
         self.0.name.borrow().clone()
+    }
+    /// Marks the tensor as the output of a composite; returns it.
+    pub fn grouped(self, group: Group<T>) -> Tensor<T> {
+        *self.0.group.borrow_mut() = Some(Rc::new(group));
+        self
+    }
+    /// The composite this tensor is the output of, if any.
+    pub fn group(&self) -> Option<Rc<Group<T>>> {
+        self.0.group.borrow().clone()
     }
     /// The single element of a one-element tensor.
     pub fn item(&self) -> Result<T> {
@@ -809,7 +1086,23 @@ impl<T: Element> Tensor<T> {
     /// Euclidean norm over everything (`np.linalg.norm`). At the zero vector
     /// its gradient is 0, as PyTorch's.
     pub fn norm(&self) -> Result<Tensor<T>> {
-        self.mul(self)?.sum_all()?.sqrt_or_zero()
+        let y = self.mul(self)?.sum_all()?.sqrt_or_zero()?;
+        Ok(y.grouped(Group {
+            name: "norm",
+            inputs: vec![self.clone()],
+            formula: |ins| Math::Norm(Box::new(ins[0].clone())),
+            vjp: |_, g, ins| {
+                // ∂‖a‖/∂a = a/‖a‖, except at 0, where the gradient is 0.
+                let a = &ins[0];
+                let v = a.eval().ok()??;
+                if v.value().iter().all(Num::is_zero) {
+                    return None;
+                }
+                let local = Math::bin(M::Div, a.clone(), Math::Norm(Box::new(a.clone())));
+                let shape = v.shape().to_vec();
+                Some(product(g.clone(), local, &shape))
+            },
+        }))
     }
 
     /// √s elementwise for s ≥ 0, with gradient 0 where s is exactly 0 (the
@@ -1163,6 +1456,20 @@ pub fn backward_seeded<T: Element>(
     xs: &[&Tensor<T>],
     record: bool,
 ) -> Result<Gradients<T>> {
+    backward_cut(y, seed, xs, &HashSet::new(), record)
+}
+
+/// [`backward_seeded`] where the tensors in `stop` (other than `y`) pass no
+/// gradient on to their inputs: the contribution that reaches each `x`
+/// through paths that avoid them. A worked solution uses it to split ∂y/∂x
+/// into the uses of x between named values.
+pub fn backward_cut<T: Element>(
+    y: &Tensor<T>,
+    seed: ArrayD<T>,
+    xs: &[&Tensor<T>],
+    stop: &HashSet<usize>,
+    record: bool,
+) -> Result<Gradients<T>> {
     if seed.shape() != y.shape() {
         return Err(Error::mismatch(
             "backward (seed against output)",
@@ -1175,7 +1482,9 @@ pub fn backward_seeded<T: Element>(
     // A node needs a gradient when some target lies among its ancestors.
     let mut needs = HashSet::new();
     for t in &order {
-        if targets.contains(&t.id()) || t.inputs().iter().any(|i| needs.contains(&i.id())) {
+        let passes = t.id() == y.id() || !stop.contains(&t.id());
+        if targets.contains(&t.id()) || passes && t.inputs().iter().any(|i| needs.contains(&i.id()))
+        {
             needs.insert(t.id());
         }
     }
@@ -1193,6 +1502,9 @@ pub fn backward_seeded<T: Element>(
         }) else {
             continue;
         };
+        if out.id() != y.id() && stop.contains(&out.id()) {
+            continue;
+        }
         for (pos, input) in out.inputs().iter().enumerate() {
             if !needs.contains(&input.id()) {
                 continue;

@@ -16,6 +16,7 @@
 
 pub mod autograd;
 pub mod error;
+pub mod explain;
 pub mod lang;
 pub mod metric;
 pub mod nn;

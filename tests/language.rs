@@ -118,8 +118,8 @@ fn the_shared_weight_shows_both_uses() {
     let sol = solve(src, &Options::default());
     let step = sol.steps.last().unwrap();
     // ∂L/∂w = 3 (through a) + 2w = 4 (through b) = 7
-    assert_eq!(step.result.as_deref(), Some("7"));
-    let notes = step.notes.join("\n");
+    assert_eq!(step.result_text(4).as_deref(), Some("7"));
+    let notes = step.note_texts(4).join("\n");
     assert!(notes.contains("= 3 + 4"), "{notes}");
 }
 
@@ -128,14 +128,14 @@ fn degenerate_points_are_reported() {
     let sol = solve("show relu([-1, 0, 2])", &Options::default());
     assert!(
         sol.steps[0]
-            .notes
+            .note_texts(4)
             .iter()
-            .any(|n| n.contains("input exactly 0 at flat index [1]")),
+            .any(|n| n.contains("the input of relu is exactly 0 at flat index [1]")),
         "{:?}",
-        sol.steps[0].notes
+        sol.steps[0].note_texts(4)
     );
     let sol = solve("show argmax([3, 1, 3])", &Options::default());
-    assert!(sol.steps[0].notes.iter().any(
+    assert!(sol.steps[0].note_texts(4).iter().any(
         |n| n.contains("tie: the maximum 3 occurs at flat indices [0, 2]; the first is taken")
     ));
     let sol = solve(
@@ -144,11 +144,11 @@ fn degenerate_points_are_reported() {
     );
     assert!(
         sol.steps[0]
-            .notes
+            .note_texts(4)
             .iter()
             .any(|n| n.contains("tie: class 0 is exactly as near as class(es) 1")),
         "{:?}",
-        sol.steps[0].notes
+        sol.steps[0].note_texts(4)
     );
     let sol = solve(
         "show retrieve([[1], [2], [0]], [1], k=2, metric=l1)",
@@ -158,11 +158,11 @@ fn degenerate_points_are_reported() {
     assert_eq!(sol.answers[0].text, "[0, 1]");
     assert!(
         sol.steps[0]
-            .notes
+            .note_texts(4)
             .iter()
             .any(|n| n.contains("tie: row(s) 3 have the same distance")),
         "{:?}",
-        sol.steps[0].notes
+        sol.steps[0].note_texts(4)
     );
 }
 
@@ -175,7 +175,7 @@ fn a_long_chain_is_summarized() {
     let sol = solve(src, &Options::default());
     assert!(sol.errors.is_empty(), "{:?}", sol.errors);
     assert_eq!(sol.answers[0].text, "44850");
-    let notes = &sol.steps.last().unwrap().notes;
+    let notes = &sol.steps.last().unwrap().note_texts(4);
     assert!(
         notes
             .iter()

@@ -165,8 +165,15 @@ fn worked_solutions_are_snapshotted() {
 #[test]
 fn the_grad_step_shows_the_chain_rule() {
     let (_, out, _) = gradwork(&["solve", "--color", "never", "exercises/seed/task2.gw"]);
+    // ∂L/∂f_p1 = 2·(f_p1 − f_p2) with the numbers put in, from the pow rule
     assert!(
-        out.contains("∂L/∂f_p1 = 2·(f_p1 − f_p2) = [-4, -4, -4, -4]"),
+        out.contains(
+            "∂L/∂f_p1 = 2·(f_p1 − f_p2) = 2·([1, 1, 1, 1] − [3, 3, 3, 3]) = [-4, -4, -4, -4]"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("∂L/∂w = Σᵢ ∂L/∂f_p1[i]·x_p1[i+j] + Σᵢ ∂L/∂f_p2[i]·x_p2[i+j]"),
         "{out}"
     );
     // the uniform upstream gradients factored out, as the seed solution writes it

@@ -133,10 +133,10 @@ fn main() -> ExitCode {
                 let _ = write!(
                     stdout,
                     "{}",
-                    report::text(&name, &src, &sol, opts.detail, Style { color })
+                    report::text(&name, &src, &sol, opts.detail, opts.digits, Style { color })
                 );
             }
-            Format::Json => json_out.push(report::json(&name, &src, &sol)),
+            Format::Json => json_out.push(report::json(&name, &src, &sol, opts.digits)),
         }
     }
     if let Format::Json = format {

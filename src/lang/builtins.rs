@@ -10,6 +10,8 @@ use super::interp::{Interp, R};
 use super::parser::Expr;
 use super::value::{shape_text, Value};
 use super::{ErrorKind, LangError, Span};
+use crate::explain::math::{Math, Op as MOp};
+use crate::explain::Note;
 use crate::metric::{self, Metric};
 use crate::nn::act::{self, Activation};
 use crate::nn::attention::{multi_head, scaled_dot_product, self_attention, AttentionWeights};
@@ -528,7 +530,8 @@ pub(crate) fn call(
                     v => it.fmt.value(v),
                 })
                 .collect();
-            it.notes.push(format!("print: {}", parts.join(" ")));
+            it.notes
+                .push(Note::prose(format!("print: {}", parts.join(" "))));
             return Ok(Value::None);
         }
         "range" => {
@@ -856,7 +859,11 @@ pub(crate) fn call(
                 "max_pool2d" => conv::max_pool2d,
                 _ => conv::avg_pool2d,
             };
-            t(f(&x, k, c), span)?
+            let y = t(f(&x, k, c), span)?;
+            if let (Value::T(yt), true) = (&y, name.ends_with("1d")) {
+                explain::pool_notes(it, &mut notes, &x, k, c, name.starts_with("max"), yt);
+            }
+            y
         }
         "conv_out_len" => {
             let l = a.usize(0, "length", None)?;
@@ -1068,10 +1075,12 @@ pub(crate) fn call(
             let (classes, c) = lib(metric::centroids(&e, &l), span)?;
             for (i, cl) in classes.iter().enumerate() {
                 let row = lib(c.slice(&[crate::Idx::At(i as i64)]), span)?;
-                notes.push(format!(
-                    "class {}: centroid {}",
-                    it.fmt.compact(cl),
-                    it.fmt.tensor(&row)
+                notes.push(Note::labelled(
+                    format!("class {}:", it.fmt.compact(cl)),
+                    vec![
+                        Math::sym(format!("μ_{}", it.fmt.compact(cl))),
+                        Math::val(&row),
+                    ],
                 ));
             }
             Value::T(c)
@@ -1082,7 +1091,7 @@ pub(crate) fn call(
             let z = a.tensor(2, "z")?;
             let m = a.metric(3, Metric::L2)?;
             let r = lib(metric::nearest_centroid(&e, &l, &z, m), span)?;
-            explain::centroid_notes(it, &mut notes, &r, m);
+            explain::centroid_notes(it, &mut notes, &r, &z, m);
             Value::num(r.classes[r.winner].clone())
         }
         "retrieve" => {
@@ -1091,7 +1100,7 @@ pub(crate) fn call(
             let k = a.usize(2, "k", None)?;
             let m = a.metric(3, Metric::L2)?;
             let r = lib(metric::retrieve(&e, &q, k, m), span)?;
-            explain::retrieval_notes(it, &mut notes, &r, m);
+            explain::retrieval_notes(&mut notes, &r, m);
             let idx: Vec<Num> = r.indices.iter().map(|&i| Num::int(i as i64)).collect();
             Value::T(lib(Tensor::from_vec(idx, &[r.indices.len()]), span)?)
         }
@@ -1115,8 +1124,9 @@ pub(crate) fn call(
                 "average_precision" => metric::average_precision(&idx, &labels, &cls),
                 _ => metric::r_precision(&idx, &labels, &cls),
             };
-            explain::ranking_notes(it, &mut notes, name, &idx, &labels, &cls);
-            Value::num(lib(v, span)?)
+            let v = lib(v, span)?;
+            explain::ranking_notes(it, &mut notes, name, &idx, &labels, &cls, &v);
+            Value::num(v)
         }
         "sgd_step" => {
             let w = a.tensor(0, "w")?;
@@ -1235,19 +1245,33 @@ fn params(
     }
     let table = ParamTable::new(conv, rows);
     for r in &table.rows {
-        it.notes.push(format!(
-            "{}: {} → {}",
-            r.name,
-            shape_text(&r.shape),
-            r.count
+        // The count as the product of the shape: [12, 2] → 12·2 = 24.
+        let dims: Vec<Math> = r.shape.iter().map(|&d| Math::int(d as i64)).collect();
+        let mut members = Vec::new();
+        if dims.len() > 1 {
+            let mut it = dims.into_iter();
+            let first = it.next().expect("two dimensions");
+            members.push(it.fold(first, |a, d| Math::bin(MOp::Mul, a, d)));
+        }
+        members.push(Math::int(r.count as i64));
+        it.notes.push(Note::labelled(
+            format!("{}: {} →", r.name, shape_text(&r.shape)),
+            members,
         ));
     }
-    let terms: Vec<String> = table.rows.iter().map(|r| r.count.to_string()).collect();
-    it.notes.push(format!(
-        "total ({}) = {} = {}",
-        conv.name(),
-        terms.join(" + "),
-        table.total
+    let terms: Vec<Math> = table
+        .rows
+        .iter()
+        .map(|r| Math::int(r.count as i64))
+        .collect();
+    let mut members = Vec::new();
+    if terms.len() > 1 {
+        members.extend(Math::sum_of(terms));
+    }
+    members.push(Math::int(table.total as i64));
+    it.notes.push(Note::labelled(
+        format!("total ({}) =", conv.name()),
+        members,
     ));
     Ok(Value::num(Num::int(table.total as i64)))
 }

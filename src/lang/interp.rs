@@ -10,6 +10,8 @@ use super::lexer::lex;
 use super::parser::{BinOp, CmpOp, Expr, ExprKind, IndexItem, Parser, Stmt, StmtKind, Target};
 use super::value::{shape_text, Fmt, FuncDef, Value};
 use super::{line_col, ErrorKind, LangError, Span};
+use crate::explain::math::{check_chain, Math, Text};
+use crate::explain::Note;
 use crate::{Idx, Num, Tensor};
 
 /// How many statements and loop iterations one file may run.
@@ -52,25 +54,35 @@ pub enum StepKind {
     Check,
     Expr,
     Def,
+    /// A sub-question heading (`## (b) Forward pass`).
+    Part,
+    /// A comment the author marked as prose (`#' …`).
+    Prose,
 }
 
-/// One statement as a worked step.
+/// One statement as a worked step: formula trees, never pre-formatted text.
 #[derive(Clone, Debug)]
 pub struct Step {
     pub line: usize,
     pub kind: StepKind,
+    /// The sub-question the step belongs to (the latest `##` heading).
+    pub part: Option<String>,
     /// `L` in `L = …`; `None` for bare expressions.
     pub target: Option<String>,
-    /// The expression as written.
+    /// The expression as written (the heading of a part, the prose text).
     pub source: String,
-    /// The expression with the numbers put in, when that says more.
-    pub substituted: Option<String>,
-    /// The result as text.
-    pub result: Option<String>,
-    /// Extra worked lines: per-step formulas, chain-rule steps, tables.
-    pub notes: Vec<String>,
+    /// The working: the expression as a formula, then with user functions
+    /// inlined, with the numbers put in, with inner applications evaluated
+    /// (each form once). Every member that is arithmetic over known numbers
+    /// has been checked against the result.
+    pub chain: Vec<Math>,
+    /// The value (none for `None` results and for checks).
+    pub result: Option<Math>,
+    /// Extra working: per-step formulas, chain-rule lines, tables, prose.
+    pub notes: Vec<Note>,
     /// Marked with `show`.
     pub answer: bool,
+    /// For a check: whether it holds.
     pub ok: bool,
 }
 
@@ -81,6 +93,8 @@ pub struct Answer {
     pub expr: String,
     pub value: Value,
     pub text: String,
+    /// The sub-question it answers.
+    pub part: Option<String>,
 }
 
 /// Everything `solve` found for one file.
@@ -117,7 +131,6 @@ pub(crate) type R<T> = Result<T, LangError>;
 pub(crate) struct Named {
     pub name: String,
     pub tensor: Tensor<Num>,
-    pub expr: Expr,
 }
 
 pub struct Interp<'s> {
@@ -132,13 +145,52 @@ pub struct Interp<'s> {
     errors: Vec<LangError>,
     budget: u64,
     /// Notes produced by built-ins while evaluating the current statement.
-    pub(crate) notes: Vec<String>,
+    pub(crate) notes: Vec<Note>,
     /// Lines of a multi-statement function called by the current top-level
     /// statement: its assignments and its return, as sub-steps.
-    inner: Vec<String>,
+    inner: Vec<Note>,
+    /// `##` headings and `#'` prose of the source, by line, not yet placed.
+    marks: std::collections::VecDeque<(usize, Mark)>,
+    /// The current sub-question.
+    part: Option<String>,
     /// Names of the user functions being run, innermost last.
     calls: Vec<String>,
     pub(crate) named: Vec<Named>,
+}
+
+/// A comment that shapes the worked solution.
+#[derive(Clone, Debug)]
+enum Mark {
+    /// `## (b) Forward pass`: a labelled part.
+    Part(String),
+    /// `#' The output is positive exactly when …`: a line of prose.
+    Prose(String),
+}
+
+/// The top-level `##` headings and `#'` prose lines, with their line numbers.
+/// Consecutive prose lines make one paragraph.
+fn marks_of(src: &str) -> std::collections::VecDeque<(usize, Mark)> {
+    let mut out: std::collections::VecDeque<(usize, Mark)> = std::collections::VecDeque::new();
+    let mut last_prose = 0;
+    for (i, l) in src.lines().enumerate() {
+        if let Some(h) = l.strip_prefix("##") {
+            let h = h.trim_start_matches('#').trim();
+            if !h.is_empty() {
+                out.push_back((i + 1, Mark::Part(h.to_string())));
+            }
+        } else if let Some(p) = l.strip_prefix("#'") {
+            let p = p.trim().to_string();
+            match out.back_mut() {
+                Some((_, Mark::Prose(prev))) if last_prose == i => {
+                    prev.push('\n');
+                    prev.push_str(&p);
+                }
+                _ => out.push_back((i + 1, Mark::Prose(p))),
+            }
+            last_prose = i + 1;
+        }
+    }
+    out
 }
 
 fn title_of(src: &str) -> String {
@@ -168,6 +220,8 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         budget: 0,
         notes: Vec::new(),
         inner: Vec::new(),
+        marks: marks_of(src),
+        part: None,
         calls: Vec::new(),
         named: Vec::new(),
     };
@@ -180,6 +234,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
             }
         }
     }
+    it.place_marks(usize::MAX);
     Solution {
         title,
         steps: it.steps,
@@ -295,7 +350,73 @@ impl<'s> Interp<'s> {
         })
     }
 
-    fn push_step(&mut self, step: Step) {
+    /// Places the headings and prose that come before `line`.
+    fn place_marks(&mut self, line: usize) {
+        while self.marks.front().is_some_and(|(l, _)| *l < line) {
+            let Some((l, m)) = self.marks.pop_front() else {
+                break;
+            };
+            let (kind, text) = match m {
+                Mark::Part(h) => {
+                    self.part = Some(h.clone());
+                    (StepKind::Part, h)
+                }
+                Mark::Prose(p) => (StepKind::Prose, p),
+            };
+            let step = Step {
+                line: l,
+                kind,
+                part: self.part.clone(),
+                target: None,
+                source: text,
+                chain: Vec::new(),
+                result: None,
+                notes: Vec::new(),
+                answer: false,
+                ok: true,
+            };
+            self.push_checked(step, Span::default());
+        }
+    }
+
+    /// The self-check: every chain of the step is re-evaluated exactly; a
+    /// chain that does not hold is an internal error and is not shown.
+    fn check_step(&mut self, step: &mut Step, span: Span) {
+        let fmt = self.fmt;
+        let mut failures = Vec::new();
+        if !step.chain.is_empty() {
+            let mut members: Vec<&Math> = step.chain.iter().collect();
+            members.extend(step.result.iter());
+            if let Some(why) = check_chain(&members, &fmt) {
+                failures.push(why);
+                step.chain.clear();
+            }
+        }
+        step.notes.retain(|n| match n {
+            Note::Chain { members, .. } => {
+                let ms: Vec<&Math> = members.iter().collect();
+                match check_chain(&ms, &fmt) {
+                    Some(why) => {
+                        failures.push(why);
+                        false
+                    }
+                    None => true,
+                }
+            }
+            _ => true,
+        });
+        for why in failures {
+            self.errors.push(LangError::new(
+                ErrorKind::Internal,
+                format!("a worked line of this statement does not hold and was left out: {why}"),
+                span,
+                Some("this is a bug in gradwork; please report it with the exercise"),
+            ));
+        }
+    }
+
+    fn push_checked(&mut self, mut step: Step, span: Span) {
+        self.check_step(&mut step, span);
         if self.steps.len() >= SHOWN_STEP_LIMIT {
             self.elided += 1;
         } else {
@@ -303,27 +424,29 @@ impl<'s> Interp<'s> {
         }
     }
 
+    /// A worked step from the working (made before the statement bound its
+    /// target) and the value.
     fn step_for(
         &mut self,
         stmt: &Stmt,
         kind: StepKind,
         target: Option<String>,
-        expr: &Expr,
+        source: String,
+        chain: Vec<Math>,
         v: &Value,
     ) -> Step {
-        let source = self.text(expr.span).to_string();
-        let substituted = explain::substitute(self, expr).filter(|s| *s != source);
         let result = match v {
+            Value::T(t) => Some(Math::val(t)),
             Value::None => None,
-            // A literal already shows its value as written.
-            v => Some(self.fmt.value(v)).filter(|r| *r != source),
+            v => Some(Math::Code(self.fmt.value(v))),
         };
         Step {
             line: line_col(self.src, stmt.span.start).0,
             kind,
+            part: self.part.clone(),
             target,
             source,
-            substituted,
+            chain,
             result,
             notes: std::mem::take(&mut self.notes),
             answer: kind == StepKind::Show,
@@ -333,7 +456,7 @@ impl<'s> Interp<'s> {
 
     /// Remembers a top-level assignment for explaining gradients; only the
     /// latest [`NAMED_KEPT`] are kept, so long loops stay cheap.
-    fn remember(&mut self, t: &Target, v: &Value, expr: &Expr) {
+    fn remember(&mut self, t: &Target, v: &Value) {
         if !self.top_level() {
             return;
         }
@@ -344,7 +467,6 @@ impl<'s> Interp<'s> {
             self.named.push(Named {
                 name: n.clone(),
                 tensor: t.clone(),
-                expr: expr.clone(),
             });
         }
     }
@@ -363,29 +485,40 @@ impl<'s> Interp<'s> {
         self.tick(stmt.span)?;
         if self.top_level() {
             self.notes.clear();
+            let line = line_col(self.src, stmt.span.start).0;
+            self.place_marks(line);
         }
         match &stmt.kind {
             StmtKind::Assign(targets, e) => {
                 let v = self.eval(e)?;
+                // The working uses the values from before the statement.
+                let chain = if self.top_level() {
+                    explain::working(self, e)
+                } else {
+                    Vec::new()
+                };
                 for t in targets {
                     self.bind_target(t, v.clone())?;
-                    self.remember(t, &v, e);
+                    self.remember(t, &v);
                 }
                 if self.frames.len() == 1 {
                     let names: Vec<&str> = targets.iter().map(|t| self.target_text(t)).collect();
-                    let line = format!(
-                        "{} = {} = {}",
-                        names.join(" = "),
-                        self.text(e.span),
-                        self.fmt.value(&v)
-                    );
-                    self.inner_line(line);
+                    let lhs = Math::sym(names.join(" = "));
+                    let rhs = explain::to_math(self, e, false);
+                    self.inner_line("", vec![lhs, rhs], &v);
                 }
                 if self.top_level() {
                     let names: Vec<&str> = targets.iter().map(|t| self.target_text(t)).collect();
-                    let step =
-                        self.step_for(stmt, StepKind::Assign, Some(names.join(" = ")), e, &v);
-                    self.push_step(step);
+                    let source = self.text(e.span).to_string();
+                    let step = self.step_for(
+                        stmt,
+                        StepKind::Assign,
+                        Some(names.join(" = ")),
+                        source,
+                        chain,
+                        &v,
+                    );
+                    self.push_checked(step, stmt.span);
                 }
             }
             StmtKind::AugAssign(t, op, e) => {
@@ -396,35 +529,60 @@ impl<'s> Interp<'s> {
                         None,
                     ));
                 };
+                // `s += 2` is worked as `s = s + 2`, with s's value before.
+                let full = Expr {
+                    kind: ExprKind::Binary(
+                        *op,
+                        Box::new(Expr {
+                            kind: ExprKind::Name(n.clone()),
+                            span: *span,
+                        }),
+                        Box::new(e.clone()),
+                    ),
+                    span: stmt.span,
+                };
                 let cur = self.lookup(n).ok_or_else(|| self.unknown(n, *span))?;
                 let rhs = self.eval(e)?;
+                let chain = if self.top_level() {
+                    explain::working(self, &full)
+                } else {
+                    Vec::new()
+                };
                 let v = self.binary(*op, cur, rhs, stmt.span)?;
                 self.bind(n, v.clone());
-                self.remember(t, &v, e);
+                self.remember(t, &v);
                 if self.top_level() {
-                    let step = self.step_for(stmt, StepKind::Assign, Some(n.clone()), e, &v);
-                    self.push_step(step);
+                    let source = format!("{n} {} {}", op.text(), self.text(e.span));
+                    let step =
+                        self.step_for(stmt, StepKind::Assign, Some(n.clone()), source, chain, &v);
+                    self.push_checked(step, stmt.span);
                 }
             }
             StmtKind::Show(name, e) => {
                 let v = self.eval(e)?;
                 let expr_text = self.text(e.span).to_string();
+                let chain = if self.top_level() {
+                    explain::working(self, e)
+                } else {
+                    Vec::new()
+                };
                 if let Some((n, s)) = name {
                     let t = Target::Name(n.clone(), *s);
                     self.bind_target(&t, v.clone())?;
-                    self.remember(&t, &v, e);
+                    self.remember(&t, &v);
                 }
                 let label = name.as_ref().map(|(n, _)| n.clone());
                 let text = self.fmt.value(&v);
                 self.answers.push(Answer {
                     name: label.clone().unwrap_or_else(|| expr_text.clone()),
-                    expr: expr_text,
+                    expr: expr_text.clone(),
                     value: v.clone(),
                     text,
+                    part: self.part.clone(),
                 });
                 if self.top_level() {
-                    let step = self.step_for(stmt, StepKind::Show, label, e, &v);
-                    self.push_step(step);
+                    let step = self.step_for(stmt, StepKind::Show, label, expr_text, chain, &v);
+                    self.push_checked(step, stmt.span);
                 }
             }
             StmtKind::Check(c, msg) => {
@@ -433,12 +591,13 @@ impl<'s> Interp<'s> {
                     Value::T(t) => is_truthy_tensor(t),
                     other => self.truthy(other, c.span)?,
                 };
-                let mut step = self.step_for(stmt, StepKind::Check, None, c, &v);
-                step.result = Some(if holds {
-                    "holds".into()
+                let chain = if self.top_level() {
+                    explain::working(self, c)
                 } else {
-                    "FAILS".into()
-                });
+                    Vec::new()
+                };
+                let source = self.text(c.span).to_string();
+                let mut step = self.step_for(stmt, StepKind::Check, None, source, chain, &v);
                 step.ok = holds;
                 if !holds {
                     let extra = match msg {
@@ -448,8 +607,9 @@ impl<'s> Interp<'s> {
                         },
                         None => String::new(),
                     };
-                    let detail = match &step.substituted {
-                        Some(s) => format!(" (with the values: {s})"),
+                    let fmt = self.fmt;
+                    let detail = match step.chain.get(1..).and_then(|c| c.last()) {
+                        Some(s) => format!(" (with the values: {})", Text::new(&fmt).inline(s)),
                         None => String::new(),
                     };
                     self.errors.push(LangError::new(
@@ -460,14 +620,16 @@ impl<'s> Interp<'s> {
                     ));
                 }
                 if self.top_level() {
-                    self.push_step(step);
+                    self.push_checked(step, stmt.span);
                 }
             }
             StmtKind::Expr(e) => {
                 let v = self.eval(e)?;
                 if self.top_level() {
-                    let step = self.step_for(stmt, StepKind::Expr, None, e, &v);
-                    self.push_step(step);
+                    let chain = explain::working(self, e);
+                    let source = self.text(e.span).to_string();
+                    let step = self.step_for(stmt, StepKind::Expr, None, source, chain, &v);
+                    self.push_checked(step, stmt.span);
                 }
             }
             StmtKind::Def(name, params, body) => {
@@ -486,22 +648,23 @@ impl<'s> Interp<'s> {
                         .trim()
                         .trim_end_matches(':')
                         .to_string();
-                    let body_text = explain::function_formula(self, name).unwrap_or_default();
-                    self.push_step(Step {
+                    let chain = match explain::function_formula(self, name) {
+                        Some((head, body)) => vec![head, body],
+                        None => Vec::new(),
+                    };
+                    let step = Step {
                         line: line_col(self.src, stmt.span.start).0,
                         kind: StepKind::Def,
+                        part: self.part.clone(),
                         target: None,
                         source: header,
-                        substituted: None,
-                        result: if body_text.is_empty() {
-                            None
-                        } else {
-                            Some(body_text)
-                        },
+                        chain,
+                        result: None,
                         notes: Vec::new(),
                         answer: false,
                         ok: true,
-                    });
+                    };
+                    self.push_checked(step, stmt.span);
                 }
             }
             StmtKind::Return(e) => {
@@ -517,8 +680,11 @@ impl<'s> Interp<'s> {
                     None => Value::None,
                 };
                 if self.frames.len() == 1 {
-                    let line = format!("return {}", self.fmt.value(&v));
-                    self.inner_line(line);
+                    let ret = match e {
+                        Some(e) => vec![explain::to_math(self, e, false)],
+                        None => Vec::new(),
+                    };
+                    self.inner_line("return", ret, &v);
                 }
                 return Ok(Flow::Return(v));
             }
@@ -577,17 +743,24 @@ impl<'s> Interp<'s> {
         Ok(Flow::Normal)
     }
 
-    /// Records a line of the function the top-level statement called.
-    fn inner_line(&mut self, line: String) {
+    /// Records a line of the function the top-level statement called: the
+    /// formula as written (names, not values: they are the function's own)
+    /// and the value.
+    fn inner_line(&mut self, what: &str, mut members: Vec<Math>, v: &Value) {
         const MAX_INNER_LINES: usize = 12;
         if self.opts.detail == Detail::Brief {
             return;
         }
         if self.inner.len() < MAX_INNER_LINES {
             let f = self.calls.last().cloned().unwrap_or_default();
-            self.inner.push(format!("in {f}: {line}"));
+            members.push(match v {
+                Value::T(t) => Math::val(t),
+                v => Math::Code(self.fmt.value(v)),
+            });
+            let label = format!("in {f}: {what}");
+            self.inner.push(Note::labelled(label.trim_end(), members));
         } else if self.inner.len() == MAX_INNER_LINES {
-            self.inner.push("…".into());
+            self.inner.push(Note::prose("…"));
         }
     }
 
@@ -839,7 +1012,7 @@ impl<'s> Interp<'s> {
                         super::explain::relu_zero_note(&mut self.notes, &x, "relu")
                     }
                     crate::nn::act::Activation::Sigmoid if self.opts.detail == Detail::Full => {
-                        super::explain::sigmoid_note(&mut self.notes, &x, &self.fmt)
+                        super::explain::sigmoid_note(&mut self.notes, &x)
                     }
                     _ => {}
                 }

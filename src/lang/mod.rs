@@ -45,6 +45,8 @@ pub enum ErrorKind {
     Limit,
     /// A `check`/`assert` that did not hold.
     Check,
+    /// A worked line that the self-check found false: a bug in gradwork.
+    Internal,
 }
 
 impl ErrorKind {
@@ -57,6 +59,7 @@ impl ErrorKind {
             ErrorKind::Value => "value error",
             ErrorKind::Limit => "limit reached",
             ErrorKind::Check => "check failed",
+            ErrorKind::Internal => "internal error",
         }
     }
 }

@@ -4,8 +4,10 @@
 use serde_json::{json, Value as Json};
 
 use super::interp::{Answer, Detail, Solution, Step, StepKind};
-use super::value::Value;
+use super::value::{Fmt, Value};
 use super::{line_col, LangError};
+use crate::explain::math::{Latex, Math, Text};
+use crate::explain::Note;
 use crate::{Num, Tensor};
 
 /// ANSI styling, only when writing to a terminal.
@@ -36,21 +38,117 @@ impl Style {
     }
 }
 
-fn step_text(s: &Step, detail: Detail, st: Style, out: &mut String) {
-    let head = match (&s.kind, &s.target) {
-        (StepKind::Check, _) => format!("check {}", s.source),
-        (StepKind::Def, _) => match &s.result {
-            Some(formula) => {
-                out.push_str(&format!("{}\n", st.dim(&format!("def {formula}"))));
-                return;
+/// Longest note line before a chain is broken one member a line.
+const WRAP_AT: usize = 90;
+
+fn note_text(n: &Note, fmt: &Fmt) -> Vec<String> {
+    let t = Text::new(fmt);
+    match n {
+        Note::Chain { label, members } => {
+            let refs: Vec<&Math> = members.iter().collect();
+            let body = t.chain(&refs);
+            let one = match label {
+                Some(l) => format!("{l} {body}"),
+                None => body,
+            };
+            if one.chars().count() <= WRAP_AT || members.len() < 3 {
+                return vec![one];
             }
-            None => s.source.to_string(),
-        },
-        (_, Some(t)) => format!("{t} = {}", s.source),
-        (_, None) => s.source.clone(),
+            // A long chain: one member a line, aligned under the first `=`.
+            let head = match label {
+                Some(l) => format!("{l} {}", t.member(&members[0])),
+                None => t.member(&members[0]),
+            };
+            let pad = " ".repeat(head.chars().count() + 1);
+            let mut lines: Vec<String> = Vec::new();
+            let mut prev = String::new();
+            for (k, m) in members.iter().enumerate().skip(1) {
+                let s = t.member(m);
+                if s == prev {
+                    continue;
+                }
+                let rel = if s.starts_with('≈') {
+                    s.clone()
+                } else {
+                    format!("= {s}")
+                };
+                lines.push(if k == 1 {
+                    format!("{head} {rel}")
+                } else {
+                    format!("{pad}{rel}")
+                });
+                prev = s;
+            }
+            lines
+        }
+        Note::Prose(p) => vec![p.clone()],
+        Note::Table { head, rows } => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| r.iter().map(|m| t.member(m)).collect())
+                .collect();
+            let mut width: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+            for r in &cells {
+                for (k, c) in r.iter().enumerate() {
+                    if k < width.len() {
+                        width[k] = width[k].max(c.chars().count());
+                    }
+                }
+            }
+            let line = |r: &[String]| {
+                r.iter()
+                    .enumerate()
+                    .map(|(k, c)| {
+                        let w = width.get(k).copied().unwrap_or(0);
+                        format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count())))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("  ")
+                    .trim_end()
+                    .to_string()
+            };
+            let mut out = vec![line(head)];
+            out.extend(cells.iter().map(|r| line(r)));
+            out
+        }
+    }
+}
+
+fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
+    let t = Text::new(fmt);
+    match s.kind {
+        StepKind::Part => {
+            out.push_str(&st.bold(&format!("── {} ──", s.source)));
+            out.push('\n');
+            return;
+        }
+        StepKind::Prose => {
+            out.push_str(&s.source);
+            out.push('\n');
+            return;
+        }
+        StepKind::Def => {
+            let line = match s.chain.as_slice() {
+                [head, body] => format!("def {} = {}", t.inline(head), t.inline(body)),
+                _ => s.source.clone(),
+            };
+            out.push_str(&st.dim(&line));
+            out.push('\n');
+            return;
+        }
+        _ => {}
+    }
+    let written = s
+        .chain
+        .first()
+        .map_or_else(|| s.source.clone(), |m| t.inline(m));
+    let head = match (&s.kind, &s.target) {
+        (StepKind::Check, _) => format!("check {written}"),
+        (_, Some(tg)) => format!("{tg} = {written}"),
+        (_, None) => written.clone(),
     };
     let pad = match &s.target {
-        Some(t) if s.kind != StepKind::Check => " ".repeat(t.chars().count() + 1),
+        Some(tg) if s.kind != StepKind::Check => " ".repeat(tg.chars().count() + 1),
         _ => "  ".to_string(),
     };
     let mark = |line: String| {
@@ -60,49 +158,79 @@ fn step_text(s: &Step, detail: Detail, st: Style, out: &mut String) {
             line
         }
     };
-    let result_line = |r: &str| -> String {
-        match s.kind {
-            StepKind::Check if s.ok => format!("✓ {r}"),
-            StepKind::Check => st.bad(&format!("✗ {r}")),
-            _ => r.to_string(),
+    let verdict = || {
+        if s.ok {
+            "✓ holds".to_string()
+        } else {
+            st.bad("✗ FAILS")
         }
     };
+    let result = s.result.as_ref().map(|r| t.member(r));
     if detail == Detail::Brief {
-        let line = match (&s.result, &s.target, s.kind) {
-            (Some(r), Some(t), k) if k != StepKind::Check => format!("{t} = {r}"),
-            (Some(r), _, StepKind::Check) => format!("{head}: {}", result_line(r)),
-            (Some(r), None, _) => format!("{} = {r}", s.source),
+        let line = match (&result, s.kind) {
+            (_, StepKind::Check) => format!("{head}: {}", verdict()),
+            (Some(r), _) if *r != written => {
+                format!("{} = {r}", s.target.as_deref().unwrap_or(&written)).replace("= ≈", "≈")
+            }
             _ => head.clone(),
         };
         out.push_str(&mark(line));
         out.push('\n');
         return;
     }
-    out.push_str(&st.bold(&head));
-    out.push('\n');
-    if let Some(sub) = &s.substituted {
-        for l in sub.lines() {
-            let l = l.strip_prefix("= ").unwrap_or(l);
-            out.push_str(&format!("{pad}= {l}\n"));
-        }
+    // `show s` of a name: one line.
+    if let (None, [Math::Sym(..)], Some(r), true) =
+        (&s.target, s.chain.as_slice(), &result, s.notes.is_empty())
+    {
+        out.push_str(&mark(format!("{written} = {r}").replace("= ≈", "≈")));
+        out.push('\n');
+        return;
+    }
+    let mut last = written.clone();
+    let mut lines = vec![st.bold(&head)];
+    for m in s.chain.iter().skip(1) {
+        last = t.inline(m);
+        lines.push(format!("{pad}= {last}"));
     }
     for n in &s.notes {
-        out.push_str(&format!("{pad}  {}\n", st.dim(n)));
+        for l in note_text(n, fmt) {
+            lines.push(format!("{pad}  {}", st.dim(&l)));
+        }
     }
-    if let Some(r) = &s.result {
-        let line = match s.kind {
-            StepKind::Check => format!("{pad}{}", result_line(r)),
+    match (s.kind, &result) {
+        (StepKind::Check, _) => lines.push(format!("{pad}{}", verdict())),
+        (_, Some(r)) if *r != last || !s.notes.is_empty() || s.answer && lines.len() == 1 => {
             // "≈ 0.1824" already says how the value relates.
-            _ if r.starts_with('≈') => format!("{pad}{r}"),
-            _ => format!("{pad}= {r}"),
-        };
-        out.push_str(&mark(line));
+            let l = if r.starts_with('≈') {
+                format!("{pad}{r}")
+            } else {
+                format!("{pad}= {r}")
+            };
+            lines.push(l);
+        }
+        _ => {}
+    }
+    // The answer mark goes on the line that shows the value.
+    let n = lines.len();
+    for (k, l) in lines.into_iter().enumerate() {
+        if k + 1 == n {
+            out.push_str(&mark(l));
+        } else {
+            out.push_str(&l);
+        }
         out.push('\n');
     }
 }
 
 /// The worked solution of one file as text.
-pub fn text(file: &str, src: &str, sol: &Solution, detail: Detail, st: Style) -> String {
+pub fn text(
+    file: &str,
+    src: &str,
+    sol: &Solution,
+    detail: Detail,
+    digits: usize,
+    st: Style,
+) -> String {
     let mut out = String::new();
     let title = if sol.title.is_empty() {
         String::new()
@@ -111,8 +239,9 @@ pub fn text(file: &str, src: &str, sol: &Solution, detail: Detail, st: Style) ->
     };
     out.push_str(&st.bold(&format!("━━ {file}{title}")));
     out.push('\n');
+    let fmt = Fmt { digits };
     for s in &sol.steps {
-        step_text(s, detail, st, &mut out);
+        step_text(s, detail, &fmt, st, &mut out);
         if detail == Detail::Full {
             out.push('\n');
         }
@@ -144,7 +273,7 @@ fn nested_json(t: &Tensor<Num>, f: &dyn Fn(&Num) -> Json) -> Json {
     rec(t.value().view(), f)
 }
 
-fn answer_json(a: &Answer) -> Json {
+fn answer_json(a: &Answer, fmt: &Fmt) -> Json {
     let tensor = match &a.value {
         Value::T(t) => Some(t.clone()),
         Value::Bool(b) => Some(Tensor::scalar(Num::int(*b as i64))),
@@ -160,14 +289,17 @@ fn answer_json(a: &Answer) -> Json {
             json!({
                 "name": a.name,
                 "expr": a.expr,
+                "part": a.part,
                 "shape": t.shape(),
                 "exact": exact,
                 "value": nested_json(&t, &|n| json!(n.to_f64())),
                 "text": a.text,
+                "latex": Latex::new(fmt).chain(&[&Math::val(&t)]),
             })
         }
         None => json!({
-            "name": a.name, "expr": a.expr, "shape": [], "exact": null, "value": null, "text": a.text,
+            "name": a.name, "expr": a.expr, "part": a.part, "shape": [], "exact": null,
+            "value": null, "text": a.text, "latex": null,
         }),
     }
 }
@@ -184,20 +316,58 @@ fn error_json(file: &str, src: &str, e: &LangError) -> Json {
     })
 }
 
+fn math_json(m: &Math, fmt: &Fmt) -> Json {
+    json!({
+        "text": Text::new(fmt).member(m),
+        "latex": Latex::new(fmt).chain(&[m]),
+    })
+}
+
+fn note_json(n: &Note, fmt: &Fmt) -> Json {
+    let text = note_text(n, fmt).join("\n");
+    match n {
+        Note::Chain { label, members } => {
+            let refs: Vec<&Math> = members.iter().collect();
+            json!({
+                "kind": "chain",
+                "label": label,
+                "text": text,
+                "latex": Latex::new(fmt).chain(&refs),
+                "members": members.iter().map(|m| math_json(m, fmt)).collect::<Vec<_>>(),
+            })
+        }
+        Note::Prose(p) => json!({ "kind": "prose", "text": p }),
+        Note::Table { head, rows } => json!({
+            "kind": "table",
+            "text": text,
+            "head": head,
+            "rows": rows
+                .iter()
+                .map(|r| r.iter().map(|m| math_json(m, fmt)).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+        }),
+    }
+}
+
 /// The JSON object of one file.
-pub fn json(file: &str, src: &str, sol: &Solution) -> Json {
+pub fn json(file: &str, src: &str, sol: &Solution, digits: usize) -> Json {
+    let fmt = Fmt { digits };
     let steps: Vec<Json> = sol
         .steps
         .iter()
         .map(|s| {
+            let chain: Vec<&Math> = s.chain.iter().chain(s.result.iter()).collect();
             json!({
                 "line": s.line,
                 "kind": format!("{:?}", s.kind).to_lowercase(),
+                "part": s.part,
                 "target": s.target,
                 "source": s.source,
-                "substituted": s.substituted,
-                "result": s.result,
-                "notes": s.notes,
+                "formula": s.chain.first().map(|m| math_json(m, &fmt)),
+                "working": s.chain.iter().skip(1).map(|m| math_json(m, &fmt)).collect::<Vec<_>>(),
+                "result": s.result.as_ref().map(|m| math_json(m, &fmt)),
+                "latex": Latex::new(&fmt).chain(&chain),
+                "notes": s.notes.iter().map(|n| note_json(n, &fmt)).collect::<Vec<_>>(),
                 "answer": s.answer,
                 "ok": s.ok,
             })
@@ -207,8 +377,31 @@ pub fn json(file: &str, src: &str, sol: &Solution) -> Json {
         "file": file,
         "title": sol.title,
         "ok": sol.ok(),
-        "answers": sol.answers.iter().map(answer_json).collect::<Vec<_>>(),
+        "answers": sol.answers.iter().map(|a| answer_json(a, &fmt)).collect::<Vec<_>>(),
         "steps": steps,
         "errors": sol.errors.iter().map(|e| error_json(file, src, e)).collect::<Vec<_>>(),
     })
+}
+
+impl Step {
+    /// The notes of the step as the text renderer prints them.
+    pub fn note_texts(&self, digits: usize) -> Vec<String> {
+        let fmt = Fmt { digits };
+        self.notes.iter().flat_map(|n| note_text(n, &fmt)).collect()
+    }
+    /// The result as the text renderer prints it.
+    pub fn result_text(&self, digits: usize) -> Option<String> {
+        let fmt = Fmt { digits };
+        self.result.as_ref().map(|r| Text::new(&fmt).member(r))
+    }
+    /// Every member of the step's chain as text, the result last.
+    pub fn chain_texts(&self, digits: usize) -> Vec<String> {
+        let fmt = Fmt { digits };
+        let t = Text::new(&fmt);
+        self.chain
+            .iter()
+            .map(|m| t.inline(m))
+            .chain(self.result.iter().map(|r| t.member(r)))
+            .collect()
+    }
 }

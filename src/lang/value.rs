@@ -92,7 +92,7 @@ impl Fmt {
         n.display(self.digits)
     }
     /// Decimal only: `0.3333` for 1/3, `0.1824` for ≈ 0.1824.
-    fn decimal(&self, n: &Num) -> String {
+    pub fn decimal(&self, n: &Num) -> String {
         let s = n.display(self.digits);
         match s.split_once("≈ ") {
             Some((_, d)) => d.to_string(),

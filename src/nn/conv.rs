@@ -7,7 +7,9 @@
 //! weight `[C_out, C_in, K]`, bias `[C_out]`; 2-d adds a dimension. The
 //! course's plain signals are accepted too: `conv1d([L], [K], scalar)`.
 
+use crate::autograd::Group;
 use crate::error::Error;
+use crate::explain::math::{Math, Op as MOp};
 use crate::{Element, Idx, Result, Tensor};
 
 /// Stride, padding (zeros, both sides) and dilation of one spatial axis.
@@ -180,7 +182,33 @@ pub fn conv1d<T: Element>(
     b: Option<&Tensor<T>>,
     c: ConvConfig,
 ) -> Result<Tensor<T>> {
-    conv("conv1d", x, w, b, &[c])
+    let y = conv("conv1d", x, w, b, &[c])?;
+    let mut inputs = vec![x.clone(), w.clone()];
+    inputs.extend(b.cloned());
+    let plain = x.ndim() == 1 && w.ndim() == 1 && c == ConvConfig::default();
+    Ok(y.grouped(Group {
+        name: "conv1d",
+        inputs,
+        formula: |ins| Math::call("conv1d", ins.to_vec()),
+        vjp: if plain { conv1d_vjp } else { |_, _, _| None },
+    }))
+}
+
+/// The rules of a plain 1-d convolution f[i] = Σⱼ x[i+j]·w[j] + b, as a
+/// worked solution writes them.
+fn conv1d_vjp(pos: usize, g: &Math, ins: &[Math]) -> Option<Math> {
+    let at = |m: &Math, i: &str| Math::Index(Box::new(m.clone()), i.into());
+    Some(match pos {
+        0 => Math::Sum(
+            Some("j".into()),
+            Box::new(Math::bin(MOp::Mul, at(g, "i−j"), at(&ins[1], "j"))),
+        ),
+        1 => Math::Sum(
+            Some("i".into()),
+            Box::new(Math::bin(MOp::Mul, at(g, "i"), at(&ins[0], "i+j"))),
+        ),
+        _ => Math::Sum(Some("i".into()), Box::new(at(g, "i"))),
+    })
 }
 
 /// 2-d convolution with the same configuration on both axes.

@@ -1,9 +1,46 @@
 //! Losses, each with its formula. Means are over every element (PyTorch's
 //! `reduction="mean"`) unless the function says otherwise.
 
+use crate::autograd::Group;
 use crate::error::Error;
+use crate::explain::math::{product, Math, Op};
 use crate::nn::act::log_softmax;
 use crate::{Element, Result, Tensor};
+
+/// The number of elements a formula's value has (what a mean divides by).
+fn count(m: &Math) -> Option<(i64, Vec<usize>)> {
+    let v = m.eval().ok()??;
+    Some((v.len() as i64, v.shape().to_vec()))
+}
+
+/// `x / n`, or `x` when n is 1.
+fn over(x: Math, n: i64) -> Math {
+    if n == 1 {
+        x
+    } else {
+        Math::bin(Op::Div, x, Math::int(n))
+    }
+}
+
+/// A loss as one step: its formula `name(a, b)`, and its rules.
+fn loss_group<T: Element>(
+    y: Tensor<T>,
+    name: &'static str,
+    a: &Tensor<T>,
+    b: &Tensor<T>,
+    vjp: fn(usize, &Math, &[Math]) -> Option<Math>,
+) -> Tensor<T> {
+    y.grouped(Group {
+        name,
+        inputs: vec![a.clone(), b.clone()],
+        formula: match name {
+            "mse" => |ins| Math::call("mse", ins.to_vec()),
+            "bce" => |ins| Math::call("bce", ins.to_vec()),
+            _ => |ins| Math::call("bce_with_logits", ins.to_vec()),
+        },
+        vjp,
+    })
+}
 
 fn same_shape<T: Element>(op: &str, a: &Tensor<T>, b: &Tensor<T>) -> Result<()> {
     if a.shape() != b.shape() {
@@ -15,7 +52,23 @@ fn same_shape<T: Element>(op: &str, a: &Tensor<T>, b: &Tensor<T>) -> Result<()> 
 /// mean((ŷ − y)²)
 pub fn mse<T: Element>(pred: &Tensor<T>, target: &Tensor<T>) -> Result<Tensor<T>> {
     same_shape("mse", pred, target)?;
-    pred.sub(target)?.powi(2)?.mean(None, false)
+    let y = pred.sub(target)?.powi(2)?.mean(None, false)?;
+    // ∂/∂ŷ = 2(ŷ − y)/n, ∂/∂y = −2(ŷ − y)/n
+    Ok(loss_group(y, "mse", pred, target, |pos, g, ins| {
+        let (n, shape) = count(&ins[0])?;
+        let d = Math::bin(
+            Op::Mul,
+            Math::int(2),
+            Math::bin(Op::Sub, ins[0].clone(), ins[1].clone()),
+        );
+        let local = over(d, n);
+        let local = if pos == 0 {
+            local
+        } else {
+            Math::Neg(Box::new(local))
+        };
+        Some(product(g.clone(), local, &shape))
+    }))
 }
 
 /// −mean(y·log p + (1 − y)·log(1 − p)) on probabilities `p`.
@@ -24,7 +77,27 @@ pub fn bce<T: Element>(p: &Tensor<T>, y: &Tensor<T>) -> Result<Tensor<T>> {
     let one = Tensor::scalar(T::one());
     let a = y.mul(&p.log()?)?;
     let b = one.sub(y)?.mul(&one.sub(p)?.log()?)?;
-    a.add(&b)?.mean(None, false)?.neg()
+    let l = a.add(&b)?.mean(None, false)?.neg()?;
+    // ∂/∂p = (p − y)/(n·p·(1 − p))
+    Ok(loss_group(l, "bce", p, y, |pos, g, ins| {
+        if pos != 0 {
+            return None;
+        }
+        let (n, shape) = count(&ins[0])?;
+        let p = ins[0].clone();
+        let den = Math::bin(
+            Op::Mul,
+            p.clone(),
+            Math::bin(Op::Sub, Math::int(1), p.clone()),
+        );
+        let den = if n == 1 {
+            den
+        } else {
+            Math::bin(Op::Mul, Math::int(n), den)
+        };
+        let local = Math::bin(Op::Div, Math::bin(Op::Sub, p, ins[1].clone()), den);
+        Some(product(g.clone(), local, &shape))
+    }))
 }
 
 /// BCE on logits `s`, in the stable form mean(max(s, 0) − s·y + log(1 + e^−|s|)).
@@ -32,7 +105,20 @@ pub fn bce_with_logits<T: Element>(s: &Tensor<T>, y: &Tensor<T>) -> Result<Tenso
     same_shape("binary_cross_entropy_with_logits", s, y)?;
     let one = Tensor::scalar(T::one());
     let soft = one.add(&s.abs()?.neg()?.exp()?)?.log()?;
-    s.relu()?.sub(&s.mul(y)?)?.add(&soft)?.mean(None, false)
+    let l = s.relu()?.sub(&s.mul(y)?)?.add(&soft)?.mean(None, false)?;
+    // ∂/∂s = (σ(s) − y)/n
+    Ok(loss_group(l, "bce_with_logits", s, y, |pos, g, ins| {
+        if pos != 0 {
+            return None;
+        }
+        let (n, shape) = count(&ins[0])?;
+        let d = Math::bin(
+            Op::Sub,
+            Math::call("sigmoid", vec![ins[0].clone()]),
+            ins[1].clone(),
+        );
+        Some(product(g.clone(), over(d, n), &shape))
+    }))
 }
 
 /// Cross-entropy of logits `[N, C]` (or `[C]`) against class indices `[N]`

@@ -1,0 +1,368 @@
+//! The chain rule of `grad(y, x)`, read from the recorded graph.
+//!
+//! The named values between x and y (the exercise's own intermediates) cut
+//! the graph into segments. For each named value v, ∂y/∂v is the sum over
+//! its uses w (named values computed from v with no other named value in
+//! between) of ∂y/∂w pushed back through the ops of that segment. The
+//! formula of each use is composed from the ops' own rules
+//! ([`Tensor::vjp_formula`], or a composite's [`crate::autograd::Group`]);
+//! its value comes from the engine ([`backward_cut`]), and every chain is
+//! re-evaluated by the self-check before it is shown.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use ndarray::{ArrayD, IxDyn};
+
+use super::math::{Math, Op};
+use super::Note;
+use crate::autograd::{backward_cut, backward_with, topo_order};
+use crate::{Num, Result, Tensor};
+
+/// Largest value written into a formula in place of its name.
+pub const SUBST_MAX_ELEMS: usize = 8;
+/// Most named values a gradient's chain rule writes out.
+pub const MAX_CHAIN_NAMES: usize = 24;
+/// Largest formula (in nodes) built for an unnamed value; beyond it the
+/// value is shown as `…`.
+const MAX_FORMULA_NODES: usize = 400;
+
+/// ∂y/∂x and the notes that derive it. `names` maps tensor ids to the names
+/// the exercise gave them.
+pub fn explain_grad(
+    y: &Tensor<Num>,
+    x: &Tensor<Num>,
+    names: &HashMap<usize, String>,
+    yname: &str,
+    xname: &str,
+) -> Result<(Tensor<Num>, Vec<Note>)> {
+    let order = topo_order(y);
+    let pos: HashMap<usize, usize> = order.iter().enumerate().map(|(i, t)| (t.id(), i)).collect();
+    let mut on_path: HashSet<usize> = HashSet::new();
+    for t in &order {
+        if t.id() == x.id() || t.inputs().iter().any(|i| on_path.contains(&i.id())) {
+            on_path.insert(t.id());
+        }
+    }
+    let mut notes = Vec::new();
+    if !on_path.contains(&y.id()) {
+        notes.push(Note::prose(format!(
+            "{yname} does not depend on {xname}: ∂{yname}/∂{xname} = 0"
+        )));
+        return Ok((Tensor::zeros(x.shape()), notes));
+    }
+    let mids: Vec<Tensor<Num>> = order
+        .iter()
+        .filter(|t| {
+            t.id() != y.id()
+                && t.id() != x.id()
+                && on_path.contains(&t.id())
+                && names.contains_key(&t.id())
+        })
+        .cloned()
+        .collect();
+    let mut targets: Vec<&Tensor<Num>> = vec![x];
+    if mids.len() > MAX_CHAIN_NAMES {
+        let total = backward_with(y, &targets, false)?.wrt(x);
+        notes.push(Note::prose(format!(
+            "the chain from {xname} to {yname} runs through {} named values; only the result is written out",
+            mids.len()
+        )));
+        return Ok((total, notes));
+    }
+    targets.extend(mids.iter());
+    let g = backward_with(y, &targets, false)?;
+    let total = g.wrt(x);
+
+    // Display names: a name given to several values on the path gets the
+    // order of assignment as a superscript (h⁽¹⁾, h⁽²⁾).
+    let mut label: HashMap<usize, String> = names.clone();
+    label.insert(y.id(), yname.to_string());
+    label.insert(x.id(), xname.to_string());
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for m in &mids {
+        *count.entry(names[&m.id()].as_str()).or_insert(0) += 1;
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for m in &mids {
+        let n = names[&m.id()].as_str();
+        let text = if count[n] > 1 {
+            let k = seen.entry(n).or_insert(0);
+            *k += 1;
+            format!("{n}⁽{}⁾", superscript_digits(*k))
+        } else {
+            n.to_string()
+        };
+        label.insert(m.id(), text);
+    }
+
+    let stop: HashSet<usize> = mids.iter().map(|t| t.id()).chain([x.id()]).collect();
+    let mut w = Walker {
+        label: &label,
+        formulas: HashMap::new(),
+    };
+    notes.push(Note::chain(vec![
+        Math::Partial(yname.into(), yname.into(), None),
+        Math::int(1),
+    ]));
+
+    // Uses: (from w, to v) → (formula, value).
+    struct Term {
+        formula: Option<Math>,
+        value: Tensor<Num>,
+        upstream: ArrayD<Num>,
+    }
+    let mut terms: HashMap<usize, Vec<Term>> = HashMap::new();
+    let mut deltas: HashMap<String, usize> = HashMap::new();
+    let mut delta_notes: HashMap<usize, Vec<Note>> = HashMap::new();
+    let sources: Vec<Tensor<Num>> = std::iter::once(y.clone())
+        .chain(mids.iter().rev().cloned())
+        .collect();
+    for src in &sources {
+        let upstream = if src.id() == y.id() {
+            ArrayD::from_elem(IxDyn(y.shape()), Num::one())
+        } else {
+            g.wrt(src).value().clone()
+        };
+        let u = if src.id() == y.id() {
+            Math::int(1)
+        } else {
+            Math::Partial(
+                yname.into(),
+                label[&src.id()].clone(),
+                Some(Rc::new(upstream.clone())),
+            )
+        };
+        // The segment: nodes reached from src without passing a named value.
+        let mut inner: Vec<Tensor<Num>> = vec![src.clone()];
+        let mut receivers: Vec<Tensor<Num>> = Vec::new();
+        let mut visited: HashSet<usize> = HashSet::from([src.id()]);
+        let mut i = 0;
+        while i < inner.len() {
+            let n = inner[i].clone();
+            i += 1;
+            for input in edges(&n) {
+                if !on_path.contains(&input.id()) || !visited.insert(input.id()) {
+                    continue;
+                }
+                if stop.contains(&input.id()) {
+                    receivers.push(input);
+                } else {
+                    inner.push(input);
+                }
+            }
+        }
+        if receivers.is_empty() {
+            continue;
+        }
+        inner.sort_by_key(|t| std::cmp::Reverse(pos[&t.id()]));
+        let rtargets: Vec<&Tensor<Num>> = receivers.iter().collect();
+        let cut = backward_cut(src, upstream.clone(), &rtargets, &stop, false)?;
+        let mut sym: HashMap<usize, Vec<Option<Math>>> = HashMap::from([(src.id(), vec![Some(u)])]);
+        for n in &inner {
+            let Some(parts) = sym.remove(&n.id()) else {
+                continue;
+            };
+            let mut gsym = parts
+                .into_iter()
+                .collect::<Option<Vec<_>>>()
+                .and_then(Math::sum_of);
+            let group = n.group();
+            let ins = edges(n);
+            let fan = ins.iter().filter(|i| on_path.contains(&i.id())).count();
+            // A long upstream that several inputs share gets a name: δ.
+            if let Some(gs) = &gsym {
+                // (Not where every input is itself named: ∂y/∂input says it.)
+                let passes_on = ins
+                    .iter()
+                    .any(|i| on_path.contains(&i.id()) && !stop.contains(&i.id()));
+                // Before a matrix product too: δ h1ᵀ reads better than the whole upstream.
+                let matmul = matches!(n.op(), crate::autograd::Op::MatMul(..)) && group.is_none();
+                if n.id() != src.id() && (fan >= 2 && passes_on || matmul) && gs.size() > 4 {
+                    let mut value = backward_cut(src, upstream.clone(), &[n], &stop, false)?.wrt(n);
+                    // Shown in the shape its formula has (a vector, not a column).
+                    if let Ok(Some(v)) = gs.eval() {
+                        if v.len() == value.len() && super::math::same_value(&v, &value) {
+                            value = v;
+                        }
+                    }
+                    let base = delta_name(&label[&src.id()], 1);
+                    let k = deltas.entry(base).or_insert(0);
+                    *k += 1;
+                    let name = delta_name(&label[&src.id()], *k);
+                    let d = Math::Sym(name, Some(Rc::new(value.value().clone())));
+                    let mut members = vec![d.clone(), gs.clone()];
+                    let sub = gs.substituted(SUBST_MAX_ELEMS);
+                    members.push(sub.applications_folded());
+                    members.insert(2, sub);
+                    members.push(Math::val(&value));
+                    delta_notes
+                        .entry(src.id())
+                        .or_default()
+                        .push(Note::chain(members));
+                    gsym = Some(d);
+                }
+            }
+            let in_f: Vec<Math> = ins.iter().map(|t| w.formula(t)).collect();
+            let out_f = w.formula(n);
+            for (k, input) in ins.iter().enumerate() {
+                if !on_path.contains(&input.id()) {
+                    continue;
+                }
+                let c = gsym.clone().and_then(|gs| match &group {
+                    Some(gr) => (gr.vjp)(k, &gs, &in_f),
+                    None => n.vjp_formula(k, gs, &in_f, out_f.clone()),
+                });
+                sym.entry(input.id()).or_default().push(c);
+            }
+        }
+        for r in &receivers {
+            let formula = sym
+                .remove(&r.id())
+                .and_then(|p| p.into_iter().collect::<Option<Vec<_>>>())
+                .and_then(Math::sum_of);
+            terms.entry(r.id()).or_default().push(Term {
+                formula,
+                value: cut.wrt(r),
+                upstream: upstream.clone(),
+            });
+        }
+    }
+
+    // Nearest to y first, x last; each δ right after the gradient it uses.
+    notes.extend(delta_notes.remove(&y.id()).unwrap_or_default());
+    for v in mids.iter().rev().chain([x]) {
+        let Some(ts) = terms.get(&v.id()) else {
+            continue;
+        };
+        let head = Math::Partial(yname.into(), label[&v.id()].clone(), None);
+        let value = if v.id() == x.id() {
+            total.clone()
+        } else {
+            g.wrt(v)
+        };
+        let mut members = vec![head];
+        let formulas: Option<Vec<Math>> = ts.iter().map(|t| t.formula.clone()).collect();
+        if let Some(fs) = &formulas {
+            let f = Math::sum_of(fs.clone()).expect("a use");
+            let s = f.substituted(SUBST_MAX_ELEMS);
+            members.push(f);
+            if !s.has_index() {
+                members.push(s.applications_folded());
+                members.insert(members.len() - 1, s);
+            }
+        }
+        if ts.len() > 1 || formulas.is_none() {
+            let parts: Vec<Math> = ts.iter().map(|t| factored(&t.upstream, &t.value)).collect();
+            members.push(Math::sum_of(parts).expect("a use"));
+        } else if let Some(f) = factored_only(&ts[0].upstream, &ts[0].value) {
+            members.push(f);
+        }
+        members.push(Math::val(&value));
+        notes.push(Note::chain(members));
+        notes.extend(delta_notes.remove(&v.id()).unwrap_or_default());
+    }
+    Ok((total, notes))
+}
+
+fn superscript_digits(k: usize) -> String {
+    k.to_string()
+        .chars()
+        .map(|c| match c {
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        })
+        .collect()
+}
+
+/// δ2 for h2, δ_h for h; later ones primed.
+fn delta_name(of: &str, k: usize) -> String {
+    let digits: String = of.chars().rev().take_while(char::is_ascii_digit).collect();
+    let base = if !digits.is_empty() && digits.len() < of.len() {
+        format!("δ{}", digits.chars().rev().collect::<String>())
+    } else {
+        format!("δ_{of}")
+    };
+    if k > 1 {
+        format!("{base}{}", "′".repeat(k - 1))
+    } else {
+        base
+    }
+}
+
+/// The inputs a node passes its gradient to: a composite's own inputs, or
+/// its op's.
+fn edges(n: &Tensor<Num>) -> Vec<Tensor<Num>> {
+    match n.group() {
+        Some(g) => g.inputs.clone(),
+        None => n.inputs(),
+    }
+}
+
+/// A contribution whose upstream is one exact number u in every element,
+/// written u·(c/u) — the way a worked solution factors it: −4·[4.3, 4.3, 4.6].
+fn factored_only(upstream: &ArrayD<Num>, c: &Tensor<Num>) -> Option<Math> {
+    let u = upstream.iter().next()?;
+    if upstream.len() < 2
+        || !u.is_exact()
+        || u.is_zero()
+        || u.eq_num(&Num::one()).unwrap_or(true)
+        || !upstream.iter().all(|v| v.eq_num(u).unwrap_or(false))
+        || !c.value().iter().all(Num::is_exact)
+    {
+        return None;
+    }
+    let rest = c.div(&Tensor::scalar(u.clone())).ok()?;
+    Some(Math::bin(Op::Mul, Math::num(u.clone()), Math::val(&rest)))
+}
+
+fn factored(upstream: &ArrayD<Num>, c: &Tensor<Num>) -> Math {
+    factored_only(upstream, c).unwrap_or_else(|| Math::val(c))
+}
+
+struct Walker<'a> {
+    label: &'a HashMap<usize, String>,
+    formulas: HashMap<usize, Math>,
+}
+
+impl Walker<'_> {
+    /// The formula of a node: its name if it has one, its composite's or
+    /// op's formula over its inputs otherwise, its value for a literal.
+    fn formula(&mut self, t: &Tensor<Num>) -> Math {
+        if let Some(m) = self.formulas.get(&t.id()) {
+            return m.clone();
+        }
+        let m = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.build(t));
+        self.formulas.insert(t.id(), m.clone());
+        m
+    }
+
+    fn build(&mut self, t: &Tensor<Num>) -> Math {
+        if let Some(n) = self.label.get(&t.id()) {
+            return Math::Sym(n.clone(), Some(Rc::new(t.value().clone())));
+        }
+        let m = match t.group() {
+            Some(g) => {
+                let ins: Vec<Math> = g.inputs.iter().map(|i| self.formula(i)).collect();
+                Some((g.formula)(&ins))
+            }
+            None => {
+                let ins: Vec<Math> = t.inputs().iter().map(|i| self.formula(i)).collect();
+                t.op_formula(&ins)
+            }
+        };
+        match m {
+            Some(m) if m.size() <= MAX_FORMULA_NODES => m,
+            Some(_) => Math::Code("…".into()),
+            None => Math::val(t),
+        }
+    }
+}
