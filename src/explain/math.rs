@@ -514,6 +514,8 @@ fn paren(s: (String, u8), min: u8) -> String {
 /// The text printer.
 pub struct Text<'f> {
     fmt: &'f Fmt,
+    /// Results as a brief line shows them (long fractions as decimals).
+    brief: bool,
 }
 
 fn superscript(s: &str) -> Option<String> {
@@ -539,12 +541,17 @@ fn superscript(s: &str) -> Option<String> {
 
 impl<'f> Text<'f> {
     pub fn new(fmt: &'f Fmt) -> Text<'f> {
-        Text { fmt }
+        Text { fmt, brief: false }
+    }
+    /// The printer of brief lines.
+    pub fn brief(fmt: &'f Fmt) -> Text<'f> {
+        Text { fmt, brief: true }
     }
 
     /// A chain member on its own: values in full (`1/3 ≈ 0.3333`, `≈ 0.18`).
     pub fn member(&self, m: &Math) -> String {
         match m {
+            Math::Num(v) if self.brief => self.fmt.readable(&Tensor::new((**v).clone())),
             Math::Num(v) => self.fmt.tensor(&Tensor::new((**v).clone())),
             _ => self.inline(m),
         }

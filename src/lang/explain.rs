@@ -213,12 +213,20 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
         ExprKind::Pos(x) => to_math(it, x, values),
         ExprKind::Binary(op, a, b) => {
             let (x, y) = (to_math(it, a, values), to_math(it, b, values));
-            // 1/3 written in the exercise is the number 1/3.
+            // 1/3 written in the exercise is the number 1/3 (in lowest terms
+            // as written; 2/4 stays a division).
             if *op == BinOp::Div {
                 if let (Some(p), Some(q)) = (x.scalar(), y.scalar()) {
                     if p.to_i64().is_some() && q.to_i64().is_some_and(|q| q != 0) {
                         if let Ok(r) = p.div(q) {
-                            return Math::num(r);
+                            let written: String = it
+                                .text(e.span)
+                                .chars()
+                                .filter(|c| !c.is_whitespace())
+                                .collect();
+                            if r.fraction_string().as_deref() == Some(written.as_str()) {
+                                return Math::num(r);
+                            }
                         }
                     }
                 }

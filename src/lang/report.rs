@@ -167,6 +167,7 @@ fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
     };
     let result = s.result.as_ref().map(|r| t.member(r));
     if detail == Detail::Brief {
+        let result = s.result.as_ref().map(|r| Text::brief(fmt).member(r));
         let line = match (&result, s.kind) {
             (_, StepKind::Check) => format!("{head}: {}", verdict()),
             (Some(r), _) if *r != written => {

@@ -74,12 +74,15 @@ pub struct Fmt {
 }
 
 impl Fmt {
-    /// A number inside a formula: `1/3`, `-0.1`, `≈0.1824`.
+    /// A number inside a formula: `1/3`, `-0.1`, `≈0.1824`; an exact
+    /// fraction too long to read (more than [`READABLE_DIGITS`] digits) as
+    /// `≈` its decimal.
     pub fn compact(&self, n: &Num) -> String {
         match n {
             Num::Exact(_) => {
                 let full = n.display(self.digits);
                 match full.split_once(" ≈ ") {
+                    Some((_, d)) if unreadable(n) => format!("≈{d}"),
                     Some((frac, _)) => frac.to_string(),
                     None => full,
                 }
@@ -157,6 +160,19 @@ impl Fmt {
             self.nested(a, 12, &|n| self.decimal(n))
         )
     }
+    /// A result as a brief line shows it: like [`Fmt::tensor`], but an
+    /// exact fraction too long to read as `≈` its decimal (the fraction is
+    /// in the full detail and in JSON).
+    pub fn readable(&self, t: &Tensor<Num>) -> String {
+        let a = t.value();
+        if !a.iter().any(unreadable) {
+            return self.tensor(t);
+        }
+        if a.ndim() == 0 {
+            return format!("≈ {}", self.decimal(a.iter().next().expect("one element")));
+        }
+        self.nested(a, 12, &|n| self.compact(n))
+    }
     /// A tensor inside a formula.
     pub fn tensor_compact(&self, t: &Tensor<Num>) -> String {
         let a = t.value();
@@ -209,6 +225,18 @@ impl Fmt {
             other => self.value(other),
         }
     }
+}
+
+/// Most digits of an exact fraction that a reader takes in at a glance.
+pub const READABLE_DIGITS: usize = 12;
+
+/// An exact non-terminating value whose fraction has more than
+/// [`READABLE_DIGITS`] digits.
+pub fn unreadable(n: &Num) -> bool {
+    n.is_exact()
+        && n.display(1).contains('≈')
+        && n.fraction_string()
+            .is_some_and(|f| f.chars().filter(char::is_ascii_digit).count() > READABLE_DIGITS)
 }
 
 /// Shape text `[2, 3]`.

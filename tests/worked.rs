@@ -1,0 +1,210 @@
+//! The working, not only the answers: the reproducers of false worked lines
+//! print true ones, every exercise in the repository passes the self-check,
+//! and the self-check rejects a false chain.
+
+use std::path::Path;
+
+use gradwork::explain::math::{check_chain, Math, Op};
+use gradwork::explain::Note;
+use gradwork::lang::report::{self, Style};
+use gradwork::lang::value::Fmt;
+use gradwork::lang::{solve, ErrorKind, Options};
+use gradwork::Num;
+
+fn text_of(src: &str) -> String {
+    let sol = solve(src, &Options::default());
+    let internal: Vec<_> = sol
+        .errors
+        .iter()
+        .filter(|e| e.kind == ErrorKind::Internal)
+        .collect();
+    assert!(internal.is_empty(), "{internal:?}");
+    report::text(
+        "t.gw",
+        src,
+        &sol,
+        gradwork::lang::interp::Detail::Full,
+        4,
+        Style { color: false },
+    )
+}
+
+fn file(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)).unwrap()
+}
+
+/// The lines of `out`, trimmed, for matching whole lines.
+fn lines(out: &str) -> Vec<&str> {
+    out.lines().map(str::trim).collect()
+}
+
+#[test]
+fn a_self_update_shows_the_values_from_before() {
+    // x = [1, 2]; x·10 + 1 = [11, 21]
+    let out = text_of(&file("exercises/regressions/self_update.gw"));
+    let l = lines(&out);
+    assert!(l.contains(&"= [1, 2]·10 + 1"), "{out}");
+    assert!(l.contains(&"= [11, 21]"), "{out}");
+    assert!(!out.contains("[11, 21]·10"), "{out}");
+}
+
+#[test]
+fn augmented_assignments_keep_their_operator() {
+    // 5 + 2 = 7, 7 − 1 = 6, 6·3 = 18, 18/4 = 4.5
+    let out = text_of(&file("exercises/regressions/augmented.gw"));
+    let l = lines(&out);
+    for want in [
+        "s = s + 2",
+        "= 5 + 2",
+        "= 7",
+        "s = s − 1",
+        "= 7 − 1",
+        "s = s·3",
+        "= 6·3",
+        "= 18",
+        "s = s / 4",
+        "= 18 / 4",
+        "= 4.5",
+    ] {
+        assert!(l.contains(&want), "missing {want:?} in\n{out}");
+    }
+    assert!(!out.contains("s = 2 = 7"), "{out}");
+    // `show s` prints the value once
+    assert!(l.contains(&"s = 4.5   ◀ answer"), "{out}");
+    assert_eq!(out.matches("4.5   ◀ answer").count(), 1, "{out}");
+}
+
+#[test]
+fn the_chain_rule_below_the_output_has_its_upstream() {
+    // L = 5b, b = a², a = 3x, x = 2: ∂L/∂b = 5, ∂L/∂a = 5·2a = 5·2·6 = 60,
+    // ∂L/∂x = 60·3 = 180.
+    for name in ["deep_chain", "alias"] {
+        let out = text_of(&file(&format!("exercises/regressions/{name}.gw")));
+        let l = lines(&out);
+        assert!(l.contains(&"∂L/∂b = 5"), "{out}");
+        assert!(l.contains(&"∂L/∂a = ∂L/∂b·2a = 5·2·6 = 60"), "{out}");
+        assert!(l.contains(&"∂L/∂x = ∂L/∂a·3 = 60·3 = 180"), "{out}");
+        assert!(!out.contains("= 0 ="), "{out}");
+    }
+}
+
+#[test]
+fn a_weight_used_twice_prints_both_uses() {
+    // h1 = W h0 = 0.5, h2 = W h1 = 0.25, L = h2: ∂L/∂h2 = 1, ∂L/∂h1 = Wᵀ·1 = 0.5,
+    // ∂L/∂W = ∂L/∂h2·h1ᵀ + ∂L/∂h1·h0ᵀ = 0.5 + 0.5 = 1.
+    let out = text_of(&file("exercises/regressions/shared_weight.gw"));
+    let want =
+        "∂L/∂W = ∂L/∂h2·h1ᵀ + ∂L/∂h1·h0ᵀ = [1]·[0.5]ᵀ + [0.5]·[1]ᵀ = [[0.5]] + [[0.5]] = [[1]]";
+    assert!(lines(&out).contains(&want), "{out}");
+}
+
+#[test]
+fn backprop_through_time_reads_as_a_teacher_writes_it() {
+    let out = text_of(&file("exercises/regressions/bptt.gw"));
+    let l = lines(&out);
+    assert!(
+        l.iter().any(|x| x.starts_with("δ2 = ∂E/∂h2 ⊙ (1 − h2²)")),
+        "{out}"
+    );
+    assert!(
+        l.iter().any(|x| x.starts_with("δ1 = ∂E/∂h1 ⊙ (1 − h1²)")),
+        "{out}"
+    );
+    assert!(l.contains(&"∂E/∂W_hh = δ2·h1ᵀ + δ1·h0ᵀ"), "{out}");
+    assert!(
+        l.iter().any(|x| x.starts_with("∂E/∂h1 = W_hhᵀ·δ2")),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_triplet_loss_shows_both_squared_distances() {
+    // a = [1, 1], p = [4, 1], n = [1, -1]: d(a,p)² = 9, d(a,n)² = 4, max(9 − 4 + 1, 0) = 6
+    let out = text_of(&file("exercises/seed/task4.gw"));
+    assert!(lines(&out).contains(&"= max(9 − 4 + 1, 0)"), "{out}");
+    // d(z, μ₁) for z = [0, 2], μ₁ = [2, −2]: √(4 + 16) = √20
+    assert!(out.contains("d_l2(z, μ_1) = √20 ≈ 4.472"), "{out}");
+}
+
+#[test]
+fn relu_backward_shows_its_mask() {
+    // W1 x + b1 = [0.5·1 − 0.5·(−2), 1·1 + 0.25·(−2) − 0.5] = [1.5, 0]: unit 2 is inactive
+    let out = text_of(&file("exercises/examples/mlp_backprop.gw"));
+    assert!(out.contains("⊙ [1, 0]"), "{out}");
+}
+
+#[test]
+fn pooling_and_convolution_show_their_windows() {
+    // max over [1, 3] = 3, [3, 2] = 3, [2, 2] = 2 (a tie); conv windows of [1, 2, 3, 4] with [1, 1]
+    let out = text_of("x = [1, 3, 2, 2]\ny = max_pool1d(x, 2, 1)\nf = conv1d(x, [1, 1])");
+    let l = lines(&out);
+    assert!(l.contains(&"y[0] = max([1, 3]) = 3"), "{out}");
+    assert!(
+        out.contains("window 2: x[2..3], the maximum is x[2] (a tie with x[3]"),
+        "{out}"
+    );
+    assert!(l.contains(&"f[2] = 2·1 + 2·1 = 4"), "{out}");
+}
+
+#[test]
+fn average_precision_shows_each_rank() {
+    // relevant at ranks 1 and 3 of [0, 1, 2] (labels 2, 0, 2), 2 relevant: (1/1 + 2/3)/2 = 5/6
+    let out = text_of("show average_precision([0, 1, 2], [2, 0, 2], 2)");
+    assert!(out.contains("P@3 = 2 / 3"), "{out}");
+    assert!(out.contains("(1 / 1 + 2 / 3) / 2 = 5/6"), "{out}");
+}
+
+#[test]
+fn parts_and_prose_are_kept() {
+    let src = "## (a) First\n#' Why this works.\n#' A second line.\nshow x = 1\n## (b) Second\nshow y = 2";
+    let sol = solve(src, &Options::default());
+    assert_eq!(sol.answers[0].part.as_deref(), Some("(a) First"));
+    assert_eq!(sol.answers[1].part.as_deref(), Some("(b) Second"));
+    let out = text_of(src);
+    assert!(out.contains("Why this works.\nA second line."), "{out}");
+}
+
+#[test]
+fn every_exercise_passes_the_self_check() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("exercises");
+    let mut n = 0;
+    for dir in std::fs::read_dir(&root).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == "gw") {
+                let src = std::fs::read_to_string(&p).unwrap();
+                let sol = solve(&src, &Options::default());
+                assert!(sol.ok(), "{}: {:?}", p.display(), sol.errors);
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 13, "only {n} exercises found");
+}
+
+#[test]
+fn the_self_check_rejects_a_false_chain() {
+    let fmt = Fmt { digits: 4 };
+    let two = Math::int(2);
+    let sum = Math::bin(Op::Add, two.clone(), two.clone());
+    // 2 + 2 = 4 holds; 2 + 2 = 5 does not.
+    assert_eq!(check_chain(&[&sum, &Math::int(4)], &fmt), None);
+    assert!(check_chain(&[&sum, &Math::int(5)], &fmt).is_some());
+    // σ(0) = 1/2 exactly, against an interval: ≈ 0.5 overlaps, 0.6 does not.
+    let s = Math::call("sigmoid", vec![Math::int(0)]);
+    let half = Math::num(Num::ratio(1, 2).unwrap());
+    assert_eq!(check_chain(&[&s, &half], &fmt), None);
+    assert!(check_chain(&[&s, &Math::num(Num::parse("0.6").unwrap())], &fmt).is_some());
+    // A name with its value is checked too: a = 3 makes 2a = 6, not 7.
+    let a = Math::Sym(
+        "a".into(),
+        Some(std::rc::Rc::new(ndarray::arr0(Num::int(3)).into_dyn())),
+    );
+    let twice = Math::bin(Op::Mul, two, a);
+    assert!(check_chain(&[&twice, &Math::int(7)], &fmt).is_some());
+    // The note constructor keeps a chain's distinct members only.
+    let Note::Chain { members, .. } = Note::chain(vec![Math::int(1), Math::int(1)]) else {
+        unreachable!()
+    };
+    assert_eq!(members.len(), 1);
+}
