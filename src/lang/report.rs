@@ -358,19 +358,24 @@ pub fn json(file: &str, src: &str, sol: &Solution, digits: usize) -> Json {
         .iter()
         .map(|s| {
             let chain: Vec<&Math> = s.chain.iter().chain(s.result.iter()).collect();
+            let t = Text::new(&fmt);
+            let working: Vec<&Math> = s.chain.iter().skip(1).collect();
             json!({
                 "line": s.line,
                 "kind": format!("{:?}", s.kind).to_lowercase(),
                 "part": s.part,
                 "target": s.target,
                 "source": s.source,
-                "formula": s.chain.first().map(|m| math_json(m, &fmt)),
-                "working": s.chain.iter().skip(1).map(|m| math_json(m, &fmt)).collect::<Vec<_>>(),
-                "result": s.result.as_ref().map(|m| math_json(m, &fmt)),
-                "latex": Latex::new(&fmt).chain(&chain),
-                "notes": s.notes.iter().map(|n| note_json(n, &fmt)).collect::<Vec<_>>(),
+                "substituted": working.last().map(|m| t.inline(m)),
+                "result": s.result.as_ref().map(|m| t.member(m)),
+                "notes": s.notes.iter().map(|n| note_text(n, &fmt).join("\n")).collect::<Vec<_>>(),
                 "answer": s.answer,
                 "ok": s.ok,
+                "formula": s.chain.first().map(|m| math_json(m, &fmt)),
+                "working": working.iter().map(|m| math_json(m, &fmt)).collect::<Vec<_>>(),
+                "result_latex": s.result.as_ref().map(|m| Latex::new(&fmt).chain(&[m])),
+                "latex": Latex::new(&fmt).chain(&chain),
+                "notes_detail": s.notes.iter().map(|n| note_json(n, &fmt)).collect::<Vec<_>>(),
             })
         })
         .collect();
