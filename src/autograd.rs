@@ -542,6 +542,13 @@ impl<T: Element> Tensor<T> {
             Op::Reshape(a) if squeezed(a.shape()) == squeezed(self.shape()) => Some(g),
             Op::Permute(a, _) if a.ndim() == 2 => Some(Math::Transpose(Box::new(g))),
             Op::Expand(a) if a.len() == 1 => Some(Math::Sum(None, Box::new(g))),
+            // A row broadcast down the rows (a bias): summed over them.
+            Op::Expand(a) if a.ndim() + 1 == self.ndim() && a.shape() == &self.shape()[1..] => {
+                Some(Math::call(
+                    "sum",
+                    vec![g, Math::Kw("axis".into(), Box::new(Math::int(0)))],
+                ))
+            }
             _ => None,
         }
     }

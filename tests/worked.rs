@@ -208,3 +208,35 @@ fn the_self_check_rejects_a_false_chain() {
     };
     assert_eq!(members.len(), 1);
 }
+
+#[test]
+fn backprop_through_the_rnn_builtin_names_its_states() {
+    // h⁽¹⁾ = tanh(1) = 0.76159, h⁽²⁾ = tanh(0.5·h⁽¹⁾ − 1) = −0.55057,
+    // h⁽³⁾ = tanh(0.5·h⁽²⁾) = −0.26854; L = h⁽³⁾.
+    // δ⁽³⁾ = 1 − h⁽³⁾² = 0.92789, δ⁽²⁾ = 0.5·δ⁽³⁾·(1 − h⁽²⁾²) = 0.32330,
+    // ∂L/∂W_hh = δ⁽³⁾·h⁽²⁾ + δ⁽²⁾·h⁽¹⁾ + δ⁽¹⁾·0 = −0.51087 + 0.24623 = −0.26464
+    let out = text_of(&file("exercises/regressions/through_builtins.gw"));
+    let l = lines(&out);
+    assert!(
+        l.iter().any(|x| x.starts_with("∂L/∂h⁽²⁾ = W_hhᵀ·δ⁽³⁾")),
+        "{out}"
+    );
+    assert!(
+        l.iter()
+            .any(|x| x.starts_with("δ⁽³⁾ = ∂L/∂h⁽³⁾·(1 − h⁽³⁾²)")),
+        "{out}"
+    );
+    assert!(
+        l.contains(&"∂L/∂W_hh = δ⁽³⁾·h⁽²⁾ᵀ + δ⁽²⁾·h⁽¹⁾ᵀ + δ⁽¹⁾·[0]ᵀ"),
+        "{out}"
+    );
+    assert!(l.contains(&"= [[≈-0.5109]] + [[≈0.2462]] + [[0]]"), "{out}");
+    assert!(l.contains(&"≈ [[-0.2646]]"), "{out}");
+    // softmax as one step: q ⊙ (g − Σ g ⊙ q)
+    assert!(
+        l.contains(&"∂L3/∂x = softmax(x) ⊙ (∂L3/∂q − Σ ∂L3/∂q ⊙ softmax(x))"),
+        "{out}"
+    );
+    // a bias broadcast over rows: its gradient sums the rows
+    assert!(l.contains(&"∂L2/∂z = 2z = 2·[4, 1] = [8, 2]"), "{out}");
+}

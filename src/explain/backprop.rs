@@ -38,6 +38,15 @@ pub fn explain_grad(
 ) -> Result<(Tensor<Num>, Vec<Note>)> {
     let order = topo_order(y);
     let pos: HashMap<usize, usize> = order.iter().enumerate().map(|(i, t)| (t.id(), i)).collect();
+    // The exercise's names first; then the names the library gave values it
+    // made (the states h⁽ᵗ⁾ of a recurrence).
+    let mut names = names.clone();
+    for t in &order {
+        if let Some(n) = t.name() {
+            names.entry(t.id()).or_insert(n);
+        }
+    }
+    let names = &names;
     let mut on_path: HashSet<usize> = HashSet::new();
     for t in &order {
         if t.id() == x.id() || t.inputs().iter().any(|i| on_path.contains(&i.id())) {
@@ -100,6 +109,7 @@ pub fn explain_grad(
     let mut w = Walker {
         label: &label,
         formulas: HashMap::new(),
+        constant: HashMap::new(),
     };
     notes.push(Note::chain(vec![
         Math::Partial(yname.into(), yname.into(), None),
@@ -232,9 +242,26 @@ pub fn explain_grad(
     // Nearest to y first, x last; each δ right after the gradient it uses.
     notes.extend(delta_notes.remove(&y.id()).unwrap_or_default());
     for v in mids.iter().rev().chain([x]) {
-        let Some(ts) = terms.get(&v.id()) else {
+        let Some(ts) = terms.get_mut(&v.id()) else {
             continue;
         };
+        // A use with no formula that contributes exactly nothing (a state of
+        // a sequence the loss does not read) is left out; the others are
+        // written by their value.
+        if ts.len() > 1 {
+            let zero = |t: &Term| t.formula.is_none() && t.value.value().iter().all(Num::is_zero);
+            if ts.iter().any(|t| !zero(t)) {
+                ts.retain(|t| !zero(t));
+            }
+        }
+        if ts.len() > 1 && ts.iter().any(|t| t.formula.is_some()) {
+            for t in ts.iter_mut() {
+                if t.formula.is_none() {
+                    t.formula = Some(Math::val(&t.value));
+                }
+            }
+        }
+        let ts = &*ts;
         let head = Math::Partial(yname.into(), label[&v.id()].clone(), None);
         let value = if v.id() == x.id() {
             total.clone()
@@ -283,10 +310,12 @@ fn superscript_digits(k: usize) -> String {
         .collect()
 }
 
-/// δ2 for h2, δ_h for h; later ones primed.
+/// δ2 for h2, δ⁽²⁾ for h⁽²⁾, δ_h for h; later ones primed.
 fn delta_name(of: &str, k: usize) -> String {
     let digits: String = of.chars().rev().take_while(char::is_ascii_digit).collect();
-    let base = if !digits.is_empty() && digits.len() < of.len() {
+    let base = if let Some(i) = of.find('⁽') {
+        format!("δ{}", &of[i..])
+    } else if !digits.is_empty() && digits.len() < of.len() {
         format!("δ{}", digits.chars().rev().collect::<String>())
     } else {
         format!("δ_{of}")
@@ -331,6 +360,9 @@ fn factored(upstream: &ArrayD<Num>, c: &Tensor<Num>) -> Math {
 struct Walker<'a> {
     label: &'a HashMap<usize, String>,
     formulas: HashMap<usize, Math>,
+    /// Values computed from literals only (a list literal is a stack of
+    /// numbers): shown by value.
+    constant: HashMap<usize, bool>,
 }
 
 impl Walker<'_> {
@@ -345,9 +377,27 @@ impl Walker<'_> {
         m
     }
 
+    fn is_constant(&mut self, t: &Tensor<Num>) -> bool {
+        if let Some(&c) = self.constant.get(&t.id()) {
+            return c;
+        }
+        let c = !self.label.contains_key(&t.id())
+            && t.group().is_none()
+            && t.inputs().iter().all(|i| self.is_constant(i));
+        self.constant.insert(t.id(), c);
+        c
+    }
+
     fn build(&mut self, t: &Tensor<Num>) -> Math {
         if let Some(n) = self.label.get(&t.id()) {
             return Math::Sym(n.clone(), Some(Rc::new(t.value().clone())));
+        }
+        let transparent = matches!(
+            t.op(),
+            crate::autograd::Op::Expand(_) | crate::autograd::Op::Reshape(_)
+        );
+        if !transparent && self.is_constant(t) {
+            return Math::val(t);
         }
         let m = match t.group() {
             Some(g) => {

@@ -405,6 +405,15 @@ impl Math {
                 }
                 Tensor::stack(&ts, 0)?
             }
+            Math::Call(f, args) if f == "sum" && args.len() == 2 => {
+                let Math::Kw(k, axis) = &args[1] else {
+                    return Ok(None);
+                };
+                let Some(ax) = axis.scalar().and_then(Num::to_i64).filter(|_| k == "axis") else {
+                    return Ok(None);
+                };
+                ev!(args[0]).sum(Some(&[ax]), false)?
+            }
             Math::Call(f, args) => {
                 let mut xs = Vec::with_capacity(args.len());
                 for a in args {
@@ -426,6 +435,7 @@ impl Math {
                     ("min" | "minimum", [x, y]) => x.minimum(y)?,
                     ("max", [x]) => x.max(None, false)?,
                     ("min", [x]) => x.min(None, false)?,
+                    ("softmax", [x]) if x.ndim() == 1 => crate::nn::act::softmax(x, 0)?,
                     _ => return Ok(None),
                 }
             }

@@ -4,6 +4,8 @@
 
 use ndarray::Axis;
 
+use crate::autograd::Group;
+use crate::explain::math::{Math, Op as MOp};
 use crate::nn::lit;
 use crate::tensor::norm_axis;
 use crate::{Element, Result, Tensor};
@@ -91,7 +93,25 @@ pub fn leaky_relu<T: Element>(x: &Tensor<T>, slope: &Tensor<T>) -> Result<Tensor
 /// `exp(x) / Σ exp(x)` along `axis`.
 pub fn softmax<T: Element>(x: &Tensor<T>, axis: i64) -> Result<Tensor<T>> {
     let z = x.sub(&shift(x, axis, None)?)?.exp()?;
-    z.div(&z.sum(Some(&[axis]), true)?)
+    let q = z.div(&z.sum(Some(&[axis]), true)?)?;
+    if x.ndim() != 1 {
+        return Ok(q);
+    }
+    // Of a vector, as one step: ∂L/∂x = q ⊙ (g − Σ g ⊙ q) with q = softmax(x).
+    Ok(q.grouped(Group {
+        name: "softmax",
+        inputs: vec![x.clone()],
+        formula: |ins| Math::call("softmax", ins.to_vec()),
+        vjp: |_, g, ins| {
+            let q = Math::call("softmax", ins.to_vec());
+            let inner = Math::Sum(None, Box::new(Math::bin(MOp::Had, g.clone(), q.clone())));
+            Some(Math::bin(
+                MOp::Had,
+                q,
+                Math::bin(MOp::Sub, g.clone(), inner),
+            ))
+        },
+    }))
 }
 
 /// `x − log Σ exp(x)` along `axis`.

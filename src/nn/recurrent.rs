@@ -71,6 +71,19 @@ fn hidden_of<T: Element>(op: &str, w_hh: &Tensor<T>, gates: usize) -> Result<usi
     }
 }
 
+/// `12` → `¹²`.
+fn superscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| {
+            "⁰¹²³⁴⁵⁶⁷⁸⁹"
+                .chars()
+                .nth(c.to_digit(10).unwrap_or(0) as usize)
+                .unwrap_or('⁰')
+        })
+        .collect()
+}
+
 /// A recurrent cell: a state, one step, and the unrolled sequence.
 pub trait Recurrent<T: Element> {
     /// The state is `h` (RNN, GRU) or `[h, c]` (LSTM).
@@ -83,8 +96,15 @@ pub trait Recurrent<T: Element> {
             None => self.zero_state()?,
         };
         let mut hs = Vec::new();
-        for x in steps_of("rnn", xs)? {
-            s = self.step(&x, &s)?;
+        for (t, x) in steps_of("rnn", xs)?.iter().enumerate() {
+            s = self.step(x, &s)?;
+            // The states by the names a worked solution gives them, so the
+            // chain rule through time can say ∂L/∂h⁽²⁾.
+            let sup = superscript(t + 1);
+            s[0] = s[0].clone().named(&format!("h⁽{sup}⁾"));
+            if let Some(c) = s.get_mut(1) {
+                *c = c.clone().named(&format!("c⁽{sup}⁾"));
+            }
             hs.push(s[0].clone());
         }
         if hs.is_empty() {
