@@ -83,27 +83,33 @@ pub fn explain_grad(
     let g = backward_with(y, &targets, false)?;
     let total = g.wrt(x);
 
-    // Display names: a name given to several values on the path gets the
-    // order of assignment as a superscript (h⁽¹⁾, h⁽²⁾).
+    // Display names: a name given to several values of the computation gets
+    // the order of assignment as a superscript — h⁽⁰⁾ for a starting value
+    // that does not depend on x, then h⁽¹⁾, h⁽²⁾ — unless it is y or x itself.
     let mut label: HashMap<usize, String> = names.clone();
-    label.insert(y.id(), yname.to_string());
-    label.insert(x.id(), xname.to_string());
+    let named: Vec<&Tensor<Num>> = order
+        .iter()
+        .filter(|t| names.contains_key(&t.id()))
+        .collect();
     let mut count: HashMap<&str, usize> = HashMap::new();
-    for m in &mids {
-        *count.entry(names[&m.id()].as_str()).or_insert(0) += 1;
+    let mut given_first: HashMap<&str, bool> = HashMap::new();
+    for t in &named {
+        let n = names[&t.id()].as_str();
+        *count.entry(n).or_insert(0) += 1;
+        given_first.entry(n).or_insert(!on_path.contains(&t.id()));
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for m in &mids {
-        let n = names[&m.id()].as_str();
-        let text = if count[n] > 1 {
-            let k = seen.entry(n).or_insert(0);
+    for t in &named {
+        let n = names[&t.id()].as_str();
+        if count[n] > 1 && !n.contains('⁽') {
+            let start = usize::from(!given_first[n]);
+            let k = seen.entry(n).or_insert(start);
+            label.insert(t.id(), format!("{n}⁽{}⁾", superscript_digits(*k)));
             *k += 1;
-            format!("{n}⁽{}⁾", superscript_digits(*k))
-        } else {
-            n.to_string()
-        };
-        label.insert(m.id(), text);
+        }
     }
+    label.insert(y.id(), yname.to_string());
+    label.insert(x.id(), xname.to_string());
 
     let stop: HashSet<usize> = mids.iter().map(|t| t.id()).chain([x.id()]).collect();
     let mut w = Walker {
@@ -190,11 +196,14 @@ pub fn explain_grad(
                 let matmul = matches!(n.op(), crate::autograd::Op::MatMul(..)) && group.is_none();
                 if n.id() != src.id() && (fan >= 2 && passes_on || matmul) && gs.size() > 4 {
                     let mut value = backward_cut(src, upstream.clone(), &[n], &stop, false)?.wrt(n);
-                    // Shown in the shape its formula has (a vector, not a column).
-                    if let Ok(Some(v)) = gs.eval() {
-                        if v.len() == value.len() && super::math::same_value(&v, &value) {
-                            value = v;
+                    // Shown in the shape its formula has (a vector, not the
+                    // column a matrix product made of it).
+                    match gs.eval() {
+                        Ok(Some(v)) if super::math::same_value(&v, &value) => value = v,
+                        _ if value.ndim() == 2 && value.shape()[1] == 1 && src.ndim() == 1 => {
+                            value = value.reshape(&[-1])?;
                         }
+                        _ => {}
                     }
                     let base = delta_name(&label[&src.id()], 1);
                     let k = deltas.entry(base).or_insert(0);
@@ -400,6 +409,13 @@ impl Walker<'_> {
             return Math::val(t);
         }
         let m = match t.group() {
+            // An indexed value (xs[1, :]) is shown as written, and its value
+            // is put in with the numbers.
+            None if matches!(t.op(), crate::autograd::Op::Slice(..)) => {
+                let ins: Vec<Math> = t.inputs().iter().map(|i| self.formula(i)).collect();
+                t.op_formula(&ins)
+                    .map(|f| Math::Given(Box::new(f), Rc::new(t.value().clone())))
+            }
             Some(g) => {
                 let ins: Vec<Math> = g.inputs.iter().map(|i| self.formula(i)).collect();
                 Some((g.formula)(&ins))

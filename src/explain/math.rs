@@ -563,6 +563,8 @@ impl<'f> Text<'f> {
         match m {
             Math::Num(v) if self.brief => self.fmt.readable(&Tensor::new((**v).clone())),
             Math::Num(v) => self.fmt.tensor(&Tensor::new((**v).clone())),
+            // (p ≥ 0.5) = [0], never p ≥ 0.5 = [0].
+            Math::Cmp(..) => format!("({})", self.inline(m)),
             _ => self.inline(m),
         }
     }
@@ -708,6 +710,9 @@ fn subscript(s: &str) -> String {
 }
 
 // ---- LaTeX ----------------------------------------------------------------------
+
+/// Longest vector written as a column in LaTeX.
+const COLUMN_MAX: usize = 4;
 
 /// The LaTeX printer (amsmath).
 pub struct Latex<'f> {
@@ -860,10 +865,25 @@ impl<'f> Latex<'f> {
                 };
                 (n, p)
             }
+            // Vectors are columns, as in the formulas they appear in; a long
+            // one is written as a transposed row.
+            1 if v.len() <= COLUMN_MAX => {
+                let items: Vec<String> = v.iter().map(f).collect();
+                (
+                    format!(
+                        "\\begin{{bmatrix}} {} \\end{{bmatrix}}",
+                        items.join(" \\\\ ")
+                    ),
+                    P_ATOM,
+                )
+            }
             1 => {
                 let items: Vec<String> = v.iter().map(f).collect();
                 (
-                    format!("\\begin{{bmatrix}} {} \\end{{bmatrix}}", items.join(" & ")),
+                    format!(
+                        "{{\\begin{{bmatrix}} {} \\end{{bmatrix}}}}^\\top",
+                        items.join(" & ")
+                    ),
                     P_ATOM,
                 )
             }
@@ -967,7 +987,34 @@ impl<'f> Latex<'f> {
             }
             Math::Norm(x) => (format!("\\lVert {} \\rVert", self.expr(x).0), P_ATOM),
             Math::Sqrt(x) => (format!("\\sqrt{{{}}}", self.expr(x).0), P_ATOM),
-            Math::Transpose(x) => (format!("{{{}}}^\\top", lp(self.expr(x), P_ATOM)), P_ATOM),
+            // The transpose of a vector is its row.
+            Math::Transpose(x) => match &**x {
+                Math::Num(v) if v.ndim() == 1 => {
+                    let items: Vec<String> = v.iter().map(|n| latex_num(n, self.fmt)).collect();
+                    (
+                        format!("\\begin{{bmatrix}} {} \\end{{bmatrix}}", items.join(" & ")),
+                        P_ATOM,
+                    )
+                }
+                _ => (format!("{{{}}}^\\top", lp(self.expr(x), P_ATOM)), P_ATOM),
+            },
+            // grad(y, x) is ∂y/∂x.
+            Math::Call(f, xs)
+                if f == "grad" && matches!(xs.as_slice(), [Math::Sym(..), Math::Sym(..)]) =>
+            {
+                let name = |m: &Math| match m {
+                    Math::Sym(n, _) => latex_name(n),
+                    _ => String::new(),
+                };
+                (
+                    format!(
+                        "\\frac{{\\partial {}}}{{\\partial {}}}",
+                        name(&xs[0]),
+                        name(&xs[1])
+                    ),
+                    P_ATOM,
+                )
+            }
             Math::Call(f, xs) => {
                 let name = match f.as_str() {
                     "sigmoid" | "expit" | "σ" => "\\sigma".to_string(),

@@ -201,7 +201,26 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
             Some(Value::T(t)) if values => Math::sym_val(n.as_str(), &t),
             _ => Math::sym(n.as_str()),
         },
-        ExprKind::List(items) => Math::List(items.iter().map(|x| to_math(it, x, values)).collect()),
+        ExprKind::List(items) => {
+            let xs: Vec<Math> = items.iter().map(|x| to_math(it, x, values)).collect();
+            // A list of numbers (or of equal-shaped arrays of them) is an array.
+            let arrays: Option<Vec<Tensor<Num>>> = xs
+                .iter()
+                .map(|m| match m {
+                    Math::Num(v) => Some(Tensor::new((**v).clone())),
+                    _ => None,
+                })
+                .collect();
+            match arrays {
+                Some(ts) if !ts.is_empty() && ts.iter().all(|t| t.shape() == ts[0].shape()) => {
+                    match Tensor::stack(&ts, 0) {
+                        Ok(t) => Math::val(&t),
+                        Err(_) => Math::List(xs),
+                    }
+                }
+                _ => Math::List(xs),
+            }
+        }
         ExprKind::Tuple(items) => {
             Math::Tuple(items.iter().map(|x| to_math(it, x, values)).collect())
         }
@@ -619,10 +638,12 @@ pub(crate) fn rnn_notes(
         ) else {
             return;
         };
+        // Weights stay matrices (W_xh of one input is a column); states,
+        // inputs and biases read as vectors.
         let pre = body(
-            Math::val(&flat(w_hh)),
+            Math::val(w_hh),
             Math::val(&flat(&prev)),
-            Math::val(&flat(w_xh)),
+            Math::val(w_xh),
             Math::val(&flat(&x)),
             b.map(|b| Math::val(&flat(b))),
         );

@@ -6,7 +6,7 @@ use serde_json::{json, Value as Json};
 use super::interp::{Answer, Detail, Solution, Step, StepKind};
 use super::value::{Fmt, Value};
 use super::{line_col, LangError};
-use crate::explain::math::{Latex, Math, Text};
+use crate::explain::math::{latex_name, Latex, Math, Text};
 use crate::explain::Note;
 use crate::{Num, Tensor};
 
@@ -374,7 +374,13 @@ pub fn json(file: &str, src: &str, sol: &Solution, digits: usize) -> Json {
                 "formula": s.chain.first().map(|m| math_json(m, &fmt)),
                 "working": working.iter().map(|m| math_json(m, &fmt)).collect::<Vec<_>>(),
                 "result_latex": s.result.as_ref().map(|m| Latex::new(&fmt).chain(&[m])),
-                "latex": Latex::new(&fmt).chain(&chain),
+                "latex": match &s.target {
+                    Some(tg) if s.kind != StepKind::Check => {
+                        let names: Vec<String> = tg.split(" = ").map(latex_name).collect();
+                        format!("{} = {}", names.join(" = "), Latex::new(&fmt).chain(&chain))
+                    }
+                    _ => Latex::new(&fmt).chain(&chain),
+                },
                 "notes_detail": s.notes.iter().map(|n| note_json(n, &fmt)).collect::<Vec<_>>(),
             })
         })
