@@ -240,3 +240,21 @@ fn backprop_through_the_rnn_builtin_names_its_states() {
     // a bias broadcast over rows: its gradient sums the rows
     assert!(l.contains(&"∂L2/∂z = 2z = 2·[4, 1] = [8, 2]"), "{out}");
 }
+
+#[test]
+fn conv2d_shows_its_windows() {
+    // f[0, 1] = x[0,1]·1 + x[0,2]·0 + x[1,1]·0 + x[1,2]·(−1) + 1 = 2 − 3 + 1 = 0
+    let out = text_of(
+        "x = [[1, 2, 0], [0, 1, 3], [2, 2, 1]]\nk = [[1, 0], [0, -1]]\nshow f = conv2d(x, k, 1)",
+    );
+    assert!(
+        lines(&out).contains(&"f[0, 1] = 2·1 + 0·0 + 1·0 + 3·(-1) + 1 = 0"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rnn_states_start_from_h0() {
+    let out = text_of(&file("exercises/seed/task5.gw"));
+    assert!(lines(&out).contains(&"h⁽⁰⁾ = [10000, 5000, 765]"), "{out}");
+}

@@ -842,7 +842,11 @@ pub(crate) fn call(
                 }
                 y
             } else {
-                t(conv::conv2d(&x, &w, b.as_ref(), c), span)?
+                let y = t(conv::conv2d(&x, &w, b.as_ref(), c), span)?;
+                if let Value::T(y) = &y {
+                    explain::conv2d_notes(it, &mut notes, &x, &w, b.as_ref(), c, y);
+                }
+                y
             }
         }
         "max_pool1d" | "avg_pool1d" | "max_pool2d" | "avg_pool2d" => {

@@ -466,6 +466,55 @@ pub(crate) fn conv1d_notes(
     }
 }
 
+/// conv2d on a plain image `[H, W]` with a kernel `[kh, kw]`: each output's
+/// window, up to a limit.
+pub(crate) fn conv2d_notes(
+    it: &Interp,
+    notes: &mut Vec<Note>,
+    x: &Tensor<Num>,
+    w: &Tensor<Num>,
+    b: Option<&Tensor<Num>>,
+    c: ConvConfig,
+    y: &Tensor<Num>,
+) {
+    if !full(it) || x.ndim() != 2 || w.ndim() != 2 || c.padding != 0 || y.ndim() != 2 {
+        return;
+    }
+    let (kh, kw) = (w.shape()[0], w.shape()[1]);
+    let xw = x.shape()[1];
+    let (oh, ow) = (y.shape()[0], y.shape()[1]);
+    for k in 0..(oh * ow).min(WINDOWS_SHOWN) {
+        let (i, j) = (k / ow, k % ow);
+        let mut terms = Vec::new();
+        for a in 0..kh {
+            for bb in 0..kw {
+                let row = i * c.stride + a * c.dilation;
+                let col = j * c.stride + bb * c.dilation;
+                terms.push(Math::bin(
+                    Op::Mul,
+                    Math::num(at(x, row * xw + col)),
+                    Math::num(at(w, a * kw + bb)),
+                ));
+            }
+        }
+        let mut sum = Math::sum_of(terms).expect("a kernel has taps");
+        if let Some(b) = b.and_then(|b| b.item().ok()) {
+            sum = Math::bin(Op::Add, sum, Math::num(b));
+        }
+        notes.push(Note::chain(vec![
+            Math::Index(Box::new(Math::sym("f")), format!("{i}, {j}")),
+            sum,
+            Math::num(at(y, k)),
+        ]));
+    }
+    if oh * ow > WINDOWS_SHOWN {
+        notes.push(Note::prose(format!(
+            "… likewise for the other {} outputs",
+            oh * ow - WINDOWS_SHOWN
+        )));
+    }
+}
+
 /// Max or average pooling of a plain signal: each window, the element
 /// taken (ties noted), and where the gradient goes.
 pub(crate) fn pool_notes(
@@ -623,6 +672,10 @@ pub(crate) fn rnn_notes(
     let prev0 = h0
         .cloned()
         .unwrap_or_else(|| Tensor::zeros(&[h.shape()[1]]));
+    notes.push(Note::chain(vec![
+        Math::sym(step_name("h", 0)),
+        Math::val(&flat(&prev0)),
+    ]));
     for t in 0..n.min(12) {
         let prev = if t == 0 {
             prev0.clone()
