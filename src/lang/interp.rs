@@ -1009,10 +1009,10 @@ impl<'s> Interp<'s> {
                 let x = builtins::one_tensor(self, "activation", &args, span)?;
                 match a {
                     crate::nn::act::Activation::Relu => {
-                        super::explain::relu_zero_note(&mut self.notes, &x, "relu")
+                        super::builtins::notes::relu_zero_note(&mut self.notes, &x, "relu")
                     }
                     crate::nn::act::Activation::Sigmoid if self.opts.detail == Detail::Full => {
-                        super::explain::sigmoid_note(&mut self.notes, &x)
+                        super::builtins::notes::sigmoid_note(&mut self.notes, &x)
                     }
                     _ => {}
                 }

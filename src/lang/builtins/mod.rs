@@ -5,6 +5,8 @@
 
 use std::rc::Rc;
 
+pub(crate) mod notes;
+
 use super::explain;
 use super::interp::{Interp, R};
 use super::parser::Expr;
@@ -747,7 +749,7 @@ pub(crate) fn call(
             };
             let v = t(r, span)?;
             if name.starts_with("arg") {
-                explain::note_ties(it, &mut notes, &x, axis, name == "argmax");
+                notes::note_ties(it, &mut notes, &x, axis, name == "argmax");
             }
             v
         }
@@ -838,13 +840,13 @@ pub(crate) fn call(
             if name == "conv1d" {
                 let y = t(conv::conv1d(&x, &w, b.as_ref(), c), span)?;
                 if let Value::T(y) = &y {
-                    explain::conv1d_notes(it, &mut notes, &x, &w, b.as_ref(), c, y);
+                    notes::conv1d_notes(it, &mut notes, &x, &w, b.as_ref(), c, y);
                 }
                 y
             } else {
                 let y = t(conv::conv2d(&x, &w, b.as_ref(), c), span)?;
                 if let Value::T(y) = &y {
-                    explain::conv2d_notes(it, &mut notes, &x, &w, b.as_ref(), c, y);
+                    notes::conv2d_notes(it, &mut notes, &x, &w, b.as_ref(), c, y);
                 }
                 y
             }
@@ -865,7 +867,7 @@ pub(crate) fn call(
             };
             let y = t(f(&x, k, c), span)?;
             if let (Value::T(yt), true) = (&y, name.ends_with("1d")) {
-                explain::pool_notes(it, &mut notes, &x, k, c, name.starts_with("max"), yt);
+                notes::pool_notes(it, &mut notes, &x, k, c, name.starts_with("max"), yt);
             }
             y
         }
@@ -889,7 +891,7 @@ pub(crate) fn call(
                 span,
             )?;
             if let Value::T(h) = &h {
-                explain::rnn_notes(
+                notes::rnn_notes(
                     it,
                     &mut notes,
                     &xs,
@@ -1095,7 +1097,7 @@ pub(crate) fn call(
             let z = a.tensor(2, "z")?;
             let m = a.metric(3, Metric::L2)?;
             let r = lib(metric::nearest_centroid(&e, &l, &z, m), span)?;
-            explain::centroid_notes(it, &mut notes, &r, &z, m);
+            notes::centroid_notes(it, &mut notes, &r, &z, m);
             Value::num(r.classes[r.winner].clone())
         }
         "retrieve" => {
@@ -1104,7 +1106,7 @@ pub(crate) fn call(
             let k = a.usize(2, "k", None)?;
             let m = a.metric(3, Metric::L2)?;
             let r = lib(metric::retrieve(&e, &q, k, m), span)?;
-            explain::retrieval_notes(&mut notes, &r, m);
+            notes::retrieval_notes(&mut notes, &r, m);
             let idx: Vec<Num> = r.indices.iter().map(|&i| Num::int(i as i64)).collect();
             Value::T(lib(Tensor::from_vec(idx, &[r.indices.len()]), span)?)
         }
@@ -1129,7 +1131,7 @@ pub(crate) fn call(
                 _ => metric::r_precision(&idx, &labels, &cls),
             };
             let v = lib(v, span)?;
-            explain::ranking_notes(it, &mut notes, name, &idx, &labels, &cls, &v);
+            notes::ranking_notes(it, &mut notes, name, &idx, &labels, &cls, &v);
             Value::num(v)
         }
         "sgd_step" => {
