@@ -18,6 +18,8 @@ pub enum Note {
     },
     /// A sentence (a tie, a convention, a summary).
     Prose(String),
+    /// Code shown as written (the body of a function).
+    Code(String),
     /// A table with a header row.
     Table {
         head: Vec<String>,

@@ -652,6 +652,25 @@ impl<'s> Interp<'s> {
                         Some((head, body)) => vec![head, body],
                         None => Vec::new(),
                     };
+                    // A function of several statements is shown as written.
+                    let notes = if chain.is_empty() && self.opts.detail == Detail::Full {
+                        let end = body.last().map_or(stmt.span.end, |b| b.span.end);
+                        let text = self.text(Span::new(stmt.span.start, end));
+                        let body: Vec<&str> = text.lines().skip(1).collect();
+                        let indent = body
+                            .iter()
+                            .filter(|l| !l.trim().is_empty())
+                            .map(|l| l.len() - l.trim_start().len())
+                            .min()
+                            .unwrap_or(0);
+                        let code: Vec<&str> = body
+                            .iter()
+                            .map(|l| l.get(indent..).unwrap_or("").trim_end())
+                            .collect();
+                        vec![Note::Code(code.join("\n").trim_end().to_string())]
+                    } else {
+                        Vec::new()
+                    };
                     let step = Step {
                         line: line_col(self.src, stmt.span.start).0,
                         kind: StepKind::Def,
@@ -660,7 +679,7 @@ impl<'s> Interp<'s> {
                         source: header,
                         chain,
                         result: None,
-                        notes: Vec::new(),
+                        notes,
                         answer: false,
                         ok: true,
                     };

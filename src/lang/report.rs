@@ -82,6 +82,7 @@ fn note_text(n: &Note, fmt: &Fmt) -> Vec<String> {
             lines
         }
         Note::Prose(p) => vec![p.clone()],
+        Note::Code(c) => c.lines().map(|l| format!("    {l}")).collect(),
         Note::Table { head, rows } => {
             let cells: Vec<Vec<String>> = rows
                 .iter()
@@ -130,10 +131,18 @@ fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
         StepKind::Def => {
             let line = match s.chain.as_slice() {
                 [head, body] => format!("def {} = {}", t.inline(head), t.inline(body)),
-                _ => s.source.clone(),
+                _ => format!("{}:", s.source),
             };
             out.push_str(&st.dim(&line));
             out.push('\n');
+            if detail == Detail::Full {
+                for n in &s.notes {
+                    for l in note_text(n, fmt) {
+                        out.push_str(&st.dim(&l));
+                        out.push('\n');
+                    }
+                }
+            }
             return;
         }
         _ => {}
@@ -338,6 +347,7 @@ fn note_json(n: &Note, fmt: &Fmt) -> Json {
             })
         }
         Note::Prose(p) => json!({ "kind": "prose", "text": p }),
+        Note::Code(c) => json!({ "kind": "code", "text": c }),
         Note::Table { head, rows } => json!({
             "kind": "table",
             "text": text,
