@@ -255,6 +255,11 @@ impl<'s> Interp<'s> {
     fn top_level(&self) -> bool {
         self.frames.is_empty()
     }
+    /// A top-level statement whose step will be shown (not beyond
+    /// [`SHOWN_STEP_LIMIT`]): only then is its working written out.
+    fn shown(&self) -> bool {
+        self.top_level() && self.steps.len() < SHOWN_STEP_LIMIT
+    }
     fn tick(&mut self, span: Span) -> R<()> {
         self.budget += 1;
         if self.budget > self.opts.step_limit {
@@ -416,10 +421,10 @@ impl<'s> Interp<'s> {
     }
 
     fn push_checked(&mut self, mut step: Step, span: Span) {
-        self.check_step(&mut step, span);
         if self.steps.len() >= SHOWN_STEP_LIMIT {
             self.elided += 1;
         } else {
+            self.check_step(&mut step, span);
             self.steps.push(step);
         }
     }
@@ -492,7 +497,7 @@ impl<'s> Interp<'s> {
             StmtKind::Assign(targets, e) => {
                 let v = self.eval(e)?;
                 // The working uses the values from before the statement.
-                let chain = if self.top_level() {
+                let chain = if self.shown() {
                     explain::working(self, e)
                 } else {
                     Vec::new()
@@ -543,7 +548,7 @@ impl<'s> Interp<'s> {
                 };
                 let cur = self.lookup(n).ok_or_else(|| self.unknown(n, *span))?;
                 let rhs = self.eval(e)?;
-                let chain = if self.top_level() {
+                let chain = if self.shown() {
                     explain::working(self, &full)
                 } else {
                     Vec::new()
@@ -561,7 +566,7 @@ impl<'s> Interp<'s> {
             StmtKind::Show(name, e) => {
                 let v = self.eval(e)?;
                 let expr_text = self.text(e.span).to_string();
-                let chain = if self.top_level() {
+                let chain = if self.shown() {
                     explain::working(self, e)
                 } else {
                     Vec::new()
@@ -591,7 +596,7 @@ impl<'s> Interp<'s> {
                     Value::T(t) => is_truthy_tensor(t),
                     other => self.truthy(other, c.span)?,
                 };
-                let chain = if self.top_level() {
+                let chain = if self.shown() {
                     explain::working(self, c)
                 } else {
                     Vec::new()
@@ -626,7 +631,11 @@ impl<'s> Interp<'s> {
             StmtKind::Expr(e) => {
                 let v = self.eval(e)?;
                 if self.top_level() {
-                    let chain = explain::working(self, e);
+                    let chain = if self.shown() {
+                        explain::working(self, e)
+                    } else {
+                        Vec::new()
+                    };
                     let source = self.text(e.span).to_string();
                     let step = self.step_for(stmt, StepKind::Expr, None, source, chain, &v);
                     self.push_checked(step, stmt.span);
