@@ -258,3 +258,21 @@ fn rnn_states_start_from_h0() {
     let out = text_of(&file("exercises/seed/task5.gw"));
     assert!(lines(&out).contains(&"h⁽⁰⁾ = [10000, 5000, 765]"), "{out}");
 }
+
+#[test]
+fn losses_differentiate_as_one_step() {
+    // cross_entropy([1, 2, 0], 1): ∂L/∂s = softmax(s) − [0, 1, 0]
+    //   = [e/(e + e² + 1), e²/(…) − 1, 1/(…)] = [0.2447, −0.3348, 0.0900]
+    // triplet([1, 1], [4, 1], [1, −1], 1): 9 − 4 + 1 > 0, so
+    //   ∂L/∂a = 2(a − p) − 2(a − n) = [−6, 0] − [0, 4] = [−6, −4]
+    let out = text_of(&file("exercises/regressions/losses.gw"));
+    let l = lines(&out);
+    assert!(l.contains(&"∂L/∂s = softmax(s) − [0, 1, 0]"), "{out}");
+    assert!(l.contains(&"≈ [0.2447, -0.3348, 0.09003]"), "{out}");
+    assert!(l.contains(&"= (9 − 4 + 1 > 0)"), "{out}");
+    assert!(
+        l.contains(&"∂L3/∂a = δ_L3·[1, 1] ⊙ (2·(a − p)) − δ_L3·[1, 1] ⊙ (2·(a − n))"),
+        "{out}"
+    );
+    assert!(l.contains(&"= [-6, -4]"), "{out}");
+}

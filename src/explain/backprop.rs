@@ -205,10 +205,16 @@ pub fn explain_grad(
                         }
                         _ => {}
                     }
-                    let base = delta_name(&label[&src.id()], 1);
+                    // δ of the output itself is δ_L, whatever its name ends in.
+                    let of = if src.id() == y.id() {
+                        format!("_{}", label[&src.id()])
+                    } else {
+                        label[&src.id()].clone()
+                    };
+                    let base = delta_name(&of, 1);
                     let k = deltas.entry(base).or_insert(0);
                     *k += 1;
-                    let name = delta_name(&label[&src.id()], *k);
+                    let name = delta_name(&of, *k);
                     let d = Math::Sym(name, Some(Rc::new(value.value().clone())));
                     let mut members = vec![d.clone(), gs.clone()];
                     let sub = gs.substituted(SUBST_MAX_ELEMS);
@@ -228,10 +234,13 @@ pub fn explain_grad(
                 if !on_path.contains(&input.id()) {
                     continue;
                 }
-                let c = gsym.clone().and_then(|gs| match &group {
-                    Some(gr) => (gr.vjp)(k, &gs, &in_f),
-                    None => n.vjp_formula(k, gs, &in_f, out_f.clone()),
-                });
+                let c = gsym
+                    .clone()
+                    .and_then(|gs| match &group {
+                        Some(gr) => (gr.vjp)(k, &gs, &in_f),
+                        None => n.vjp_formula(k, gs, &in_f, out_f.clone()),
+                    })
+                    .map(|c| c.tidy());
                 sym.entry(input.id()).or_default().push(c);
             }
         }
@@ -322,7 +331,9 @@ fn superscript_digits(k: usize) -> String {
 /// δ2 for h2, δ⁽²⁾ for h⁽²⁾, δ_h for h; later ones primed.
 fn delta_name(of: &str, k: usize) -> String {
     let digits: String = of.chars().rev().take_while(char::is_ascii_digit).collect();
-    let base = if let Some(i) = of.find('⁽') {
+    let base = if let Some(rest) = of.strip_prefix('_') {
+        format!("δ_{rest}")
+    } else if let Some(i) = of.find('⁽') {
         format!("δ{}", &of[i..])
     } else if !digits.is_empty() && digits.len() < of.len() {
         format!("δ{}", digits.chars().rev().collect::<String>())

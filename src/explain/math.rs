@@ -286,6 +286,56 @@ impl Math {
     }
 }
 
+impl Math {
+    /// The formula with the factors a teacher leaves out: a product with or
+    /// a quotient by the number 1 (a 0-d 1 changes neither value nor
+    /// shape), a double negation, −1·x.
+    pub fn tidy(&self) -> Math {
+        let one = |m: &Math| matches!(m, Math::Num(v) if v.ndim() == 0) && m.is_int(1);
+        let minus_one = |m: &Math| matches!(m, Math::Num(v) if v.ndim() == 0) && m.is_int(-1);
+        let t = self.map(&|m| match m {
+            Math::Bin(..) | Math::Neg(_) => None,
+            _ => Some(m.clone()),
+        });
+        match t {
+            Math::Bin(op, a, b) => {
+                let (a, b) = (a.tidy(), b.tidy());
+                let exact = |m: &Math| {
+                    matches!(m, Math::Num(v) if v.ndim() == 0)
+                        && m.scalar().is_some_and(Num::is_exact)
+                };
+                match (op, a, b) {
+                    (Op::Mul | Op::Had, a, b) if one(&a) => b,
+                    (Op::Mul | Op::Had, a, b) if one(&b) => a,
+                    (Op::Mul | Op::Had, a, b) if minus_one(&a) => Math::Neg(Box::new(b)),
+                    (Op::Div, a, b) if one(&b) => a,
+                    // 1 / 2 of two numbers is the number 1/2.
+                    (Op::Div, a, b) if exact(&a) && exact(&b) && !b.is_int(0) => {
+                        match (a.scalar(), b.scalar()) {
+                            (Some(p), Some(q)) => match p.div(q) {
+                                Ok(r) => Math::num(r),
+                                Err(_) => Math::bin(Op::Div, a, b),
+                            },
+                            _ => Math::bin(Op::Div, a, b),
+                        }
+                    }
+                    // (−a)·b is −(a·b): a sum then writes it as a difference.
+                    (Op::Mul | Op::Had, Math::Neg(a), b) => {
+                        Math::Neg(Box::new(Math::Bin(op, a, Box::new(b))))
+                    }
+                    (op, a, b) => Math::Bin(op, Box::new(a), Box::new(b)),
+                }
+            }
+            Math::Neg(x) => match x.tidy() {
+                Math::Neg(y) => *y,
+                Math::Num(v) if v.ndim() == 0 => Math::Num(Rc::new(v.mapv(|n| n.neg()))),
+                y => Math::Neg(Box::new(y)),
+            },
+            other => other,
+        }
+    }
+}
+
 /// `g ⊙ local` (`g·local` for one number) as a teacher writes it: an
 /// upstream of ones, or a local derivative of 1, is left out where the other
 /// factor already has the product's `shape`.

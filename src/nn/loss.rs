@@ -165,11 +165,37 @@ pub fn cross_entropy<T: Element>(logits: &Tensor<T>, target: &Tensor<T>) -> Resu
             rhs: target.shape().to_vec(),
         });
     };
-    log_softmax(&s, 1)?
+    let l = log_softmax(&s, 1)?
         .mul(&onehot)?
         .sum(Some(&[1]), false)?
         .mean(None, false)?
-        .neg()
+        .neg()?;
+    if logits.ndim() != 1 {
+        return Ok(l);
+    }
+    // Of one row, as one step: ∂L/∂s = softmax(s) − y (y one-hot).
+    Ok(l.grouped(Group {
+        name: "cross_entropy",
+        inputs: vec![logits.clone(), target.clone()],
+        formula: |ins| Math::call("cross_entropy", ins.to_vec()),
+        vjp: |pos, g, ins| {
+            if pos != 0 {
+                return None;
+            }
+            let s = ins[0].eval().ok()??;
+            let t = ins[1].eval().ok()??;
+            let y = if t.shape() == s.shape() {
+                ins[1].clone()
+            } else {
+                let k = t.item().ok()?.to_i64()?;
+                let mut v = vec![crate::Num::zero(); s.len()];
+                *v.get_mut(usize::try_from(k).ok()?)? = crate::Num::one();
+                Math::val(&Tensor::from_vec(v, s.shape()).ok()?)
+            };
+            let local = Math::bin(Op::Sub, Math::call("softmax", vec![ins[0].clone()]), y);
+            Some(product(g.clone(), local, s.shape()))
+        },
+    }))
 }
 
 /// mean(max(0, 1 − y·s)) with labels y ∈ {−1, +1}.
