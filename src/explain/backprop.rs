@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use ndarray::{ArrayD, IxDyn};
 
-use super::math::{Math, Op};
+use super::math::{superscript_number, Math, Op};
 use super::Note;
 use crate::autograd::{backward_cut, backward_with, topo_order};
 use crate::{Num, Result, Tensor};
@@ -104,7 +104,7 @@ pub fn explain_grad(
         if count[n] > 1 && !n.contains('⁽') {
             let start = usize::from(!given_first[n]);
             let k = seen.entry(n).or_insert(start);
-            label.insert(t.id(), format!("{n}⁽{}⁾", superscript_digits(*k)));
+            label.insert(t.id(), format!("{n}⁽{}⁾", superscript_number(*k)));
             *k += 1;
         }
     }
@@ -308,24 +308,6 @@ pub fn explain_grad(
         notes.extend(delta_notes.remove(&v.id()).unwrap_or_default());
     }
     Ok((total, notes))
-}
-
-fn superscript_digits(k: usize) -> String {
-    k.to_string()
-        .chars()
-        .map(|c| match c {
-            '0' => '⁰',
-            '1' => '¹',
-            '2' => '²',
-            '3' => '³',
-            '4' => '⁴',
-            '5' => '⁵',
-            '6' => '⁶',
-            '7' => '⁷',
-            '8' => '⁸',
-            _ => '⁹',
-        })
-        .collect()
 }
 
 /// δ2 for h2, δ⁽²⁾ for h⁽²⁾, δ_h for h; later ones primed.

@@ -578,6 +578,11 @@ pub struct Text<'f> {
     brief: bool,
 }
 
+/// `12` → `¹²`: a step or version number as a superscript.
+pub fn superscript_number(n: usize) -> String {
+    superscript(&n.to_string()).unwrap_or_default()
+}
+
 fn superscript(s: &str) -> Option<String> {
     s.chars()
         .map(|c| {

@@ -13,6 +13,7 @@
 //! The textbook form has one bias per gate (`b_hh` absent); PyTorch's has two.
 
 use crate::error::Error;
+use crate::explain::math::superscript_number;
 use crate::nn::act::Activation;
 use crate::{Element, Idx, Result, Tensor};
 
@@ -71,19 +72,6 @@ fn hidden_of<T: Element>(op: &str, w_hh: &Tensor<T>, gates: usize) -> Result<usi
     }
 }
 
-/// `12` → `¹²`.
-fn superscript(n: usize) -> String {
-    n.to_string()
-        .chars()
-        .map(|c| {
-            "⁰¹²³⁴⁵⁶⁷⁸⁹"
-                .chars()
-                .nth(c.to_digit(10).unwrap_or(0) as usize)
-                .unwrap_or('⁰')
-        })
-        .collect()
-}
-
 /// A recurrent cell: a state, one step, and the unrolled sequence.
 pub trait Recurrent<T: Element> {
     /// The state is `h` (RNN, GRU) or `[h, c]` (LSTM).
@@ -100,7 +88,7 @@ pub trait Recurrent<T: Element> {
             s = self.step(x, &s)?;
             // The states by the names a worked solution gives them, so the
             // chain rule through time can say ∂L/∂h⁽²⁾.
-            let sup = superscript(t + 1);
+            let sup = superscript_number(t + 1);
             s[0] = s[0].clone().named(&format!("h⁽{sup}⁾"));
             if let Some(c) = s.get_mut(1) {
                 *c = c.clone().named(&format!("c⁽{sup}⁾"));

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::explain::math::{Math, Op};
+use crate::explain::math::{superscript_number, Math, Op};
 use crate::explain::Note;
 use crate::lang::interp::{Detail, Interp};
 use crate::lang::parser::{Expr, ExprKind};
@@ -200,23 +200,7 @@ fn flat(t: &Tensor<Num>) -> Tensor<Num> {
 }
 
 fn step_name(h: &str, t: usize) -> String {
-    let sup: String = t
-        .to_string()
-        .chars()
-        .map(|c| match c {
-            '0' => '⁰',
-            '1' => '¹',
-            '2' => '²',
-            '3' => '³',
-            '4' => '⁴',
-            '5' => '⁵',
-            '6' => '⁶',
-            '7' => '⁷',
-            '8' => '⁸',
-            _ => '⁹',
-        })
-        .collect();
-    format!("{h}⁽{sup}⁾")
+    format!("{h}⁽{}⁾", superscript_number(t))
 }
 
 /// rnn: the recurrence, then every step `h⁽ᵗ⁾ = act(W_hh·h⁽ᵗ⁻¹⁾ + W_xh·x⁽ᵗ⁾ + b)`
