@@ -325,12 +325,15 @@ impl<'s> Interp<'s> {
         Ok(match v {
             Value::List(items) | Value::Tuple(items) => items.to_vec(),
             Value::Range(a, b, c) => {
-                let n = if *c > 0 {
+                // In i128: the bounds and step are any i64 (−2⁶³ included),
+                // and their differences must not wrap.
+                let (a, b, c) = (*a as i128, *b as i128, *c as i128);
+                let n = if c > 0 {
                     (b - a + c - 1).max(0) / c
                 } else {
                     (a - b - c - 1).max(0) / -c
                 };
-                if n > self.opts.step_limit as i64 {
+                if n > self.opts.step_limit as i128 {
                     return Err(LangError::new(
                         ErrorKind::Limit,
                         format!("a range of {n} numbers is beyond the step limit"),
@@ -338,7 +341,10 @@ impl<'s> Interp<'s> {
                         None,
                     ));
                 }
-                (0..n).map(|i| Value::num(Num::int(a + i * c))).collect()
+                // Every item lies between the bounds, so it fits an i64.
+                (0..n)
+                    .map(|i| Value::num(Num::int((a + i * c) as i64)))
+                    .collect()
             }
             Value::T(t) if t.ndim() > 0 => (0..t.shape()[0] as i64)
                 .map(|i| t.slice(&[Idx::At(i)]).map(Value::T))
@@ -1223,6 +1229,15 @@ impl<'s> Interp<'s> {
     fn attr(&mut self, v: Value, name: &str, span: Span) -> R<Value> {
         match &v {
             Value::Namespace(ns) => builtins::resolve(ns, name).ok_or_else(|| {
+                if builtins::lookup(name).is_some() {
+                    let hint = format!("gradwork's own built-in is `{name}`, without `{ns}.`");
+                    return LangError::new(
+                        ErrorKind::Name,
+                        format!("`{ns}.{name}` does not exist in {ns}"),
+                        span,
+                        Some(&hint),
+                    );
+                }
                 LangError::new(
                     ErrorKind::Name,
                     format!("`{ns}.{name}` is not available in gradwork"),

@@ -438,8 +438,12 @@ impl Parser {
                 span: Span::new(start, p.prev_end()),
             })
         };
-        // Keywords used as statements, unless used as a name (`show = 3`).
-        let next_is_assign = matches!(self.peek_at(1), Tok::Op("=") | Tok::Op("("));
+        // Keywords used as statements, unless used as a name: `show = 3`, or
+        // a call written `show(x)` with the parenthesis right after the name
+        // (`show (y == 2).sum()` is the statement).
+        let call = matches!(self.peek_at(1), Tok::Op("("))
+            && self.toks.get(self.pos + 1).map(|t| t.span.start) == Some(self.span().end);
+        let next_is_assign = matches!(self.peek_at(1), Tok::Op("=")) || call;
         if self.is_kw("show") && !next_is_assign {
             self.bump();
             if let (Tok::Name(n), Tok::Op("=")) = (self.peek().clone(), self.peek_at(1).clone()) {

@@ -47,6 +47,14 @@ pub const NAMES: &[&str] = &[
     "np", "numpy", "sp", "scipy", "math",
 ];
 
+/// The built-ins numpy has under the same name (`np.…`).
+#[rustfmt::skip]
+const NUMPY_NAMES: &[&str] = &[
+    "array", "zeros", "ones", "eye", "full", "arange", "shape", "reshape", "transpose",
+    "concatenate", "stack", "dot", "matmul", "abs", "exp", "log", "sqrt", "tanh", "maximum",
+    "minimum", "amax", "amin", "sum", "mean", "argmax", "argmin", "all", "any", "allclose", "floor",
+];
+
 pub fn lookup(name: &str) -> Option<Value> {
     if let Some(a) = Activation::from_name(name).filter(|_| name != "none" && name != "linear") {
         return Some(Value::Act(a));
@@ -92,7 +100,11 @@ pub fn resolve(ns: &str, name: &str) -> Option<Value> {
         // np.max(x, 0) reduces over axis 0; Python's max(a, b) is elementwise.
         ("np", "max") => lookup("amax"),
         ("np", "min") => lookup("amin"),
-        ("np", n) if !["lstm", "gru", "params", "grad", "rnn"].contains(&n) => lookup(n),
+        // np.identity(n) is the identity matrix, not the identity activation.
+        ("np", "identity") => lookup("eye"),
+        // Only what numpy itself has: np.relu or np.conv1d would not run
+        // under numpy, so they are not read as gradwork's built-ins.
+        ("np", n) if NUMPY_NAMES.contains(&n) => lookup(n),
         _ => None,
     }
 }

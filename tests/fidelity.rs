@@ -1,0 +1,51 @@
+//! Programs that are valid Python with numpy give Python's and numpy's
+//! answer, or an error — never another value (issue "A student's numpy runs
+//! as written"; the cases fixed so far).
+
+use gradwork::lang::{solve, ErrorKind, Options};
+
+fn answers(src: &str) -> Vec<String> {
+    let sol = solve(src, &Options::default());
+    assert!(sol.errors.is_empty(), "{src}\n{:?}", sol.errors);
+    sol.answers.iter().map(|a| a.text.clone()).collect()
+}
+
+#[test]
+fn ranges_at_the_ends_of_i64_are_exact_or_refused() {
+    // Python: range(0, -10, -2**63) is [0], one element.
+    let src = "n = 0\nfor i in range(0, -10, -2**63):\n    n += 1\nshow n";
+    assert_eq!(answers(src), ["1"]);
+    // 2^64 − 2 elements: beyond the step limit, an error — not an empty loop.
+    let src =
+        "n = 0\nfor i in range(-9223372036854775807, 9223372036854775807):\n    n += 1\nshow n";
+    let sol = solve(src, &Options::default());
+    assert_eq!(sol.errors.len(), 1, "{:?}", sol.errors);
+    assert_eq!(sol.errors[0].kind, ErrorKind::Limit);
+}
+
+#[test]
+fn np_identity_is_the_identity_matrix() {
+    // numpy: np.identity(2) = [[1., 0.], [0., 1.]]
+    assert_eq!(
+        answers("import numpy as np\nshow np.identity(2)"),
+        ["[[1, 0], [0, 1]]"]
+    );
+}
+
+#[test]
+fn np_has_only_numpys_names() {
+    let sol = solve("import numpy as np\nshow np.relu(1)", &Options::default());
+    assert_eq!(sol.errors.len(), 1);
+    assert_eq!(sol.errors[0].kind, ErrorKind::Name);
+    assert!(sol.errors[0]
+        .hint
+        .as_deref()
+        .unwrap_or("")
+        .contains("`relu`"));
+}
+
+#[test]
+fn show_then_a_parenthesis_is_the_show_statement() {
+    // (y == 2) is [0, 1, 1]; its sum is 2.
+    assert_eq!(answers("y = [1, 2, 2]\nshow (y == 2).sum()"), ["2"]);
+}
