@@ -49,3 +49,16 @@ fn show_then_a_parenthesis_is_the_show_statement() {
     // (y == 2) is [0, 1, 1]; its sum is 2.
     assert_eq!(answers("y = [1, 2, 2]\nshow (y == 2).sum()"), ["2"]);
 }
+
+#[test]
+fn pythons_sum_adds_the_items_and_np_sum_everything() {
+    // Python: sum([a, b]) = a + b; sum(E) adds the rows; sum(E, 10) starts at 10.
+    let src = "import numpy as np\na = [1, 2]\nb = [3, 4]\nE = [[1, 2], [3, 4], [5, 6]]\n\
+               show sum([a, b])\nshow sum(E)\nshow sum(E, 10)\nshow np.sum(E)\nshow E.sum()\nshow np.sum(E, axis=0)";
+    assert_eq!(
+        answers(src),
+        ["[4, 6]", "[9, 12]", "[19, 22]", "21", "21", "[9, 12]"]
+    );
+    let sol = solve("show sum(3)", &Options::default());
+    assert_eq!(sol.errors[0].kind, ErrorKind::Type);
+}

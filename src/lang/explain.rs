@@ -280,7 +280,26 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
                 let qualified =
                     name == short || name.starts_with("np.") || name.starts_with("math.");
                 match short.as_str() {
-                    "sum" if qualified => return Math::Sum(None, Box::new(x)),
+                    // np.sum adds everything; Python's sum adds the items:
+                    // a + b of a list, the rows of a matrix.
+                    "sum" if name == "np.sum" => return Math::Sum(None, Box::new(x)),
+                    "sum" if name == "sum" => {
+                        return match x {
+                            Math::List(items) if !items.is_empty() => {
+                                Math::sum_of(items).expect("not empty")
+                            }
+                            x => match x.eval() {
+                                Ok(Some(v)) if v.ndim() <= 1 => Math::Sum(None, Box::new(x)),
+                                Ok(Some(_)) => Math::call(
+                                    "sum",
+                                    vec![x, Math::Kw("axis".into(), Box::new(Math::int(0)))],
+                                ),
+                                // The shape is not known (a function's
+                                // parameter): Σ over the first index.
+                                _ => Math::Sum(Some("i".into()), Box::new(x)),
+                            },
+                        };
+                    }
                     "norm" if qualified || name == "np.linalg.norm" => {
                         return Math::Norm(Box::new(x))
                     }

@@ -9,7 +9,7 @@ pub(crate) mod notes;
 
 use super::explain;
 use super::interp::{Interp, R};
-use super::parser::Expr;
+use super::parser::{BinOp, Expr};
 use super::value::{shape_text, Value};
 use super::{ErrorKind, LangError, Span};
 use crate::explain::math::{Math, Op as MOp};
@@ -102,6 +102,8 @@ pub fn resolve(ns: &str, name: &str) -> Option<Value> {
         ("np", "min") => lookup("amin"),
         // np.identity(n) is the identity matrix, not the identity activation.
         ("np", "identity") => lookup("eye"),
+        // np.sum adds everything (or along `axis`); Python's sum adds the items.
+        ("np", "sum") => Some(Value::Builtin("np.sum")),
         // Only what numpy itself has: np.relu or np.conv1d would not run
         // under numpy, so they are not read as gradwork's built-ins.
         ("np", n) if NUMPY_NAMES.contains(&n) => lookup(n),
@@ -437,6 +439,7 @@ pub(crate) fn method(
         // x.max(0) reduces over axis 0, as numpy's method does.
         "max" => call(it, "amax", args, kw, span, &[]),
         "min" => call(it, "amin", args, kw, span, &[]),
+        "sum" => call(it, "np.sum", args, kw, span, &[]),
         m if METHODS.contains(&m) => call(it, METHODS.iter().find(|x| **x == m).expect("listed"), args, kw, span, &[]),
         _ => Err(LangError::new(
             ErrorKind::Name,
@@ -512,6 +515,40 @@ pub(crate) fn call(
             let yname = label_of(it, arg_exprs.first(), 0);
             let xname = label_of(it, arg_exprs.get(1), 1);
             return explain::grad(it, &y, &x, &yname, &xname, span).map(Value::T);
+        }
+        // Python's sum(iterable, start=0): the items added, so the rows of a
+        // matrix (a vector), never everything.
+        "sum" => {
+            let mut a = Args::new(it, name, pos, kw, span);
+            let (items, s) = a.required(0, "iterable")?;
+            let start = a.opt_tensor(1, "start")?;
+            a.finish()?;
+            let rows =
+                match &items {
+                    Value::T(x) if x.ndim() == 0 => return Err(LangError::new(
+                        ErrorKind::Type,
+                        "sum() adds the items of a list or the rows of a tensor; a number has none",
+                        s,
+                        Some("np.sum(x) adds every element"),
+                    )),
+                    Value::T(x) => t(x.sum(Some(&[0]), false), span)?,
+                    Value::List(_) | Value::Tuple(_) => {
+                        let parts = it.unpack(&items, s)?;
+                        let mut acc = Value::num(Num::zero());
+                        for p in parts {
+                            acc = it.binary(BinOp::Add, acc, p, s)?;
+                        }
+                        acc
+                    }
+                    other => {
+                        let x = it.tensor(other, s)?;
+                        t(x.sum(Some(&[0]), false), span)?
+                    }
+                };
+            return match start {
+                Some(st) => it.binary(BinOp::Add, rows, Value::T(st), span),
+                None => Ok(rows),
+            };
         }
         "len" => {
             return match pos.as_slice() {
@@ -765,13 +802,13 @@ pub(crate) fn call(
             }
             v
         }
-        "sum" | "mean" => {
+        "np.sum" | "mean" => {
             let x = a.tensor(0, "a")?;
             let axis = a.opt_axis(1)?;
             let keep = a.flag(2, "keepdims", false)?;
             let ax = axis.map(|v| vec![v]);
             t(
-                if name == "sum" {
+                if name == "np.sum" {
                     x.sum(ax.as_deref(), keep)
                 } else {
                     x.mean(ax.as_deref(), keep)
