@@ -498,20 +498,24 @@ impl<T: Element> Tensor<T> {
                 let unit = g
                     .scalar()
                     .is_some_and(|n| n.eq_num(&Num::one()).unwrap_or(false));
-                Some(if pos == 0 {
-                    let bt = Math::Transpose(Box::new(one(1)?));
-                    if unit {
-                        bt
-                    } else {
-                        Math::bin(M::Dot, g, bt)
-                    }
-                } else {
-                    let at = Math::Transpose(Box::new(one(0)?));
-                    if unit {
-                        at
-                    } else {
-                        Math::bin(M::Dot, at, g)
-                    }
+                // numpy's @ made a vector a row (on the left) or a column (on
+                // the right); the rules read the vector as the vector it is.
+                let from_vector = |t: &Tensor<T>| matches!(t.op(), Op::Reshape(v) if v.ndim() == 1);
+                let (a_vec, b_vec) = (from_vector(&ins[0]), from_vector(&ins[1]));
+                let times = |g: Math, x: Math| if unit { x } else { Math::bin(M::Mul, g, x) };
+                let t = |x: Math| Math::Transpose(Box::new(x));
+                Some(match (pos, a_vec, b_vec) {
+                    // u @ v of two vectors: ∂/∂u = g·v, ∂/∂v = g·u.
+                    (0, true, true) => times(g, one(1)?),
+                    (_, true, true) => times(g, one(0)?),
+                    // ∂(A@B)/∂A = g·Bᵀ (an outer product when B is a vector).
+                    (0, _, _) if unit => t(one(1)?),
+                    (0, _, _) => Math::bin(M::Dot, g, t(one(1)?)),
+                    // v @ B with a vector v: ∂/∂B = v·gᵀ, a column times a row.
+                    (_, true, false) => Math::bin(M::Dot, one(0)?, t(g)),
+                    // ∂(A@B)/∂B = Aᵀ·g.
+                    _ if unit => t(one(0)?),
+                    _ => Math::bin(M::Dot, t(one(0)?), g),
                 })
             }
             Op::Sum(a, axes) if axes.len() == a.ndim() => {

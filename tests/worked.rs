@@ -276,3 +276,77 @@ fn losses_differentiate_as_one_step() {
     );
     assert!(l.contains(&"= [-6, -4]"), "{out}");
 }
+
+#[test]
+fn products_with_vectors_differentiate_as_vectors() {
+    // y = x @ M with x = [1, 2]: y = [1, 4, 2]; L = Σ y², ∂L/∂y = 2y = [2, 8, 4];
+    // ∂L/∂M = x·(∂L/∂y)ᵀ (an outer product), ∂L/∂x = ∂L/∂y·Mᵀ = [2 + 16, 8 + 4] = [18, 12].
+    // t = (A x)·x = xᵀAx: ∂t/∂x = Aᵀx + Ax = [1, 5] + [3, 4] = [4, 9]; ∂t/∂A = x xᵀ.
+    let out = text_of(&file("exercises/regressions/vector_matrix.gw"));
+    let l = lines(&out);
+    for want in [
+        "∂L/∂M = x·∂L/∂yᵀ = [1, 2]·[2, 8, 4]ᵀ = [[2, 8, 4], [4, 16, 8]]",
+        "∂L/∂x = ∂L/∂y·Mᵀ = [2, 8, 4]·[[1, 2, 0], [0, 1, 1]]ᵀ = [18, 12]",
+        "∂t/∂x = Aᵀ·x + A·x = [[1, 1], [0, 2]]ᵀ·[1, 2] + [[1, 1], [0, 2]]·[1, 2] = [4, 9]",
+        "∂t/∂A = x·xᵀ = [1, 2]·[1, 2]ᵀ = [[1, 2], [2, 4]]",
+    ] {
+        assert!(l.contains(&want), "missing {want:?} in\n{out}");
+    }
+}
+
+#[test]
+fn a_gradient_with_respect_to_an_unused_value_is_an_error() {
+    // w is reassigned after L: L was not computed from the new w (PyTorch raises too).
+    let src = "w = [1, 2]\nL = sum(w*w)\nw = w - 0.1*grad(L, w)\nshow grad(L, w)";
+    let sol = solve(src, &Options::default());
+    assert_eq!(sol.errors.len(), 1, "{:?}", sol.errors);
+    assert_eq!(sol.errors[0].kind, ErrorKind::Value);
+    assert!(sol.errors[0].message.contains("was not computed from"));
+}
+
+#[test]
+fn printed_precedence_matches_the_value() {
+    // (Σ x)·y = 3·[3, 4] = [9, 12], while Σ x⊙y = 11; −(7 // 2) = −3 is not −7 // 2 = −4.
+    let out = text_of(&file("exercises/regressions/precedence.gw"));
+    let l = lines(&out);
+    for want in [
+        "s1 = (Σ x)·y",
+        "s2 = Σ x ⊙ y",
+        "s3 = −(7 // 2)",
+        "s4 = −(7 % 3)",
+        "= −(-3)",
+        "s6 = (a / 2)·5",
+        "s7 = 2·e1",
+        "s8 = 3**(2a)",
+    ] {
+        assert!(l.contains(&want), "missing {want:?} in\n{out}");
+    }
+}
+
+#[test]
+fn latex_marks_approximations_comparisons_and_columns() {
+    let src = "a = -3\no = sqrt(2) - a\nW = [[1, 0], [0, 1]]\nx = [1, 2]\nv = W @ x\nc = 3 == 3";
+    let sol = solve(src, &Options::default());
+    let j = report::json("t.gw", src, &sol, 4);
+    let latex: Vec<&str> = j["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["latex"].as_str().unwrap())
+        .collect();
+    // √2 − (−3) ≈ 4.414: the ≈ stays on the approximate value
+    assert!(latex[1].contains("\\approx 4.414"), "{}", latex[1]);
+    assert!(latex[1].contains("- \\left(-3\\right)"), "{}", latex[1]);
+    // W x: the vector is a column on the right of a matrix product
+    assert!(
+        latex[4].contains("\\, \\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix}"),
+        "{}",
+        latex[4]
+    );
+    // a comparison is an Iverson bracket, never a bare =
+    assert!(
+        latex[5].starts_with("c = \\left[3 = 3\\right] = 1"),
+        "{}",
+        latex[5]
+    );
+}

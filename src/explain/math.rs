@@ -294,7 +294,7 @@ impl Math {
         let one = |m: &Math| matches!(m, Math::Num(v) if v.ndim() == 0) && m.is_int(1);
         let minus_one = |m: &Math| matches!(m, Math::Num(v) if v.ndim() == 0) && m.is_int(-1);
         let t = self.map(&|m| match m {
-            Math::Bin(..) | Math::Neg(_) => None,
+            Math::Bin(..) | Math::Neg(_) | Math::Transpose(_) => None,
             _ => Some(m.clone()),
         });
         match t {
@@ -326,6 +326,10 @@ impl Math {
                     (op, a, b) => Math::Bin(op, Box::new(a), Box::new(b)),
                 }
             }
+            Math::Transpose(x) => match x.tidy() {
+                Math::Transpose(y) => *y,
+                y => Math::Transpose(Box::new(y)),
+            },
             Math::Neg(x) => match x.tidy() {
                 Math::Neg(y) => *y,
                 Math::Num(v) if v.ndim() == 0 => Math::Num(Rc::new(v.mapv(|n| n.neg()))),
@@ -410,9 +414,15 @@ impl Math {
                     Op::Pow => x.pow(&y)?,
                     Op::MatMul => x.matmul(&y)?,
                     Op::Dot => {
-                        // A column vector times a row (vᵀ) is an outer product.
-                        let row = matches!(&**b, Math::Transpose(_)) && y.ndim() == 2;
-                        if x.ndim() == 1 && row {
+                        // A column vector times the transpose of a vector (a
+                        // row) is an outer product: δ h1ᵀ.
+                        let row_of_vector = match &**b {
+                            Math::Transpose(inner) => {
+                                matches!(inner.eval(), Ok(Some(v)) if v.ndim() == 1)
+                            }
+                            _ => false,
+                        };
+                        if x.ndim() == 1 && row_of_vector {
                             as_col(x)?.matmul(&y)?
                         } else if x.ndim() == 0 || y.ndim() == 0 {
                             x.mul(&y)?
@@ -420,7 +430,17 @@ impl Math {
                             x.matmul(&y)?
                         }
                     }
-                    Op::FloorDiv | Op::Mod => return Ok(None),
+                    // Python's floor division and remainder (the sign of the divisor).
+                    Op::FloorDiv | Op::Mod => {
+                        let q = x.div(&y)?;
+                        let fl =
+                            Tensor::new(crate::tensor::try_map(&q.value().view(), Num::floor)?);
+                        if *op == Op::FloorDiv {
+                            fl
+                        } else {
+                            x.sub(&fl.mul(&y)?)?
+                        }
+                    }
                 }
             }
             Math::Cmp(op, a, b) => {
@@ -557,6 +577,9 @@ pub fn check_chain(members: &[&Math], fmt: &Fmt) -> Option<String> {
 // ---- text -----------------------------------------------------------------------
 
 const P_CMP: u8 = 5;
+/// Σ: its body is a product at most, so it is wrapped inside a product
+/// ((Σ x)·y) but not in a sum (Σᵢ aᵢ + Σᵢ bᵢ).
+const P_SUM: u8 = 6;
 const P_ADD: u8 = 6;
 const P_MUL: u8 = 7;
 const P_UNARY: u8 = 8;
@@ -668,7 +691,18 @@ impl<'f> Text<'f> {
             Math::Partial(y, x, _) => (format!("∂{y}/∂{x}"), P_ATOM),
             Math::Num(v) => self.value(v),
             Math::Code(c) => (c.clone(), P_ATOM),
-            Math::Neg(x) => (format!("−{}", paren(self.expr(x), P_MUL)), P_UNARY),
+            Math::Neg(x) => {
+                // −(7 // 2) is not −7 // 2, and −(−3) is not −-3.
+                let inner = self.expr(x);
+                let wrap = matches!(&**x, Math::Bin(Op::FloorDiv | Op::Mod, ..))
+                    || inner.0.starts_with(['-', '−']);
+                let inner = if wrap {
+                    format!("({})", inner.0)
+                } else {
+                    paren(inner, P_MUL)
+                };
+                (format!("−{inner}"), P_UNARY)
+            }
             Math::Bin(op, a, b) => {
                 let (p, sym) = match op {
                     Op::Add => (P_ADD, " + "),
@@ -686,27 +720,39 @@ impl<'f> Text<'f> {
                         }) {
                             return (format!("{base}{sup}"), P_POW);
                         }
-                        return (format!("{base}**{}", paren(self.expr(b), P_POW)), P_POW);
+                        return (format!("{base}**{}", paren(self.expr(b), P_ATOM)), P_POW);
                     }
                 };
                 // 2a: a small whole number before a name reads as a product.
                 if *op == Op::Mul {
                     if let (Some(k), Math::Sym(n, _)) = (a.scalar(), &**b) {
+                        // Only before a one-letter name: 2e1 would read as 20.
                         if k.to_i64().is_some_and(|k| (2..10).contains(&k))
+                            && n.chars().count() == 1
                             && n.chars().next().is_some_and(char::is_alphabetic)
                         {
                             return (format!("{}{n}", k.to_i64().unwrap_or(0)), P_POW);
                         }
                     }
                 }
-                let l = paren(self.expr(a), p);
+                // (a / 2)·b: a quotient inside a product is wrapped, as
+                // a / 2·b reads as a over 2b.
+                let quotient =
+                    |m: &Math| matches!(m, Math::Bin(Op::Div | Op::FloorDiv | Op::Mod, ..));
+                let product = matches!(op, Op::Mul | Op::Had | Op::Dot | Op::MatMul);
+                let l = if product && quotient(a) {
+                    format!("({})", self.expr(a).0)
+                } else {
+                    paren(self.expr(a), p)
+                };
                 // x + (−0.1), x·(−2): a sign after an operator is wrapped.
                 let r = self.expr(b);
                 // a·(b·c) is a·b·c: products associate.
                 let assoc = *op == Op::Mul && matches!(&**b, Math::Bin(Op::Mul, ..));
-                let r = if r.0.starts_with(['-', '−']) {
+                let sum_term = matches!(op, Op::Add | Op::Sub) && matches!(&**b, Math::Sum(..));
+                let r = if r.0.starts_with(['-', '−']) || product && quotient(b) {
                     format!("({})", r.0)
-                } else if assoc {
+                } else if assoc || sum_term {
                     paren(r, p)
                 } else {
                     paren(r, p + 1)
@@ -724,7 +770,8 @@ impl<'f> Text<'f> {
             ),
             Math::Sum(i, x) => {
                 let sub = i.as_deref().map(subscript).unwrap_or_default();
-                (format!("Σ{sub} {}", paren(self.expr(x), P_MUL)), P_UNARY)
+                // Σ reaches over a product but not a sum: (Σ x)·y, (Σ x) + 1.
+                (format!("Σ{sub} {}", paren(self.expr(x), P_MUL)), P_SUM)
             }
             Math::Norm(x) => (format!("‖{}‖", self.expr(x).0), P_ATOM),
             Math::Sqrt(x) => (format!("√{}", paren(self.expr(x), P_ATOM)), P_POW),
@@ -765,9 +812,6 @@ fn subscript(s: &str) -> String {
 }
 
 // ---- LaTeX ----------------------------------------------------------------------
-
-/// Longest vector written as a column in LaTeX.
-const COLUMN_MAX: usize = 4;
 
 /// The LaTeX printer (amsmath).
 pub struct Latex<'f> {
@@ -868,6 +912,9 @@ fn latex_num(n: &Num, fmt: &Fmt) -> String {
     match n {
         Num::Exact(_) => {
             let s = fmt.compact(n);
+            if let Some(d) = s.strip_prefix('≈') {
+                return format!("{{\\approx}}{d}");
+            }
             match s.split_once('/') {
                 Some((p, q)) => match p.strip_prefix('-') {
                     Some(p) => format!("-\\tfrac{{{p}}}{{{q}}}"),
@@ -890,16 +937,24 @@ impl<'f> Latex<'f> {
         let mut out = String::new();
         let mut prev = String::new();
         for (i, m) in members.iter().enumerate() {
-            let approx = matches!(m, Math::Num(v) if v.iter().any(|n| !n.is_exact()));
             let s = self.inline(m);
             if i > 0 && s == prev {
                 continue;
             }
             prev.clone_from(&s);
-            if i > 0 {
-                out.push_str(if approx { " \\approx " } else { " = " });
+            // An approximate number says how it relates: ≈ 0.1824.
+            let lone = matches!(m, Math::Num(v) if v.ndim() == 0) && s.starts_with("{\\approx}");
+            match (i, lone) {
+                (0, true) => out.push_str("\\approx "),
+                (0, false) => {}
+                (_, true) => out.push_str(" \\approx "),
+                (_, false) => out.push_str(" = "),
             }
-            out.push_str(s.strip_prefix("{\\approx}").unwrap_or(&s));
+            out.push_str(if lone {
+                s.strip_prefix("{\\approx}").unwrap_or(&s)
+            } else {
+                &s
+            });
         }
         out
     }
@@ -908,37 +963,27 @@ impl<'f> Latex<'f> {
         self.expr(m).0
     }
 
-    fn value(&self, v: &Val) -> (String, u8) {
+    /// A value; a vector is a row (as numpy broadcasts it) unless `column`
+    /// (the vector a matrix multiplies, or the left side of an outer product).
+    fn value(&self, v: &Val, column: bool) -> (String, u8) {
         let f = |n: &Num| latex_num(n, self.fmt);
         match v.ndim() {
             0 => {
                 let n = v.iter().next().map(f).unwrap_or_default();
                 let p = if n.starts_with('-') || n.starts_with('{') {
                     P_UNARY
+                } else if n.contains("frac") {
+                    P_MUL
                 } else {
                     P_ATOM
                 };
                 (n, p)
             }
-            // Vectors are columns, as in the formulas they appear in; a long
-            // one is written as a transposed row.
-            1 if v.len() <= COLUMN_MAX => {
-                let items: Vec<String> = v.iter().map(f).collect();
-                (
-                    format!(
-                        "\\begin{{bmatrix}} {} \\end{{bmatrix}}",
-                        items.join(" \\\\ ")
-                    ),
-                    P_ATOM,
-                )
-            }
             1 => {
                 let items: Vec<String> = v.iter().map(f).collect();
+                let sep = if column { " \\\\ " } else { " & " };
                 (
-                    format!(
-                        "{{\\begin{{bmatrix}} {} \\end{{bmatrix}}}}^\\top",
-                        items.join(" & ")
-                    ),
+                    format!("\\begin{{bmatrix}} {} \\end{{bmatrix}}", items.join(sep)),
                     P_ATOM,
                 )
             }
@@ -994,9 +1039,19 @@ impl<'f> Latex<'f> {
                 ),
                 P_ATOM,
             ),
-            Math::Num(v) => self.value(v),
+            Math::Num(v) => self.value(v, false),
             Math::Code(c) => (format!("\\texttt{{{}}}", latex_escape(c)), P_ATOM),
-            Math::Neg(x) => (format!("-{}", lp(self.expr(x), P_MUL)), P_UNARY),
+            Math::Neg(x) => {
+                let inner = self.expr(x);
+                let wrap = matches!(&**x, Math::Bin(Op::FloorDiv | Op::Mod, ..))
+                    || inner.0.starts_with('-');
+                let inner = if wrap {
+                    format!("\\left({}\\right)", inner.0)
+                } else {
+                    lp(inner, P_MUL)
+                };
+                (format!("-{inner}"), P_UNARY)
+            }
             Math::Bin(op, a, b) => {
                 let (p, sym) = match op {
                     Op::Add => (P_ADD, " + "),
@@ -1019,26 +1074,41 @@ impl<'f> Latex<'f> {
                         )
                     }
                 };
-                (
-                    format!("{}{sym}{}", lp(self.expr(a), p), lp(self.expr(b), p + 1)),
-                    p,
-                )
+                // In a matrix product the vector on the right is a column, and
+                // so is the one on the left of an outer product (δ hᵀ).
+                let matrix = matches!(op, Op::Dot | Op::MatMul);
+                let vector = |m: &Math| matches!(m, Math::Num(v) if v.ndim() == 1);
+                let outer = matches!(&**b, Math::Transpose(_));
+                let side = |m: &Math, column: bool| match m {
+                    Math::Num(v) if matrix && column && vector(m) => self.value(v, true),
+                    _ => self.expr(m),
+                };
+                let r = side(b, true);
+                let r = if r.0.starts_with('-') {
+                    format!("\\left({}\\right)", r.0)
+                } else if matches!(op, Op::Add | Op::Sub) && matches!(&**b, Math::Sum(..)) {
+                    lp(r, p)
+                } else {
+                    lp(r, p + 1)
+                };
+                (format!("{}{sym}{r}", lp(side(a, outer), p)), p)
             }
+            // A comparison has the value 1 or 0: Iverson's bracket [a > b].
             Math::Cmp(op, a, b) => (
                 format!(
-                    "{} {} {}",
+                    "\\left[{} {} {}\\right]",
                     lp(self.expr(a), P_CMP + 1),
                     op.latex(),
                     lp(self.expr(b), P_CMP + 1)
                 ),
-                P_CMP,
+                P_ATOM,
             ),
             Math::Sum(i, x) => {
                 let sub = i
                     .as_deref()
                     .map(|i| format!("_{{{i}}}"))
                     .unwrap_or_default();
-                (format!("\\sum{sub} {}", lp(self.expr(x), P_MUL)), P_UNARY)
+                (format!("\\sum{sub} {}", lp(self.expr(x), P_MUL)), P_SUM)
             }
             Math::Norm(x) => (format!("\\lVert {} \\rVert", self.expr(x).0), P_ATOM),
             Math::Sqrt(x) => (format!("\\sqrt{{{}}}", self.expr(x).0), P_ATOM),

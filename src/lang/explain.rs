@@ -101,6 +101,54 @@ fn replace_names(e: &Expr, map: &HashMap<String, Expr>) -> Expr {
     }
 }
 
+/// A body that reads as a formula once its parameters are replaced: no
+/// conditional or boolean code (shown verbatim, it would keep the parameter
+/// names) and no `grad` or other call whose arguments are shown by name.
+fn writable(e: &Expr) -> bool {
+    let mut ok = true;
+    match &e.kind {
+        ExprKind::IfElse(..) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Not(_) => {
+            ok = false
+        }
+        ExprKind::Compare(_, rest) if rest.len() > 1 => ok = false,
+        ExprKind::Call(f, _, _) => {
+            if let ExprKind::Name(n) = &f.kind {
+                ok = !NO_SUBST.contains(&n.as_str());
+            }
+        }
+        _ => {}
+    }
+    ok && children(e).iter().all(|c| writable(c))
+}
+
+/// The direct subexpressions of `e`.
+fn children(e: &Expr) -> Vec<&Expr> {
+    match &e.kind {
+        ExprKind::List(v) | ExprKind::Tuple(v) => v.iter().collect(),
+        ExprKind::Neg(x) | ExprKind::Pos(x) | ExprKind::Not(x) | ExprKind::Attr(x, _) => vec![x],
+        ExprKind::Binary(_, a, b) | ExprKind::And(a, b) | ExprKind::Or(a, b) => vec![a, b],
+        ExprKind::Compare(a, rest) => std::iter::once(&**a)
+            .chain(rest.iter().map(|(_, y)| y))
+            .collect(),
+        ExprKind::IfElse(c, a, b) => vec![c, a, b],
+        ExprKind::Call(f, args, kw) => std::iter::once(&**f)
+            .chain(args.iter())
+            .chain(kw.iter().map(|k| &k.value))
+            .collect(),
+        ExprKind::Index(x, items) => {
+            let mut v = vec![&**x];
+            for i in items {
+                match i {
+                    IndexItem::Expr(e) => v.push(e),
+                    IndexItem::Slice(a, b, c) => v.extend([a, b, c].into_iter().flatten()),
+                }
+            }
+            v
+        }
+        _ => vec![],
+    }
+}
+
 /// Replaces calls of single-return user functions by their bodies.
 fn inline(it: &Interp, e: &Expr, depth: usize) -> Expr {
     stacker::maybe_grow(64 * 1024, 1024 * 1024, || inline_inner(it, e, depth))
@@ -112,7 +160,7 @@ fn inline_inner(it: &Interp, e: &Expr, depth: usize) -> Expr {
     let e = map_children(e, &|x| inline(it, x, depth - 1));
     if let ExprKind::Call(f, args, kw) = &e.kind {
         if let ExprKind::Name(fname) = &f.kind {
-            if let Some((params, body)) = single_return(it, fname) {
+            if let Some((params, body)) = single_return(it, fname).filter(|(_, b)| writable(b)) {
                 let mut map: HashMap<String, Expr> =
                     params.iter().cloned().zip(args.iter().cloned()).collect();
                 for k in kw {
@@ -246,9 +294,17 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
                     }
                 }
             }
+            // `*` of two arrays is elementwise: ⊙, never the · of a product.
+            let arrays = || {
+                [&x, &y].iter().all(|m| {
+                    m.weight() <= crate::explain::math::CHECK_MAX_WEIGHT
+                        && matches!(m.eval(), Ok(Some(v)) if v.ndim() > 0 && v.len() > 1)
+                })
+            };
             let op = match op {
                 BinOp::Add => Op::Add,
                 BinOp::Sub => Op::Sub,
+                BinOp::Mul if arrays() => Op::Had,
                 BinOp::Mul => Op::Mul,
                 BinOp::Div => Op::Div,
                 BinOp::FloorDiv => Op::FloorDiv,
@@ -411,6 +467,21 @@ pub(crate) fn grad(
     span: Span,
 ) -> R<Tensor<Num>> {
     let lib = |e| LangError::from_lib(e, span);
+    // As PyTorch: a gradient with respect to a value y was not computed from
+    // is an error, not a silent 0 (the usual cause: x was reassigned after y).
+    if !crate::autograd::topo_order(y)
+        .iter()
+        .any(|t| t.id() == x.id())
+    {
+        return Err(LangError::new(
+            super::ErrorKind::Value,
+            format!("`{yname}` was not computed from this `{xname}`"),
+            span,
+            Some(&format!(
+                "if `{xname}` was assigned again after `{yname}`, take the gradient before that; comparisons, argmax and step have no gradient"
+            )),
+        ));
+    }
     if it.opts.detail == Detail::Brief {
         return crate::autograd::backward_with(y, &[x], false)
             .map(|g| g.wrt(x))
