@@ -908,7 +908,16 @@ fn approx_string(lo: f64, hi: f64, n: usize) -> String {
             return place_digits(a.0, &a.1, a.2);
         }
     }
-    format!("[{}, {}]", sig_string(&l, n), sig_string(&h, n))
+    // No digit is certain. Around 0 say how small it is; elsewhere give the
+    // bounds, which a matrix of values must not mistake for a vector.
+    if lo <= 0.0 && hi >= 0.0 {
+        // 6% above the larger end before rounding to 2 digits: the bound
+        // shown is never below the true one.
+        let m = lo.abs().max(hi.abs()) * 1.06;
+        let m = BigRational::from_float(m).expect("finite");
+        return format!("0 ± {}", sig_string(&m, 2));
+    }
+    format!("{}..{}", sig_string(&l, n), sig_string(&h, n))
 }
 
 impl fmt::Display for Num {
@@ -1038,7 +1047,12 @@ mod tests {
     fn only_certain_digits_are_printed() {
         // [0.12, 0.13] agrees only on one significant digit.
         assert_eq!(approx_string(0.12, 0.13, 4), "0.1");
-        assert_eq!(approx_string(-0.5, 0.5, 4), "[-0.5000, 0.5000]");
+        // No certain digit around 0: a bound at least as wide as the interval
+        // (0.5·1.06 = 0.53), never a pair that reads like a vector.
+        assert_eq!(approx_string(-0.5, 0.5, 4), "0 ± 0.53");
+        assert_eq!(approx_string(-2.2e-15, 2.248e-15, 4), "0 ± 2.4e-15");
+        // Not around 0 (digits disagree at the first place): the bounds.
+        assert_eq!(approx_string(0.9, 1.2, 4), "0.9000..1.200");
         assert_eq!(approx_string(-5e-324, 5e-324, 4), "0");
     }
 
