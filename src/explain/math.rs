@@ -853,43 +853,31 @@ fn greek(c: char) -> Option<&'static str> {
 
 /// `f_p1` → `f_{p1}`, `W_hh` → `W_{hh}`, `emb` → `\mathit{emb}`, `δ2` → `\delta_{2}`.
 pub fn latex_name(n: &str) -> String {
+    // h⁽²⁾, h_t⁽²⁾: the version or step in parentheses is a superscript.
+    let (n, sup) = match n.find('⁽') {
+        Some(i) => {
+            let digits: String = n[i..]
+                .chars()
+                .filter_map(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|d| d == c))
+                .map(|d| char::from(b'0' + d as u8))
+                .collect();
+            (&n[..i], digits)
+        }
+        None => (n, String::new()),
+    };
     let (base, sub) = match n.split_once('_') {
-        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s)),
+        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s.to_string())),
         _ => (n, None),
     };
-    // δ2 and h⁽²⁾: a trailing number or superscript is a subscript/superscript.
+    // δ2, x1: a trailing number is a subscript.
     let mut chars: Vec<char> = base.chars().collect();
-    let mut sup = String::new();
-    if let Some(open) = chars.iter().position(|&c| c == '⁽') {
-        sup = chars[open..]
-            .iter()
-            .filter_map(|c| match c {
-                '⁰'..='⁹' | '¹' | '²' | '³' => {
-                    let d = match c {
-                        '⁰' => '0',
-                        '¹' => '1',
-                        '²' => '2',
-                        '³' => '3',
-                        '⁴' => '4',
-                        '⁵' => '5',
-                        '⁶' => '6',
-                        '⁷' => '7',
-                        '⁸' => '8',
-                        '⁹' => '9',
-                        _ => return None,
-                    };
-                    Some(d)
-                }
-                _ => None,
-            })
-            .collect();
-        chars.truncate(open);
-    }
-    let mut digits = String::new();
+    let mut sub = sub;
     if sub.is_none() {
+        let mut digits = String::new();
         while chars.len() > 1 && chars.last().is_some_and(|c| c.is_ascii_digit()) {
             digits.insert(0, chars.pop().unwrap_or('0'));
         }
+        sub = (!digits.is_empty()).then_some(digits);
     }
     let head: String = chars.iter().collect();
     let mut out = if chars.len() == 1 {
@@ -898,9 +886,7 @@ pub fn latex_name(n: &str) -> String {
         format!("\\mathit{{{}}}", latex_escape(&head))
     };
     if let Some(s) = sub {
-        out = format!("{out}_{{{}}}", latex_escape(s));
-    } else if !digits.is_empty() {
-        out = format!("{out}_{{{digits}}}");
+        out = format!("{out}_{{{}}}", latex_escape(&s));
     }
     if !sup.is_empty() {
         out = format!("{out}^{{({sup})}}");
@@ -1171,5 +1157,21 @@ impl<'f> Latex<'f> {
             ),
             Math::Given(x, _) => self.expr(x),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::latex_name;
+
+    #[test]
+    fn names_become_subscripts_and_superscripts() {
+        assert_eq!(latex_name("f_p1"), "f_{p1}");
+        assert_eq!(latex_name("W_hh"), "W_{hh}");
+        assert_eq!(latex_name("δ2"), "\\delta_{2}");
+        assert_eq!(latex_name("h⁽²⁾"), "h^{(2)}");
+        assert_eq!(latex_name("h_t⁽¹²⁾"), "h_{t}^{(12)}");
+        assert_eq!(latex_name("emb"), "\\mathit{emb}");
+        assert_eq!(latex_name("w2_new"), "\\mathit{w2}_{new}");
     }
 }
