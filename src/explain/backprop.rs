@@ -171,7 +171,7 @@ pub fn explain_grad(
         if receivers.is_empty() {
             continue;
         }
-        inner.sort_by_key(|t| std::cmp::Reverse(pos[&t.id()]));
+        inner.sort_by_key(|t| std::cmp::Reverse(pos.get(&t.id()).copied().unwrap_or(0)));
         let rtargets: Vec<&Tensor<Num>> = receivers.iter().collect();
         let cut = backward_cut(src, upstream.clone(), &rtargets, &stop, false)?;
         let mut sym: HashMap<usize, Vec<Option<Math>>> = HashMap::from([(src.id(), vec![Some(u)])]);

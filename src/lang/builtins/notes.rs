@@ -46,7 +46,9 @@ pub(crate) fn conv1d_notes(
                 Math::bin(Op::Mul, Math::num(xi), Math::num(at(w, j)))
             })
             .collect();
-        let mut sum = Math::sum_of(terms).expect("a kernel has taps");
+        let Some(mut sum) = Math::sum_of(terms) else {
+            return;
+        };
         if let Some(b) = b.and_then(|b| b.item().ok()) {
             sum = Math::bin(Op::Add, sum, Math::num(b));
         }
@@ -96,7 +98,9 @@ pub(crate) fn conv2d_notes(
                 ));
             }
         }
-        let mut sum = Math::sum_of(terms).expect("a kernel has taps");
+        let Some(mut sum) = Math::sum_of(terms) else {
+            return;
+        };
         if let Some(b) = b.and_then(|b| b.item().ok()) {
             sum = Math::bin(Op::Add, sum, Math::num(b));
         }
@@ -125,7 +129,7 @@ pub(crate) fn pool_notes(
     max: bool,
     y: &Tensor<Num>,
 ) {
-    if !full(it) || x.ndim() != 1 || c.padding != 0 || y.is_empty() {
+    if !full(it) || x.ndim() != 1 || c.padding != 0 || y.is_empty() || k == 0 {
         return;
     }
     for i in 0..y.len().min(WINDOWS_SHOWN) {
