@@ -41,6 +41,8 @@ struct Node<T: Element> {
     op: Op<T>,
     name: RefCell<Option<String>>,
     group: RefCell<Option<Rc<Group<T>>>>,
+    /// Made by a comparison (numpy's bool dtype): indexing with it selects.
+    boolean: bool,
 }
 
 /// A composite a student differentiates as one step (conv1d, a loss): the
@@ -559,12 +561,17 @@ impl<T: Element> Tensor<T> {
 }
 
 fn make<T: Element>(value: ArrayD<T>, op: Op<T>) -> Tensor<T> {
+    make_typed(value, op, false)
+}
+
+fn make_typed<T: Element>(value: ArrayD<T>, op: Op<T>, boolean: bool) -> Tensor<T> {
     Tensor(Rc::new(Node {
         id: NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed),
         value,
         op,
         name: RefCell::new(None),
         group: RefCell::new(None),
+        boolean,
     }))
 }
 
@@ -904,7 +911,15 @@ impl<T: Element> Tensor<T> {
                 T::zero()
             })
         })?;
-        Ok(make(v, Op::Const))
+        Ok(make_typed(v, Op::Const, true))
+    }
+    /// Made by a comparison: 0/1 values that select when used as an index.
+    pub fn is_bool(&self) -> bool {
+        self.0.boolean
+    }
+    /// The same 0/1 values as a boolean mask (no gradient flows through it).
+    pub fn as_bool(&self) -> Tensor<T> {
+        make_typed(self.value().clone(), Op::Const, true)
     }
     pub fn eq(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
         self.compare(o, "==", |c| c.is_eq())

@@ -62,3 +62,34 @@ fn pythons_sum_adds_the_items_and_np_sum_everything() {
     let sol = solve("show sum(3)", &Options::default());
     assert_eq!(sol.errors[0].kind, ErrorKind::Type);
 }
+
+#[test]
+fn boolean_masks_select() {
+    // numpy: X[y == 1] = [[20, 2], [30, 3]], y[y == 1] = [1, 1],
+    // X[X > 15] = [20, 30], X[[True, False, True]] = rows 0 and 2,
+    // and an integer array still picks rows: X[[0, 1, 1]].
+    let src = "import numpy as np\nX = np.array([[10, 1], [20, 2], [30, 3]])\ny = np.array([0, 1, 1])\n\
+               show X[y == 1]\nshow y[y == 1]\nshow X[X > 15]\nshow X[np.array([True, False, True])]\n\
+               show X[[0, 1, 1]]\nshow X[y == 5].shape";
+    assert_eq!(
+        answers(src),
+        [
+            "[[20, 2], [30, 3]]",
+            "[1, 1]",
+            "[20, 30]",
+            "[[10, 1], [30, 3]]",
+            "[[10, 1], [20, 2], [20, 2]]",
+            "(0, 2)"
+        ]
+    );
+    // the centroid of a class by its mask: rows 0 and 1 of [[-1, 4], [-1, 2], [3, -3]]
+    let src = "E = [[-1, 4, 0], [-1, 2, 0], [3, -3, 1]]\nemb = E[:, :2]\nlabels = E[:, 2]\n\
+               show emb[labels == 0].mean(axis=0)";
+    assert_eq!(answers(src), ["[-1, 3]"]);
+    // a mask of the wrong length is an error, not a guess
+    let sol = solve(
+        "x = [1, 2, 3]\nshow x[[1, 2] == [1, 2]]",
+        &Options::default(),
+    );
+    assert_eq!(sol.errors[0].kind, ErrorKind::Shape);
+}

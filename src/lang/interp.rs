@@ -915,7 +915,13 @@ impl<'s> Interp<'s> {
                 if let Value::List(vs) = &list {
                     if !vs.is_empty() && vs.iter().all(Self::tensorish) {
                         if let Ok(t) = self.tensor(&list, span) {
-                            return Ok(Value::T(t));
+                            // [True, False] is a boolean array, as numpy's.
+                            let bools = vs.iter().all(|v| match v {
+                                Value::Bool(_) => true,
+                                Value::T(t) => t.is_bool(),
+                                _ => false,
+                            });
+                            return Ok(Value::T(if bools { t.as_bool() } else { t }));
                         }
                     }
                 }
@@ -1325,6 +1331,10 @@ impl<'s> Interp<'s> {
                     let iv = self.eval(e)?;
                     match &iv {
                         Value::None => idx.push(Idx::NewAxis),
+                        // A boolean mask selects (numpy): E[labels == 1].
+                        Value::T(m) if m.is_bool() && k == 0 && items.len() == 1 => {
+                            return self.select(&t, m, e.span, span);
+                        }
                         Value::T(ix) if ix.ndim() == 1 && k == 0 && items.len() == 1 => {
                             // Integer-array indexing of rows: E[[3, 6, 1]].
                             let rows = ix
@@ -1374,6 +1384,45 @@ impl<'s> Interp<'s> {
         t.slice(&idx)
             .map(Value::T)
             .map_err(|e| LangError::from_lib(e, span))
+    }
+}
+
+impl Interp<'_> {
+    /// `t[mask]` for a boolean mask: the rows where a mask over the first
+    /// axis is true, or the elements where a mask of `t`'s shape is.
+    fn select(&self, t: &Tensor<Num>, m: &Tensor<Num>, ms: Span, span: Span) -> R<Value> {
+        let lib = |e| LangError::from_lib(e, span);
+        if m.ndim() == 0 || m.shape() != &t.shape()[..m.ndim().min(t.ndim())] {
+            return Err(LangError::new(
+                ErrorKind::Shape,
+                format!(
+                    "a boolean index of shape {} does not match the indexed shape {}",
+                    shape_text(m.shape()),
+                    shape_text(t.shape())
+                ),
+                ms,
+                Some("a mask selects rows (its length is the number of rows) or elements (the same shape)"),
+            ));
+        }
+        // Flatten the masked axes, then keep the positions that are true.
+        let kept = m.ndim();
+        let mut shape: Vec<i64> = vec![-1];
+        shape.extend(t.shape()[kept..].iter().map(|&d| d as i64));
+        let flat = t.reshape(&shape).map_err(lib)?;
+        let rows: Vec<Tensor<Num>> = m
+            .value()
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_zero())
+            .map(|(i, _)| flat.slice(&[Idx::At(i as i64)]))
+            .collect::<Result<_, _>>()
+            .map_err(lib)?;
+        if rows.is_empty() {
+            let mut empty = vec![0];
+            empty.extend_from_slice(&t.shape()[kept..]);
+            return Ok(Value::T(Tensor::zeros(&empty)));
+        }
+        Tensor::stack(&rows, 0).map(Value::T).map_err(lib)
     }
 }
 
