@@ -93,3 +93,12 @@ fn boolean_masks_select() {
     );
     assert_eq!(sol.errors[0].kind, ErrorKind::Shape);
 }
+
+#[test]
+fn augmented_assignment_of_an_array_acts_in_place() {
+    // numpy: v = w; v += 1 changes the one array both names hold; a number
+    // is immutable, so t += 1 leaves s alone.
+    let src = "import numpy as np\nw = np.array([1, 2])\nv = w\nv += 1\nshow w\nshow v\n\
+               s = 5\nt = s\nt += 1\nshow s\nshow t";
+    assert_eq!(answers(src), ["[2, 3]", "[2, 3]", "5", "6"]);
+}

@@ -292,6 +292,24 @@ impl<'s> Interp<'s> {
         };
     }
 
+    /// Binds `v` to every name (in the globals and every frame) bound to
+    /// the tensor `id`: an in-place update of a shared array.
+    fn rebind_all(&mut self, id: usize, v: &Value) -> Vec<String> {
+        let same = |x: &Value| matches!(x, Value::T(t) if t.id() == id);
+        let mut names = Vec::new();
+        for (name, slot) in self
+            .globals
+            .iter_mut()
+            .chain(self.frames.iter_mut().flat_map(|f| f.iter_mut()))
+        {
+            if same(slot) {
+                *slot = v.clone();
+                names.push(name.clone());
+            }
+        }
+        names
+    }
+
     fn bind_target(&mut self, t: &Target, v: Value) -> R<()> {
         match t {
             Target::Name(n, _) => {
@@ -559,7 +577,24 @@ impl<'s> Interp<'s> {
                 } else {
                     Vec::new()
                 };
-                let v = self.binary(*op, cur, rhs, stmt.span)?;
+                let v = self.binary(*op, cur.clone(), rhs, stmt.span)?;
+                // `+=` on an array acts in place (numpy): every name bound to
+                // the same array sees the change. A number is rebound only.
+                if let (Value::T(old), Value::T(new)) = (&cur, &v) {
+                    if old.ndim() > 0 && old.shape() == new.shape() {
+                        let mut others = self.rebind_all(old.id(), &v);
+                        others.retain(|o| o != n);
+                        if !others.is_empty() && self.opts.detail == Detail::Full {
+                            others.sort();
+                            self.notes.push(Note::prose(format!(
+                                "`{n} {}=` changes the array in place: {} hold{} it too",
+                                op.text(),
+                                others.join(", "),
+                                if others.len() == 1 { "s" } else { "" }
+                            )));
+                        }
+                    }
+                }
                 self.bind(n, v.clone());
                 self.remember(t, &v);
                 if self.top_level() {
