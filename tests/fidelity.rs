@@ -102,3 +102,31 @@ fn augmented_assignment_of_an_array_acts_in_place() {
                s = 5\nt = s\nt += 1\nshow s\nshow t";
     assert_eq!(answers(src), ["[2, 3]", "[2, 3]", "5", "6"]);
 }
+
+#[test]
+fn comprehensions_and_generators_run() {
+    // Python: sum(x**2 for x in [1, 2, 3]) = 14; [x*x for x in v if x > 1] = [4, 9];
+    // two clauses run the second inside the first; the loop name stays local.
+    let src = "v = [1, 2, 3]\nx = 7\nshow sum(x**2 for x in v)\nshow [x*x for x in v if x > 1]\n\
+               show [a*b for a in [1, 2] for b in [10, 20]]\nshow x";
+    assert_eq!(answers(src), ["14", "[4, 9]", "[10, 20, 20, 40]", "7"]);
+}
+
+#[test]
+fn pythons_iteration_helpers_and_number_functions() {
+    // enumerate/zip give tuples; sorted is stable and exact; int truncates toward 0;
+    // round is half to even: round(2.5) = 2, round(3.5) = 4, round(-0.5) = 0.
+    let src = "xs = [3, 1, 2]\nshow [i * x for i, x in enumerate(xs, 1)]\n\
+               show [a + b for a, b in zip([1, 2, 3], [10, 20])]\nshow sorted(xs)\n\
+               show sorted(xs, reverse=True)\nshow int(-2.7), int(2.7), round(2.5), round(3.5), round(-0.5)";
+    assert_eq!(
+        answers(src),
+        [
+            "[3, 2, 6]",
+            "[11, 22]",
+            "[1, 2, 3]",
+            "[3, 2, 1]",
+            "(-2, 2, 2, 4, 0)"
+        ]
+    );
+}

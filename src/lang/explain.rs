@@ -107,9 +107,11 @@ fn replace_names(e: &Expr, map: &HashMap<String, Expr>) -> Expr {
 fn writable(e: &Expr) -> bool {
     let mut ok = true;
     match &e.kind {
-        ExprKind::IfElse(..) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Not(_) => {
-            ok = false
-        }
+        ExprKind::IfElse(..)
+        | ExprKind::And(..)
+        | ExprKind::Or(..)
+        | ExprKind::Not(_)
+        | ExprKind::Comp(..) => ok = false,
         ExprKind::Compare(_, rest) if rest.len() > 1 => ok = false,
         ExprKind::Call(f, _, _) => {
             if let ExprKind::Name(n) = &f.kind {
@@ -326,6 +328,10 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
             let (x, y) = (to_math(it, a, values), to_math(it, &rest[0].1, values));
             Math::Cmp(rel, Box::new(x), Box::new(y))
         }
+        // f(x**2 for x in v): the generator is code, shown in its call.
+        ExprKind::Call(_, args, _) if matches!(args.as_slice(), [a] if matches!(a.kind, ExprKind::Comp(..))) => {
+            code(it)
+        }
         ExprKind::Call(f, args, kw) => {
             let name = call_name(it, f);
             let short = name.rsplit('.').next().unwrap_or(&name).to_string();
@@ -350,6 +356,8 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
                                     "sum",
                                     vec![x, Math::Kw("axis".into(), Box::new(Math::int(0)))],
                                 ),
+                                // Code (a generator) is shown as written.
+                                _ if matches!(x, Math::Code(_)) => Math::call("sum", vec![x]),
                                 // The shape is not known (a function's
                                 // parameter): Σ over the first index.
                                 _ => Math::Sum(Some("i".into()), Box::new(x)),

@@ -158,6 +158,14 @@ pub struct Interp<'s> {
     pub(crate) named: Vec<Named>,
 }
 
+/// The names a target binds.
+fn target_names(t: &Target, out: &mut Vec<String>) {
+    match t {
+        Target::Name(n, _) => out.push(n.clone()),
+        Target::Tuple(ts, _) => ts.iter().for_each(|t| target_names(t, out)),
+    }
+}
+
 /// A comment that shapes the worked solution.
 #[derive(Clone, Debug)]
 enum Mark {
@@ -941,26 +949,14 @@ impl<'s> Interp<'s> {
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
             ExprKind::None => Ok(Value::None),
             ExprKind::Name(n) => self.lookup(n).ok_or_else(|| self.unknown(n, span)),
+            ExprKind::Comp(elt, clauses) => {
+                let mut out = Vec::new();
+                self.comprehension(elt, clauses, &mut out, span)?;
+                Ok(self.list_of(out, span))
+            }
             ExprKind::List(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
-                // Numbers and equal-shaped tensors make a tensor; anything
-                // else stays a Python list (a ragged list is an error only
-                // where it is used as a tensor).
-                let list = Value::List(Rc::new(vs));
-                if let Value::List(vs) = &list {
-                    if !vs.is_empty() && vs.iter().all(Self::tensorish) {
-                        if let Ok(t) = self.tensor(&list, span) {
-                            // [True, False] is a boolean array, as numpy's.
-                            let bools = vs.iter().all(|v| match v {
-                                Value::Bool(_) => true,
-                                Value::T(t) => t.is_bool(),
-                                _ => false,
-                            });
-                            return Ok(Value::T(if bools { t.as_bool() } else { t }));
-                        }
-                    }
-                }
-                Ok(list)
+                return Ok(self.list_of(vs, span));
             }
             ExprKind::Tuple(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
@@ -1423,6 +1419,108 @@ impl<'s> Interp<'s> {
 }
 
 impl Interp<'_> {
+    /// The items of a comprehension, clause by clause. Its names are its
+    /// own, as in Python 3: a name bound before keeps its value after.
+    fn comprehension(
+        &mut self,
+        elt: &Expr,
+        clauses: &[super::parser::CompFor],
+        out: &mut Vec<Value>,
+        span: Span,
+    ) -> R<()> {
+        let Some((c, rest)) = clauses.split_first() else {
+            out.push(self.eval(elt)?);
+            return Ok(());
+        };
+        let iv = self.eval(&c.iter)?;
+        let items = self.unpack(&iv, c.iter.span)?;
+        let mut names = Vec::new();
+        target_names(&c.target, &mut names);
+        let saved: Vec<(String, Option<Value>)> = names
+            .iter()
+            .map(|n| (n.clone(), self.scope().get(n).cloned()))
+            .collect();
+        let mut result = Ok(());
+        for item in items {
+            if let Err(e) = self
+                .tick(span)
+                .and_then(|()| self.bind_target(&c.target, item))
+            {
+                result = Err(e);
+                break;
+            }
+            let mut keep = true;
+            for cond in &c.conds {
+                let v = match self.eval(cond) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                };
+                match self.truthy(&v, cond.span) {
+                    Ok(t) => keep &= t,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            if result.is_err() {
+                break;
+            }
+            if keep {
+                if let Err(e) = self.comprehension(elt, rest, out, span) {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        for (n, v) in saved {
+            match v {
+                Some(v) => {
+                    self.scope_mut().insert(n, v);
+                }
+                None => {
+                    self.scope_mut().remove(&n);
+                }
+            }
+        }
+        result
+    }
+
+    /// A Python list of these values: numbers and equal-shaped tensors make
+    /// a tensor; anything else stays a list (a ragged list is an error only
+    /// where it is used as a tensor).
+    fn list_of(&self, vs: Vec<Value>, span: Span) -> Value {
+        let list = Value::List(Rc::new(vs));
+        if let Value::List(vs) = &list {
+            if !vs.is_empty() && vs.iter().all(Self::tensorish) {
+                if let Ok(t) = self.tensor(&list, span) {
+                    // [True, False] is a boolean array, as numpy's.
+                    let bools = vs.iter().all(|v| match v {
+                        Value::Bool(_) => true,
+                        Value::T(t) => t.is_bool(),
+                        _ => false,
+                    });
+                    return Value::T(if bools { t.as_bool() } else { t });
+                }
+            }
+        }
+        list
+    }
+
+    /// The innermost scope: the running function's frame, or the globals.
+    fn scope(&self) -> &HashMap<String, Value> {
+        self.frames.last().unwrap_or(&self.globals)
+    }
+    fn scope_mut(&mut self) -> &mut HashMap<String, Value> {
+        match self.frames.last_mut() {
+            Some(f) => f,
+            None => &mut self.globals,
+        }
+    }
+
     /// `t[mask]` for a boolean mask: the rows where a mask over the first
     /// axis is true, or the elements where a mask of `t`'s shape is.
     fn select(&self, t: &Tensor<Num>, m: &Tensor<Num>, ms: Span, span: Span) -> R<Value> {

@@ -96,6 +96,17 @@ pub enum ExprKind {
     Call(Box<Expr>, Vec<Expr>, Vec<Kwarg>),
     Attr(Box<Expr>, String),
     Index(Box<Expr>, Vec<IndexItem>),
+    /// A list comprehension or a generator expression (both give a list):
+    /// `[f(x) for x in xs if c]`, `sum(x**2 for x in v)`.
+    Comp(Box<Expr>, Vec<CompFor>),
+}
+
+/// One `for target in iter if cond …` clause of a comprehension.
+#[derive(Clone, Debug)]
+pub struct CompFor {
+    pub target: Target,
+    pub iter: Expr,
+    pub conds: Vec<Expr>,
 }
 
 #[derive(Clone, Debug)]
@@ -890,7 +901,16 @@ impl Parser {
                     value,
                 });
             } else {
-                let e = self.expr()?;
+                let mut e = self.expr()?;
+                // f(x**2 for x in v): a generator as the only argument.
+                if args.is_empty() && kwargs.is_empty() && self.is_kw("for") {
+                    let clauses = self.comp_clauses()?;
+                    let span = Span::new(e.span.start, self.prev_end());
+                    e = Expr {
+                        kind: ExprKind::Comp(Box::new(e), clauses),
+                        span,
+                    };
+                }
                 if let Some(k) = kwargs.first() {
                     return Err(LangError::syntax(
                         "a positional argument after a keyword argument",
@@ -910,6 +930,30 @@ impl Parser {
         )?;
         Ok((args, kwargs))
     }
+    /// `for t in xs if c …` clauses, one or more.
+    fn comp_clauses(&mut self) -> PResult<Vec<CompFor>> {
+        let mut clauses = Vec::new();
+        while self.eat_kw("for") {
+            let target = self.target_list()?;
+            if !self.eat_kw("in") {
+                return Err(
+                    self.expected("`in`", Some("a comprehension reads `[f(x) for x in xs]`"))
+                );
+            }
+            let iter = self.or_expr()?;
+            let mut conds = Vec::new();
+            while self.eat_kw("if") {
+                conds.push(self.or_expr()?);
+            }
+            clauses.push(CompFor {
+                target,
+                iter,
+                conds,
+            });
+        }
+        Ok(clauses)
+    }
+
     fn atom(&mut self) -> PResult<Expr> {
         let t = self.bump();
         let span = t.span;
@@ -931,6 +975,14 @@ impl Parser {
                     ExprKind::Tuple(vec![])
                 } else {
                     let e = self.expr()?;
+                    if self.is_kw("for") {
+                        let clauses = self.comp_clauses()?;
+                        self.expect_op(")", Some("a generator expression closes with `)`"))?;
+                        return Ok(Expr {
+                            kind: ExprKind::Comp(Box::new(e), clauses),
+                            span: Span::new(span.start, self.prev_end()),
+                        });
+                    }
                     if self.is_op(",") {
                         let mut items = vec![e];
                         while self.eat_op(",") {
@@ -954,6 +1006,15 @@ impl Parser {
                 let mut items = Vec::new();
                 while !self.is_op("]") {
                     items.push(self.expr()?);
+                    if items.len() == 1 && self.is_kw("for") {
+                        let clauses = self.comp_clauses()?;
+                        self.expect_op("]", Some("a list comprehension closes with `]`"))?;
+                        let elt = items.pop().expect("one item");
+                        return Ok(Expr {
+                            kind: ExprKind::Comp(Box::new(elt), clauses),
+                            span: Span::new(span.start, self.prev_end()),
+                        });
+                    }
                     if !self.eat_op(",") {
                         break;
                     }

@@ -43,6 +43,8 @@ pub const NAMES: &[&str] = &[
     "retrieve", "precision", "recall", "precision_at_k", "average_precision", "r_precision",
     // counting, gradients, updates
     "params", "grad", "sgd_step", "adam_step",
+    // Python
+    "enumerate", "zip", "sorted", "int", "float", "round",
     // namespaces
     "np", "numpy", "sp", "scipy", "math",
 ];
@@ -549,6 +551,119 @@ pub(crate) fn call(
                 Some(st) => it.binary(BinOp::Add, rows, Value::T(st), span),
                 None => Ok(rows),
             };
+        }
+        // Python's iteration helpers: lists of tuples.
+        "enumerate" | "zip" | "sorted" => {
+            let mut a = Args::new(it, name, pos, kw, span);
+            let mut lists = Vec::new();
+            let n_pos = a.pos.len();
+            let start = if name == "enumerate" {
+                let (v, s) = a.required(0, "iterable")?;
+                lists.push((v, s));
+                a.int(1, "start", Some(0))?
+            } else if name == "sorted" {
+                let (v, s) = a.required(0, "iterable")?;
+                lists.push((v, s));
+                0
+            } else {
+                for i in 0..n_pos {
+                    lists.push(a.required(i, "iterable")?);
+                }
+                0
+            };
+            let reverse = if name == "sorted" {
+                a.flag(1, "reverse", false)?
+            } else {
+                false
+            };
+            a.finish()?;
+            let items: Vec<Vec<Value>> = lists
+                .iter()
+                .map(|(v, s)| it.unpack(v, *s))
+                .collect::<R<_>>()?;
+            let out: Vec<Value> = match name {
+                "enumerate" => items[0]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        Value::Tuple(Rc::new(vec![
+                            Value::num(Num::int(start + i as i64)),
+                            v.clone(),
+                        ]))
+                    })
+                    .collect(),
+                "zip" => {
+                    let n = items.iter().map(Vec::len).min().unwrap_or(0);
+                    (0..n)
+                        .map(|i| {
+                            Value::Tuple(Rc::new(items.iter().map(|l| l[i].clone()).collect()))
+                        })
+                        .collect()
+                }
+                _ => {
+                    let mut nums = Vec::new();
+                    for v in &items[0] {
+                        let t = it.tensor(v, lists[0].1)?;
+                        nums.push((lib(t.item(), lists[0].1)?, v.clone()));
+                    }
+                    let mut err = None;
+                    nums.sort_by(|x, y| {
+                        x.0.compare(&y.0).unwrap_or_else(|e| {
+                            err.get_or_insert(e);
+                            std::cmp::Ordering::Equal
+                        })
+                    });
+                    if let Some(e) = err {
+                        return Err(LangError::from_lib(e, span));
+                    }
+                    if reverse {
+                        nums.reverse();
+                    }
+                    nums.into_iter().map(|(_, v)| v).collect()
+                }
+            };
+            return Ok(Value::List(Rc::new(out)));
+        }
+        // int(x) truncates toward 0; round(x) rounds half to even (Python's);
+        // float(x) keeps the value (exact, where Python would round it).
+        "int" | "float" | "round" => {
+            let mut a = Args::new(it, name, pos, kw, span);
+            let x = a.num(0, "x", None)?;
+            let digits = if name == "round" {
+                match a.get(1, "ndigits") {
+                    None | Some((Value::None, _)) => None,
+                    Some((v, s)) => Some(
+                        it.tensor(&v, s)?
+                            .item()
+                            .ok()
+                            .and_then(|n| n.to_i64())
+                            .ok_or_else(|| {
+                                LangError::new(
+                                    ErrorKind::Type,
+                                    "ndigits must be an integer",
+                                    s,
+                                    None,
+                                )
+                            })?,
+                    ),
+                }
+            } else {
+                None
+            };
+            a.finish()?;
+            let v = match name {
+                "float" => x,
+                "int" => {
+                    let f = lib(x.abs().floor(), span)?;
+                    if lib(x.lt(&Num::zero()), span)? {
+                        f.neg()
+                    } else {
+                        f
+                    }
+                }
+                _ => lib(round_half_even(&x, digits.unwrap_or(0)), span)?,
+            };
+            return Ok(Value::num(v));
         }
         "len" => {
             return match pos.as_slice() {
@@ -1212,6 +1327,29 @@ pub(crate) fn call(
     a.finish()?;
     it.notes.extend(notes);
     Ok(v)
+}
+
+/// Python's `round(x, ndigits)`: to the nearest multiple of 10^−ndigits,
+/// a tie to the even one.
+fn round_half_even(x: &Num, ndigits: i64) -> crate::Result<Num> {
+    if !(-30..=30).contains(&ndigits) {
+        return Err(crate::Error::invalid(
+            "round",
+            "ndigits must be between -30 and 30",
+        ));
+    }
+    let scale = Num::int(10).powi(ndigits)?;
+    let y = x.mul(&scale)?;
+    let f = y.floor()?;
+    let frac = y.sub(&f)?;
+    let half = Num::ratio(1, 2)?;
+    let up = match frac.compare(&half)? {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => f.to_i64().is_some_and(|k| k % 2 != 0),
+    };
+    let r = if up { f.add(&Num::one())? } else { f };
+    r.div(&scale)
 }
 
 /// numpy's `floor`, elementwise (exact; an approximation must be certain).
