@@ -956,7 +956,7 @@ impl<'s> Interp<'s> {
             }
             ExprKind::List(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
-                return Ok(self.list_of(vs, span));
+                Ok(self.list_of(vs, span))
             }
             ExprKind::Tuple(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
