@@ -130,3 +130,26 @@ fn pythons_iteration_helpers_and_number_functions() {
         ]
     );
 }
+
+#[test]
+fn item_assignment_and_append_change_the_value_in_place() {
+    // numpy: H[t, :] = … fills row t of the one array H and G hold;
+    // A[:, 1] += 1 adds to column 1; a list grows with append and takes ys[0] = 5.
+    let src = "import numpy as np\nH = np.zeros([3, 2])\nG = H\nfor t in range(3):\n    H[t, :] = [t, 2*t]\n\
+               show G\nA = np.ones([2, 2])\nA[:, 1] += 1\nshow A\nout = []\nfor x in [1, 2, 3]:\n    out.append(x * x)\n\
+               show out\nys = [0]\nys[0] = 5\nshow ys";
+    assert_eq!(
+        answers(src),
+        [
+            "[[0, 0], [1, 2], [2, 4]]",
+            "[[1, 2], [1, 2]]",
+            "[1, 4, 9]",
+            "[5]"
+        ]
+    );
+    let sol = solve(
+        "import numpy as np\nB = np.zeros(2)\nB[5] = 1",
+        &Options::default(),
+    );
+    assert_eq!(sol.errors[0].kind, ErrorKind::Shape);
+}

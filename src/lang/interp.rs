@@ -163,6 +163,7 @@ fn target_names(t: &Target, out: &mut Vec<String>) {
     match t {
         Target::Name(n, _) => out.push(n.clone()),
         Target::Tuple(ts, _) => ts.iter().for_each(|t| target_names(t, out)),
+        Target::Index(..) => {}
     }
 }
 
@@ -324,6 +325,7 @@ impl<'s> Interp<'s> {
                 self.bind(n, v);
                 Ok(())
             }
+            Target::Index(base, items, span) => self.assign_item(base, items, v, *span),
             Target::Tuple(ts, span) => {
                 let items = self.unpack(&v, *span)?;
                 if items.len() != ts.len() {
@@ -559,6 +561,31 @@ impl<'s> Interp<'s> {
                 }
             }
             StmtKind::AugAssign(t, op, e) => {
+                // `A[:, j] += 1`: the element read, updated and written back.
+                if let Target::Index(base, items, tspan) = t {
+                    let cur_e = Expr {
+                        kind: ExprKind::Index(Box::new(base.clone()), items.clone()),
+                        span: *tspan,
+                    };
+                    let cur = self.eval(&cur_e)?;
+                    let rhs = self.eval(e)?;
+                    let v = self.binary(*op, cur, rhs, stmt.span)?;
+                    self.assign_item(base, items, v.clone(), *tspan)?;
+                    if self.top_level() {
+                        let target = self.text(*tspan).to_string();
+                        let source = format!("{target} {} {}", op.text(), self.text(e.span));
+                        let step = self.step_for(
+                            stmt,
+                            StepKind::Assign,
+                            Some(target),
+                            source,
+                            Vec::new(),
+                            &v,
+                        );
+                        self.push_checked(step, stmt.span);
+                    }
+                    return Ok(Flow::Normal);
+                }
                 let Target::Name(n, span) = t else {
                     return Err(LangError::syntax(
                         "augmented assignment needs a single name",
@@ -843,7 +870,7 @@ impl<'s> Interp<'s> {
 
     fn target_text(&self, t: &Target) -> &'s str {
         match t {
-            Target::Name(_, s) | Target::Tuple(_, s) => self.text(*s),
+            Target::Name(_, s) | Target::Tuple(_, s) | Target::Index(_, _, s) => self.text(*s),
         }
     }
 
@@ -1026,6 +1053,13 @@ impl<'s> Interp<'s> {
                 // A method call on a tensor: `x.sum(axis=0)`, `x.reshape(2, 3)`.
                 if let ExprKind::Attr(obj, m) = &f.kind {
                     let ov = self.eval(obj)?;
+                    if m == "append"
+                        && matches!(ov, Value::T(_) | Value::List(_))
+                        && args.len() == 1
+                    {
+                        let v = self.eval(&args[0])?;
+                        return self.append(obj, v, span);
+                    }
                     if matches!(ov, Value::T(_) | Value::List(_)) {
                         let mut a = vec![(ov, obj.span)];
                         for x in args {
@@ -1508,6 +1542,158 @@ impl Interp<'_> {
             }
         }
         list
+    }
+
+    /// `name[items] = v`: a new value with the element or slice replaced,
+    /// bound to every name that holds the old one (numpy changes the array
+    /// in place). A Python list takes one integer index.
+    fn assign_item(&mut self, base: &Expr, items: &[IndexItem], v: Value, span: Span) -> R<()> {
+        let ExprKind::Name(n) = &base.kind else {
+            return Err(LangError::syntax(
+                "assign to an element of a name",
+                span,
+                None,
+            ));
+        };
+        let old = self.lookup(n).ok_or_else(|| self.unknown(n, base.span))?;
+        let new = match &old {
+            Value::List(l) => {
+                let [IndexItem::Expr(ie)] = items else {
+                    return Err(LangError::new(
+                        ErrorKind::Type,
+                        "a list takes one integer index",
+                        span,
+                        None,
+                    ));
+                };
+                let i = self.int_of(ie)?;
+                let len = l.len() as i64;
+                let j = if i < 0 { i + len } else { i };
+                if j < 0 || j >= len {
+                    return Err(LangError::new(
+                        ErrorKind::Shape,
+                        format!("index {i} is out of range for {len} items"),
+                        ie.span,
+                        None,
+                    ));
+                }
+                let mut items = l.to_vec();
+                items[j as usize] = v;
+                self.list_of(items, span)
+            }
+            Value::T(t) if t.ndim() > 0 => {
+                let mut idx = Vec::new();
+                for it in items {
+                    match it {
+                        IndexItem::Expr(e) => idx.push(Idx::At(self.int_of(e)?)),
+                        IndexItem::Slice(a, b, c) => {
+                            let mut get = |x: &Option<Expr>| -> R<Option<i64>> {
+                                match x {
+                                    None => Ok(None),
+                                    Some(e) => Ok(Some(self.int_of(e)?)),
+                                }
+                            };
+                            let (start, stop) = (get(a)?, get(b)?);
+                            let step = get(c)?.unwrap_or(1);
+                            idx.push(Idx::Range { start, stop, step });
+                        }
+                    }
+                }
+                let lib = |e| LangError::from_lib(e, span);
+                let info = crate::tensor::slice_info(t.shape(), &idx).map_err(lib)?;
+                let info = ndarray::SliceInfo::<_, ndarray::IxDyn, ndarray::IxDyn>::try_from(info)
+                    .map_err(|_| {
+                        LangError::new(
+                            ErrorKind::Shape,
+                            "this index cannot be assigned to",
+                            span,
+                            None,
+                        )
+                    })?;
+                let x = self.tensor(&v, span)?;
+                let mut arr = t.value().clone();
+                let mut view = arr.slice_mut(info.as_ref());
+                let src = x.value().broadcast(view.raw_dim()).ok_or_else(|| {
+                    LangError::new(
+                        ErrorKind::Shape,
+                        format!(
+                            "a value of shape {} cannot fill a place of shape {}",
+                            shape_text(x.shape()),
+                            shape_text(view.shape())
+                        ),
+                        span,
+                        None,
+                    )
+                })?;
+                view.assign(&src);
+                Value::T(Tensor::new(arr))
+            }
+            other => {
+                return Err(LangError::new(
+                    ErrorKind::Type,
+                    format!("a {} has no elements to assign", other.type_name()),
+                    span,
+                    None,
+                ))
+            }
+        };
+        self.rebind_same(&old, &new);
+        self.bind(n, new);
+        Ok(())
+    }
+
+    /// Binds `new` to every name that holds the very value `old` (the same
+    /// array or list): an in-place change seen through every name.
+    fn rebind_same(&mut self, old: &Value, new: &Value) -> Vec<String> {
+        match old {
+            Value::T(t) => self.rebind_all(t.id(), new),
+            Value::List(l) => {
+                let mut names = Vec::new();
+                for (name, slot) in self
+                    .globals
+                    .iter_mut()
+                    .chain(self.frames.iter_mut().flat_map(|f| f.iter_mut()))
+                {
+                    if matches!(slot, Value::List(m) if Rc::ptr_eq(l, m)) {
+                        *slot = new.clone();
+                        names.push(name.clone());
+                    }
+                }
+                names
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// `xs.append(v)`: the list with `v` at the end, seen through every name
+    /// that holds it.
+    fn append(&mut self, obj: &Expr, v: Value, span: Span) -> R<Value> {
+        let ExprKind::Name(n) = &obj.kind else {
+            return Err(LangError::new(
+                ErrorKind::Type,
+                "append to a list held by a name",
+                span,
+                None,
+            ));
+        };
+        let old = self.lookup(n).ok_or_else(|| self.unknown(n, obj.span))?;
+        let mut items = match &old {
+            Value::List(l) => l.to_vec(),
+            Value::T(t) if t.ndim() > 0 => self.unpack(&old, span)?,
+            other => {
+                return Err(LangError::new(
+                    ErrorKind::Type,
+                    format!("a {} has no append", other.type_name()),
+                    span,
+                    Some("start from an empty list: `out = []`"),
+                ))
+            }
+        };
+        items.push(v);
+        let new = self.list_of(items, span);
+        self.rebind_same(&old, &new);
+        self.bind(n, new);
+        Ok(Value::None)
     }
 
     /// The innermost scope: the running function's frame, or the globals.

@@ -119,6 +119,8 @@ pub struct Param {
 #[derive(Clone, Debug)]
 pub enum Target {
     Name(String, Span),
+    /// `H[t, :] = h`: an element or a slice of the array a name holds.
+    Index(Expr, Vec<IndexItem>, Span),
     Tuple(Vec<Target>, Span),
 }
 
@@ -428,10 +430,13 @@ impl Parser {
                 items.iter().map(Self::to_target).collect::<PResult<_>>()?,
                 e.span,
             )),
+            ExprKind::Index(base, items) if matches!(base.kind, ExprKind::Name(_)) => {
+                Ok(Target::Index((**base).clone(), items.clone(), e.span))
+            }
             ExprKind::Index(..) => Err(LangError::syntax(
-                "cannot assign to an element",
+                "cannot assign to an element of this expression",
                 e.span,
-                Some("tensors are values: build the new tensor and assign it to a name"),
+                Some("assign to an element of a name: `H[t, :] = h`"),
             )),
             _ => Err(LangError::syntax(
                 "cannot assign to this expression",
