@@ -153,3 +153,30 @@ fn item_assignment_and_append_change_the_value_in_place() {
     );
     assert_eq!(sol.errors[0].kind, ErrorKind::Shape);
 }
+
+#[test]
+fn python_rejects_what_python_rejects() {
+    for (src, what) in [
+        ("break", "`break` outside a loop"),
+        (
+            "def f():\n    continue\nfor i in range(2):\n    f()",
+            "`continue` outside a loop",
+        ),
+        ("def f(a, a):\n    return a", "named twice"),
+        ("def f(a=1, b):\n    return a", "comes after one that has"),
+    ] {
+        let sol = solve(src, &Options::default());
+        assert_eq!(sol.errors.len(), 1, "{src}");
+        assert_eq!(sol.errors[0].kind, ErrorKind::Syntax, "{src}");
+        assert!(
+            sol.errors[0].message.contains(what),
+            "{src}: {}",
+            sol.errors[0].message
+        );
+    }
+    // a tuple of one prints as Python prints it
+    assert_eq!(
+        answers("import numpy as np\nshow np.zeros(3).shape"),
+        ["(3,)"]
+    );
+}

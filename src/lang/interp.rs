@@ -237,7 +237,6 @@ pub fn run(src: &str, opts: &Options) -> Solution {
     match program {
         Err(e) => it.errors.push(e),
         Ok(stmts) => {
-            // `break`/`continue` outside a loop just end the program, as a return would.
             if let Err(e) = it.exec_block(&stmts) {
                 it.errors.push(e);
             }

@@ -153,6 +153,9 @@ pub struct Parser {
     toks: Vec<Token>,
     pos: usize,
     depth: usize,
+    /// Loops around the statement being parsed (in the current function):
+    /// `break` and `continue` need one, as in Python.
+    loops: usize,
 }
 
 /// How deeply expressions may nest: parentheses, unary signs, powers, and
@@ -173,6 +176,7 @@ impl Parser {
             toks,
             pos: 0,
             depth: 0,
+            loops: 0,
         }
     }
     fn peek(&self) -> &Tok {
@@ -344,11 +348,25 @@ impl Parser {
             let mut params = Vec::new();
             while !self.is_op(")") {
                 let (p, span) = self.name()?;
+                if params.iter().any(|q: &Param| q.name == p) {
+                    return Err(LangError::syntax(
+                        format!("the parameter `{p}` is named twice"),
+                        span,
+                        None,
+                    ));
+                }
                 let default = if self.eat_op("=") {
                     Some(self.expr()?)
                 } else {
                     None
                 };
+                if default.is_none() && params.iter().any(|q| q.default.is_some()) {
+                    return Err(LangError::syntax(
+                        format!("the parameter `{p}` has no default but comes after one that has"),
+                        span,
+                        Some("parameters with defaults come last"),
+                    ));
+                }
                 params.push(Param {
                     name: p,
                     default,
@@ -362,7 +380,11 @@ impl Parser {
             if self.eat_op("->") {
                 self.expr()?;
             }
-            StmtKind::Def(name, params, self.block()?)
+            // A loop outside the function does not hold its `break`.
+            let outer = std::mem::take(&mut self.loops);
+            let body = self.block();
+            self.loops = outer;
+            StmtKind::Def(name, params, body?)
         } else if self.eat_kw("if") {
             let mut branches = vec![(self.expr()?, self.block()?)];
             let mut other = None;
@@ -383,11 +405,17 @@ impl Parser {
                 return Err(self.expected("`in`", Some("write `for x in range(n):`")));
             }
             let it = self.expr_list()?;
-            StmtKind::For(t, it, self.block()?)
+            self.loops += 1;
+            let body = self.block();
+            self.loops -= 1;
+            StmtKind::For(t, it, body?)
         } else {
             self.bump(); // while
             let c = self.expr()?;
-            StmtKind::While(c, self.block()?)
+            self.loops += 1;
+            let body = self.block();
+            self.loops -= 1;
+            StmtKind::While(c, body?)
         };
         Ok(Stmt {
             kind,
@@ -494,11 +522,18 @@ impl Parser {
         if self.eat_kw("pass") {
             return done(self, StmtKind::Pass);
         }
-        if self.eat_kw("break") {
-            return done(self, StmtKind::Break);
-        }
-        if self.eat_kw("continue") {
-            return done(self, StmtKind::Continue);
+        for (kw, kind) in [("break", StmtKind::Break), ("continue", StmtKind::Continue)] {
+            if self.is_kw(kw) {
+                let s = self.bump().span;
+                if self.loops == 0 {
+                    return Err(LangError::syntax(
+                        format!("`{kw}` outside a loop"),
+                        s,
+                        Some("`break` and `continue` belong inside `for` or `while`"),
+                    ));
+                }
+                return done(self, kind);
+            }
         }
         if self.is_kw("import") || self.is_kw("from") {
             return self.import(start);

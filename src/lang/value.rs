@@ -201,6 +201,10 @@ impl Fmt {
                     }
                     s.push_str(&self.value_compact(x));
                 }
+                // (3,) is a tuple of one, as Python prints it.
+                if items.len() == 1 && close == ")" {
+                    s.push(',');
+                }
                 s.push_str(close);
                 s
             }
