@@ -180,3 +180,31 @@ fn python_rejects_what_python_rejects() {
         ["(3,)"]
     );
 }
+
+#[test]
+fn numpy_functions_students_reach_for() {
+    // x = [3, −1, 2]; values as numpy gives them:
+    let src = "import numpy as np\nx = np.array([3, -1, 2])\nshow np.vstack([x, x])\nshow np.hstack([x, x])\n\
+               show np.zeros_like(x)\nshow np.square(x)\nshow np.sign(x)\nshow np.outer([1, 2], [3, 4])\n\
+               show np.clip(x, 0, 2)\nshow np.where(x > 0, x, 0)\nshow np.prod(x)\nshow np.cumsum(x)\n\
+               show np.argsort(x)\nshow np.sort(x)\nshow grad(np.prod(x), x)";
+    assert_eq!(
+        answers(src),
+        [
+            "[[3, -1, 2], [3, -1, 2]]",
+            "[3, -1, 2, 3, -1, 2]",
+            "[0, 0, 0]",
+            "[9, 1, 4]",
+            "[1, -1, 1]",
+            "[[3, 4], [6, 8]]",
+            "[2, 0, 2]",
+            "[3, 0, 2]",
+            "-6",
+            "[3, 2, 4]",
+            "[1, 2, 0]",
+            "[-1, 2, 3]",
+            // ∂(x₀x₁x₂)/∂x = [x₁x₂, x₀x₂, x₀x₁]
+            "[-2, 6, -3]"
+        ]
+    );
+}

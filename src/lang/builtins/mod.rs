@@ -30,7 +30,8 @@ pub const NAMES: &[&str] = &[
     "reshape", "transpose", "concatenate", "stack", "dot", "matmul", "abs", "exp", "log", "sqrt",
     "tanh", "sigmoid", "expit", "relu", "identity", "leaky_relu", "softmax", "log_softmax", "step",
     "maximum", "minimum", "max", "min", "amax", "amin", "sum", "mean", "argmax", "argmin", "norm",
-    "all", "any", "allclose", "floor", "bits",
+    "all", "any", "allclose", "floor", "bits", "vstack", "hstack", "zeros_like", "ones_like",
+    "square", "sign", "outer", "clip", "where", "prod", "cumsum", "argsort", "sort",
     // layers
     "linear", "conv1d", "conv2d", "max_pool1d", "avg_pool1d", "max_pool2d", "avg_pool2d",
     "conv_out_len", "rnn", "lstm_seq", "gru_seq", "attention", "self_attention",
@@ -55,6 +56,8 @@ const NUMPY_NAMES: &[&str] = &[
     "array", "zeros", "ones", "eye", "full", "arange", "shape", "reshape", "transpose",
     "concatenate", "stack", "dot", "matmul", "abs", "exp", "log", "sqrt", "tanh", "maximum",
     "minimum", "amax", "amin", "sum", "mean", "argmax", "argmin", "all", "any", "allclose", "floor",
+    "vstack", "hstack", "zeros_like", "ones_like", "square", "sign", "outer", "clip", "where",
+    "prod", "cumsum", "argsort", "sort",
 ];
 
 pub fn lookup(name: &str) -> Option<Value> {
@@ -405,6 +408,10 @@ pub(crate) fn method(
     span: Span,
 ) -> R<Value> {
     const METHODS: &[&str] = &[
+        "prod",
+        "cumsum",
+        "argsort",
+        "clip",
         "sum",
         "mean",
         "max",
@@ -830,6 +837,151 @@ pub(crate) fn call(
                 t(Tensor::stack(&ts, axis), span)?
             } else {
                 t(Tensor::concat(&ts, axis), span)?
+            }
+        }
+        "vstack" | "hstack" => {
+            let (v, s) = a.required(0, "arrays")?;
+            let items = it.unpack(&v, s)?;
+            let ts = items
+                .iter()
+                .map(|x| it.tensor(x, s))
+                .collect::<R<Vec<_>>>()?;
+            if ts.is_empty() {
+                return Err(LangError::new(
+                    ErrorKind::Value,
+                    "nothing to stack",
+                    s,
+                    None,
+                ));
+            }
+            if name == "vstack" {
+                // rows: a vector is one row
+                let rows = ts
+                    .iter()
+                    .map(|x| {
+                        if x.ndim() == 1 {
+                            x.unsqueeze(0)
+                        } else {
+                            Ok(x.clone())
+                        }
+                    })
+                    .collect::<crate::Result<Vec<_>>>();
+                t(rows.and_then(|r| Tensor::concat(&r, 0)), span)?
+            } else {
+                let axis = if ts[0].ndim() == 1 { 0 } else { 1 };
+                t(Tensor::concat(&ts, axis), span)?
+            }
+        }
+        "zeros_like" | "ones_like" => {
+            let x = a.tensor(0, "a")?;
+            Value::T(if name == "zeros_like" {
+                Tensor::zeros(x.shape())
+            } else {
+                Tensor::ones(x.shape())
+            })
+        }
+        "square" => {
+            let x = a.tensor(0, "x")?;
+            t(x.mul(&x), span)?
+        }
+        "sign" => {
+            let x = a.tensor(0, "x")?;
+            let zero = Tensor::scalar(Num::zero());
+            t(x.gt(&zero).and_then(|p| p.sub(&x.lt(&zero)?)), span)?
+        }
+        "outer" => {
+            let x = a.tensor(0, "a")?;
+            let y = a.tensor(1, "b")?;
+            t(
+                x.reshape(&[-1, 1])
+                    .and_then(|c| c.mul(&y.reshape(&[1, -1])?)),
+                span,
+            )?
+        }
+        "clip" => {
+            let x = a.tensor(0, "a")?;
+            let lo = a.tensor(1, "a_min")?;
+            let hi = a.tensor(2, "a_max")?;
+            t(x.maximum(&lo).and_then(|m| m.minimum(&hi)), span)?
+        }
+        "where" => {
+            // where(cond, a, b): a where cond holds, else b.
+            let c = a.tensor(0, "condition")?;
+            let x = a.tensor(1, "x")?;
+            let y = a.tensor(2, "y")?;
+            let c = t(c.ne(&Tensor::scalar(Num::zero())), span)?;
+            let Value::T(c) = c else {
+                unreachable!("a tensor")
+            };
+            let one = Tensor::scalar(Num::one());
+            t(c.mul(&x).and_then(|p| p.add(&one.sub(&c)?.mul(&y)?)), span)?
+        }
+        "prod" | "cumsum" => {
+            let x = a.tensor(0, "a")?;
+            let flat = lib(x.reshape(&[-1]), span)?;
+            let items: Vec<Tensor<Num>> = (0..flat.len() as i64)
+                .map(|i| flat.slice(&[crate::Idx::At(i)]))
+                .collect::<crate::Result<_>>()
+                .map_err(|e| LangError::from_lib(e, span))?;
+            if name == "prod" {
+                let mut acc = Tensor::scalar(Num::one());
+                for v in &items {
+                    acc = lib(acc.mul(v), span)?;
+                }
+                Value::T(acc)
+            } else {
+                // the running sums of the flattened array, as np.cumsum(x)
+                let mut sums = Vec::with_capacity(items.len());
+                let mut acc = Tensor::scalar(Num::zero());
+                for v in &items {
+                    acc = lib(acc.add(v), span)?;
+                    sums.push(acc.clone());
+                }
+                if sums.is_empty() {
+                    Value::T(Tensor::zeros(&[0]))
+                } else {
+                    t(Tensor::stack(&sums, 0), span)?
+                }
+            }
+        }
+        "argsort" | "sort" => {
+            let x = a.tensor(0, "a")?;
+            if x.ndim() != 1 {
+                return Err(LangError::new(
+                    ErrorKind::Shape,
+                    format!(
+                        "{name} here takes a vector, not shape {}",
+                        shape_text(x.shape())
+                    ),
+                    span,
+                    None,
+                ));
+            }
+            // A stable sort, compared exactly (numpy's kind="stable").
+            let mut order: Vec<usize> = (0..x.len()).collect();
+            let vals: Vec<Num> = x.value().iter().cloned().collect();
+            let mut err = None;
+            order.sort_by(|&i, &j| {
+                vals[i].compare(&vals[j]).unwrap_or_else(|e| {
+                    err.get_or_insert(e);
+                    std::cmp::Ordering::Equal
+                })
+            });
+            if let Some(e) = err {
+                return Err(LangError::from_lib(e, span));
+            }
+            if name == "argsort" {
+                let idx: Vec<Num> = order.iter().map(|&i| Num::int(i as i64)).collect();
+                Value::T(lib(Tensor::from_vec(idx, &[order.len()]), span)?)
+            } else if order.is_empty() {
+                Value::T(x)
+            } else {
+                let rows = order
+                    .iter()
+                    .map(|&i| x.slice(&[crate::Idx::At(i as i64)]))
+                    .collect::<crate::Result<Vec<_>>>()
+                    .map_err(|e| LangError::from_lib(e, span))?;
+                t(Tensor::stack(&rows, 0), span)?
             }
         }
         "dot" | "matmul" => {
