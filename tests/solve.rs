@@ -215,12 +215,15 @@ fn exit_status_and_other_files_still_solved() {
     let f = failing.to_str().unwrap();
     let b = bad.to_str().unwrap();
     assert_eq!(gradwork(&["solve", g]).0, 0);
-    let (code, out, _) = gradwork(&["solve", "--color", "never", f]);
+    let (code, out, err) = gradwork(&["solve", "--color", "never", f]);
     assert_eq!(code, 1);
+    // the diagnostic on standard error, once; the solution on standard output
     assert!(
-        out.contains("check failed: `x == 3` does not hold"),
-        "{out}"
+        err.contains("check failed: `x == 3` does not hold"),
+        "{err}"
     );
+    assert_eq!(err.matches("does not hold").count(), 2, "{err}");
+    assert!(!out.contains("check failed"), "{out}");
     // statements after a failed check still run
     assert!(out.contains("y = x + 1"), "{out}");
     let (code, out, _) = gradwork(&["solve", "--format", "json", b, g, f]);

@@ -21,7 +21,6 @@ fn text_of(src: &str) -> String {
     assert!(internal.is_empty(), "{internal:?}");
     report::text(
         "t.gw",
-        src,
         &sol,
         gradwork::lang::interp::Detail::Full,
         4,

@@ -88,10 +88,14 @@ fn main() -> ExitCode {
         format,
         color,
     } = cli.cmd;
-    let color = match color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    let no_color = std::env::var_os("NO_COLOR").is_some();
+    let (color, err_color) = match color {
+        ColorArg::Always => (true, true),
+        ColorArg::Never => (false, false),
+        ColorArg::Auto => (
+            std::io::stdout().is_terminal() && !no_color,
+            std::io::stderr().is_terminal() && !no_color,
+        ),
     };
     let opts = Options {
         digits: digits as usize,
@@ -133,8 +137,14 @@ fn main() -> ExitCode {
                 let _ = write!(
                     stdout,
                     "{}",
-                    report::text(&name, &src, &sol, opts.detail, opts.digits, Style { color })
+                    report::text(&name, &sol, opts.detail, opts.digits, Style { color })
                 );
+                // Diagnostics go to standard error, each once.
+                let _ = stdout.flush();
+                let errs = report::errors(&name, &src, &sol, Style { color: err_color });
+                if !errs.is_empty() {
+                    eprint!("{errs}");
+                }
             }
             Format::Json => json_out.push(report::json(&name, &src, &sol, opts.digits)),
         }

@@ -879,11 +879,20 @@ impl<'s> Interp<'s> {
             known.extend(f.keys().cloned());
         }
         known.extend(builtins::NAMES.iter().map(|s| s.to_string()));
+        // The same name in another case first (`ReLU` → `relu`), then the
+        // nearest by edit distance.
+        let lower = name.to_lowercase();
         let best = known
             .iter()
-            .map(|k| (edit_distance(name, k), k))
-            .filter(|(d, k)| *d <= 2 && *d < k.len())
-            .min_by_key(|(d, _)| *d);
+            .find(|k| k.to_lowercase() == lower)
+            .map(|k| (0, k))
+            .or_else(|| {
+                known
+                    .iter()
+                    .map(|k| (edit_distance(name, k), k))
+                    .filter(|(d, k)| *d <= 2 && *d < k.len())
+                    .min_by_key(|(d, _)| *d)
+            });
         let hint = best.map(|(_, k)| format!("did you mean `{k}`?"));
         LangError::new(
             ErrorKind::Name,

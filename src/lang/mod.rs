@@ -145,13 +145,18 @@ impl LangError {
             Ok(()) => String::from_utf8_lossy(&out).into_owned(),
             Err(_) => String::new(),
         };
-        format!(
-            "{}: {}: {}\n{}",
-            self.location(file, src),
-            self.kind.title(),
-            self.message,
+        // Once, in the box: ariadne's header names the error, its frame the
+        // place (file:line:col).
+        if body.is_empty() {
+            format!(
+                "{}: {}: {}\n",
+                self.location(file, src),
+                self.kind.title(),
+                self.message
+            )
+        } else {
             body
-        )
+        }
     }
 }
 

@@ -233,14 +233,7 @@ fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
 }
 
 /// The worked solution of one file as text.
-pub fn text(
-    file: &str,
-    src: &str,
-    sol: &Solution,
-    detail: Detail,
-    digits: usize,
-    st: Style,
-) -> String {
+pub fn text(file: &str, sol: &Solution, detail: Detail, digits: usize, st: Style) -> String {
     let mut out = String::new();
     let title = if sol.title.is_empty() {
         String::new()
@@ -266,8 +259,13 @@ pub fn text(
             out.push_str(&format!("  {} = {}\n", a.name, st.answer(&a.text)));
         }
     }
+    out
+}
+
+/// The diagnostics of one file, each once, for standard error.
+pub fn errors(file: &str, src: &str, sol: &Solution, st: Style) -> String {
+    let mut out = String::new();
     for e in &sol.errors {
-        out.push('\n');
         out.push_str(&e.render(file, src, st.color));
     }
     out
