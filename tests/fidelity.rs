@@ -208,3 +208,11 @@ fn numpy_functions_students_reach_for() {
         ]
     );
 }
+
+#[test]
+fn lambdas_are_functions_of_one_expression() {
+    // f(3) = 3² + 1 = 10; the lambdas in a list applied to 2 give 3 and 4.
+    let src =
+        "f = lambda x: x**2 + 1\nshow f(3)\nshow [g(2) for g in [lambda t: t + 1, lambda t: 2*t]]";
+    assert_eq!(answers(src), ["10", "[3, 4]"]);
+}

@@ -111,7 +111,8 @@ fn writable(e: &Expr) -> bool {
         | ExprKind::And(..)
         | ExprKind::Or(..)
         | ExprKind::Not(_)
-        | ExprKind::Comp(..) => ok = false,
+        | ExprKind::Comp(..)
+        | ExprKind::Lambda(..) => ok = false,
         ExprKind::Compare(_, rest) if rest.len() > 1 => ok = false,
         ExprKind::Call(f, _, _) => {
             if let ExprKind::Name(n) = &f.kind {

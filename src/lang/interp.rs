@@ -984,6 +984,17 @@ impl<'s> Interp<'s> {
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
             ExprKind::None => Ok(Value::None),
             ExprKind::Name(n) => self.lookup(n).ok_or_else(|| self.unknown(n, span)),
+            ExprKind::Lambda(params, body) => {
+                let f = FuncDef {
+                    name: "<lambda>".into(),
+                    params: params.clone(),
+                    body: vec![Stmt {
+                        kind: StmtKind::Return(Some((**body).clone())),
+                        span,
+                    }],
+                };
+                Ok(Value::Func(Rc::new(f)))
+            }
             ExprKind::Comp(elt, clauses) => {
                 let mut out = Vec::new();
                 self.comprehension(elt, clauses, &mut out, span)?;

@@ -96,6 +96,8 @@ pub enum ExprKind {
     Call(Box<Expr>, Vec<Expr>, Vec<Kwarg>),
     Attr(Box<Expr>, String),
     Index(Box<Expr>, Vec<IndexItem>),
+    /// `lambda x: body`.
+    Lambda(Vec<Param>, Box<Expr>),
     /// A list comprehension or a generator expression (both give a list):
     /// `[f(x) for x in xs if c]`, `sum(x**2 for x in v)`.
     Comp(Box<Expr>, Vec<CompFor>),
@@ -668,6 +670,29 @@ impl Parser {
         r
     }
     fn expr_inner(&mut self) -> PResult<Expr> {
+        // `lambda x, y: body`: a function of one expression.
+        if self.is_kw("lambda") {
+            let start = self.bump().span.start;
+            let mut params = Vec::new();
+            while !self.is_op(":") {
+                let (p, span) = self.name()?;
+                params.push(Param {
+                    name: p,
+                    default: None,
+                    span,
+                });
+                if !self.eat_op(",") {
+                    break;
+                }
+            }
+            self.expect_op(":", Some("a lambda reads `lambda x: x**2`"))?;
+            let body = self.expr()?;
+            let span = Span::new(start, body.span.end);
+            return Ok(Expr {
+                kind: ExprKind::Lambda(params, Box::new(body)),
+                span,
+            });
+        }
         let e = self.or_expr()?;
         if self.is_kw("if") {
             // `a if cond else b`
