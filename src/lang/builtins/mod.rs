@@ -909,10 +909,7 @@ pub(crate) fn call(
             let c = a.tensor(0, "condition")?;
             let x = a.tensor(1, "x")?;
             let y = a.tensor(2, "y")?;
-            let c = t(c.ne(&Tensor::scalar(Num::zero())), span)?;
-            let Value::T(c) = c else {
-                unreachable!("a tensor")
-            };
+            let c = lib(c.ne(&Tensor::scalar(Num::zero())), span)?;
             let one = Tensor::scalar(Num::one());
             t(c.mul(&x).and_then(|p| p.add(&one.sub(&c)?.mul(&y)?)), span)?
         }
