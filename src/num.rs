@@ -307,6 +307,23 @@ impl Num {
             origin: None,
         }))
     }
+    /// π, as the interval between the floats on either side of it.
+    pub fn pi() -> Num {
+        Num::around(std::f64::consts::PI)
+    }
+    /// e, as the interval between the floats on either side of it.
+    pub fn e() -> Num {
+        Num::around(std::f64::consts::E)
+    }
+    /// The interval from the float below `x` to the float above it: holds
+    /// any real that `x` is the nearest float to.
+    fn around(x: f64) -> Num {
+        Num::Approx(Approx {
+            lo: x.next_down(),
+            hi: x.next_up(),
+            origin: None,
+        })
+    }
     /// The exact value of the float `x` (every finite float is a rational).
     pub fn from_f64_exact(x: f64) -> Result<Num> {
         BigRational::from_float(x)

@@ -216,3 +216,18 @@ fn lambdas_are_functions_of_one_expression() {
         "f = lambda x: x**2 + 1\nshow f(3)\nshow [g(2) for g in [lambda t: t + 1, lambda t: 2*t]]";
     assert_eq!(answers(src), ["10", "[3, 4]"]);
 }
+
+#[test]
+fn variance_deviation_and_constants() {
+    // x = [1, 2, 3, 4]: mean 2.5, squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5;
+    // var = 5/4, with ddof=1 5/3; by columns of [[1, 2], [3, 6]]: [1, 4].
+    let src = "import numpy as np\nimport math\nx = np.array([1, 2, 3, 4])\nshow np.var(x)\n\
+               show x.var(ddof=1)\nshow np.var(np.array([[1, 2], [3, 6]]), axis=0)\n\
+               show np.pi > 3.14159\nshow math.e < 2.7183";
+    assert_eq!(answers(src), ["1.25", "5/3 ≈ 1.667", "[1, 4]", "1", "1"]);
+    // std = √1.25 ≈ 1.118, approximate with guaranteed digits
+    assert_eq!(
+        answers("import numpy as np\nshow np.std([1, 2, 3, 4])"),
+        ["≈ 1.118"]
+    );
+}

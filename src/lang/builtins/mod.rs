@@ -31,7 +31,7 @@ pub const NAMES: &[&str] = &[
     "tanh", "sigmoid", "expit", "relu", "identity", "leaky_relu", "softmax", "log_softmax", "step",
     "maximum", "minimum", "max", "min", "amax", "amin", "sum", "mean", "argmax", "argmin", "norm",
     "all", "any", "allclose", "floor", "bits", "vstack", "hstack", "zeros_like", "ones_like",
-    "square", "sign", "outer", "clip", "where", "prod", "cumsum", "argsort", "sort",
+    "square", "sign", "outer", "clip", "where", "prod", "cumsum", "argsort", "sort", "var", "std",
     // layers
     "linear", "conv1d", "conv2d", "max_pool1d", "avg_pool1d", "max_pool2d", "avg_pool2d",
     "conv_out_len", "rnn", "lstm_seq", "gru_seq", "attention", "self_attention",
@@ -57,7 +57,7 @@ const NUMPY_NAMES: &[&str] = &[
     "concatenate", "stack", "dot", "matmul", "abs", "exp", "log", "sqrt", "tanh", "maximum",
     "minimum", "amax", "amin", "sum", "mean", "argmax", "argmin", "all", "any", "allclose", "floor",
     "vstack", "hstack", "zeros_like", "ones_like", "square", "sign", "outer", "clip", "where",
-    "prod", "cumsum", "argsort", "sort",
+    "prod", "cumsum", "argsort", "sort", "var", "std",
 ];
 
 pub fn lookup(name: &str) -> Option<Value> {
@@ -102,6 +102,9 @@ pub fn resolve(ns: &str, name: &str) -> Option<Value> {
         ("sp.special", "softmax" | "log_softmax" | "expit") => lookup(name),
         ("math", "sqrt" | "exp" | "log" | "tanh" | "floor") => lookup(name),
         ("np", "newaxis") => Some(Value::None),
+        // Irrational constants: guaranteed intervals.
+        ("np" | "math", "pi") => Some(Value::num(Num::pi())),
+        ("np" | "math", "e") => Some(Value::num(Num::e())),
         // np.max(x, 0) reduces over axis 0; Python's max(a, b) is elementwise.
         ("np", "max") => lookup("amax"),
         ("np", "min") => lookup("amin"),
@@ -408,6 +411,8 @@ pub(crate) fn method(
     span: Span,
 ) -> R<Value> {
     const METHODS: &[&str] = &[
+        "var",
+        "std",
         "prod",
         "cumsum",
         "argsort",
@@ -1065,6 +1070,43 @@ pub(crate) fn call(
                 notes::note_ties(it, &mut notes, &x, axis, name == "argmax");
             }
             v
+        }
+        "var" | "std" => {
+            // mean((x − mean(x))²) over n − ddof values; std is its root.
+            let x = a.tensor(0, "a")?;
+            let axis = a.opt_axis(1)?;
+            let ddof = a.int(2, "ddof", Some(0))?;
+            let ax = axis.map(|v| vec![v]);
+            let n = match axis {
+                None => x.len(),
+                Some(k) => {
+                    let k = lib(crate::tensor::norm_axis(k, x.ndim()), span)?;
+                    x.shape()[k]
+                }
+            } as i64;
+            if n - ddof <= 0 {
+                return Err(LangError::new(
+                    ErrorKind::Value,
+                    format!(
+                        "{name} of {n} values with ddof={ddof} divides by {}",
+                        n - ddof
+                    ),
+                    span,
+                    None,
+                ));
+            }
+            let v = x
+                .mean(ax.as_deref(), true)
+                .and_then(|m| x.sub(&m))
+                .and_then(|d| d.mul(&d))
+                .and_then(|d2| d2.sum(ax.as_deref(), false))
+                .and_then(|s| s.div(&Tensor::scalar(Num::int(n - ddof))));
+            let v = lib(v, span)?;
+            if name == "std" {
+                t(v.sqrt(), span)?
+            } else {
+                Value::T(v)
+            }
         }
         "np.sum" | "mean" => {
             let x = a.tensor(0, "a")?;
