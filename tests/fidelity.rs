@@ -231,3 +231,14 @@ fn variance_deviation_and_constants() {
         ["≈ 1.118"]
     );
 }
+
+#[test]
+fn norms_by_axis_and_order() {
+    // ‖[3, −4]‖₁ = 7; row norms of [[3, 4], [6, 8]] = [5, 10]; column L1 norms of
+    // [[1, −2], [3, 4]] = [4, 6]; at the zero vector the gradient is 0 with or
+    // without axis (PyTorch's convention), never a division by zero.
+    let src = "x = [1, 2]\nshow grad(norm(x - x, axis=0), x)\nshow grad(norm(x - x), x)\n\
+               show norm([3, -4], ord=1)\nshow norm([[3, 4], [6, 8]], axis=1)\n\
+               show norm([[1, -2], [3, 4]], ord=1, axis=0)";
+    assert_eq!(answers(src), ["[0, 0]", "[0, 0]", "7", "[5, 10]", "[4, 6]"]);
+}

@@ -1124,26 +1124,40 @@ pub(crate) fn call(
         }
         "norm" => {
             let x = a.tensor(0, "x")?;
-            match a.get(1, "ord") {
-                None | Some((Value::None, _)) => {}
-                Some((_, s)) => {
-                    return Err(LangError::new(
-                        ErrorKind::Value,
-                        "only the 2-norm is available",
-                        s,
-                        Some("for the L1 norm use sum(abs(x))"),
-                    ))
-                }
-            }
+            let ord = match a.get(1, "ord") {
+                None | Some((Value::None, _)) => 2,
+                Some((v, s)) => match it.tensor(&v, s)?.item().ok().and_then(|n| n.to_i64()) {
+                    Some(k @ (1 | 2)) => k,
+                    _ => {
+                        return Err(LangError::new(
+                            ErrorKind::Value,
+                            "the norms available are ord=2 (the default) and ord=1",
+                            s,
+                            Some("the largest magnitude is max(abs(x))"),
+                        ))
+                    }
+                },
+            };
             let axis = a.opt_axis(2)?;
-            match axis {
-                None => t(x.norm(), span)?,
-                Some(ax) => t(
+            if ord == 1 && axis.is_none() && x.ndim() > 1 {
+                return Err(LangError::new(
+                    ErrorKind::Value,
+                    "ord=1 of a matrix is numpy's largest column sum; gradwork has the vector norms only",
+                    span,
+                    Some("give axis=… for the norms of its rows or columns"),
+                ));
+            }
+            let ax = axis.map(|v| vec![v]);
+            match (ord, axis) {
+                (2, None) => t(x.norm(), span)?,
+                // Zero-safe as the whole norm: the gradient at 0 is 0 (PyTorch's).
+                (2, Some(_)) => t(
                     x.mul(&x)
-                        .and_then(|s| s.sum(Some(&[ax]), false))
-                        .and_then(|s| s.sqrt()),
+                        .and_then(|s| s.sum(ax.as_deref(), false))
+                        .and_then(|s| s.sqrt_or_zero()),
                     span,
                 )?,
+                _ => t(x.abs().and_then(|m| m.sum(ax.as_deref(), false)), span)?,
             }
         }
         "all" | "any" => {
