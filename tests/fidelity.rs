@@ -242,3 +242,15 @@ fn norms_by_axis_and_order() {
                show norm([[1, -2], [3, 4]], ord=1, axis=0)";
     assert_eq!(answers(src), ["[0, 0]", "[0, 0]", "7", "[5, 10]", "[4, 6]"]);
 }
+
+#[test]
+fn a_product_a_transpose_would_fix_says_so() {
+    // [2, 3] @ [2, 3]: W @ x.T is [2, 3] @ [3, 2]
+    let sol = solve(
+        "W = [[1, 2, 3], [4, 5, 6]]\nx = [[1, 2, 3], [1, 1, 1]]\ny = W @ x",
+        &Options::default(),
+    );
+    assert_eq!(sol.errors[0].kind, ErrorKind::Shape);
+    let hint = sol.errors[0].hint.clone().unwrap_or_default();
+    assert!(hint.contains("[2, 3] @ [3, 2]"), "{hint}");
+}

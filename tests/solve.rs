@@ -266,3 +266,23 @@ fn examples_solve() {
     );
     assert!((approx(mlp, "L")[0] + p.ln()).abs() < 1e-12);
 }
+
+#[test]
+fn a_file_that_is_not_utf8_or_marks_nothing_is_told() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("encoding");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("latin1.gw");
+    std::fs::write(&bad, b"x = 1\n# caf\xe9\n").unwrap();
+    let (code, _, err) = gradwork(&["solve", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    // byte 11 is the é of latin-1, on line 2
+    assert!(
+        err.contains("latin1.gw:2: not UTF-8 text (byte 11)"),
+        "{err}"
+    );
+    let quiet = dir.join("quiet.gw");
+    std::fs::write(&quiet, "x = 1\n").unwrap();
+    let (code, _, err) = gradwork(&["solve", quiet.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(err.contains("marks no answer"), "{err}");
+}

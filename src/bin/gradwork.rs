@@ -117,8 +117,18 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     for (i, f) in files.iter().enumerate() {
         let name = f.display().to_string();
-        let src = match std::fs::read_to_string(f) {
-            Ok(s) => s,
+        let src = match std::fs::read(f).map(String::from_utf8) {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                // Where the file stops being UTF-8, by line and byte.
+                let at = e.utf8_error().valid_up_to();
+                let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+                eprintln!(
+                    "gradwork: {name}:{line}: not UTF-8 text (byte {at}); save the file as UTF-8"
+                );
+                status = 2;
+                continue;
+            }
             Err(e) => {
                 eprintln!("gradwork: cannot read {name}: {e}");
                 status = 2;
@@ -126,6 +136,9 @@ fn main() -> ExitCode {
             }
         };
         let sol = solve(&src, &opts);
+        if sol.ok() && sol.answers.is_empty() {
+            eprintln!("gradwork: warning: {name} marks no answer; `show x` marks one");
+        }
         if !sol.ok() {
             status = status.max(if sol.only_checks_failed() { 1 } else { 2 });
         }

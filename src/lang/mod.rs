@@ -93,6 +93,27 @@ impl LangError {
     /// A library error raised while evaluating the code at `span`.
     pub fn from_lib(e: crate::Error, span: Span) -> LangError {
         use crate::Error as E;
+        // `@` that a transpose would fix says which one.
+        if let E::ShapeMismatch { op, lhs, rhs } = &e {
+            if op == "@" && lhs.len() == 2 && rhs.len() == 2 {
+                let t = if lhs[1] == rhs[1] {
+                    Some(format!(
+                        "the right one transposed fits: [{}, {}] @ [{}, {}] (`B.T`)",
+                        lhs[0], lhs[1], rhs[1], rhs[0]
+                    ))
+                } else if lhs[0] == rhs[0] {
+                    Some(format!(
+                        "the left one transposed fits: [{}, {}] @ [{}, {}] (`A.T`)",
+                        lhs[1], lhs[0], rhs[0], rhs[1]
+                    ))
+                } else {
+                    None
+                };
+                if let Some(t) = t {
+                    return LangError::new(ErrorKind::Shape, e.to_string(), span, Some(&t));
+                }
+            }
+        }
         let (kind, hint) = match &e {
             E::ShapeMismatch { .. } | E::Shape { .. } => {
                 (ErrorKind::Shape, Some("print the operands' `.shape` to see which one is off"))
