@@ -254,3 +254,23 @@ fn a_product_a_transpose_would_fix_says_so() {
     let hint = sol.errors[0].hint.clone().unwrap_or_default();
     assert!(hint.contains("[2, 3] @ [3, 2]"), "{hint}");
 }
+
+#[test]
+fn unique_triangles_and_diagonals() {
+    // numpy: unique sorts the distinct values; triu/tril keep j − i ≥ k / ≤ k;
+    // diag of a matrix reads the (k-th) diagonal, of a vector builds the matrix.
+    let src = "import numpy as np\nM = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]])\n\
+               show np.unique([3, 1, 3, 2, 1])\nshow np.triu(M)\nshow np.tril(M, -1)\n\
+               show np.diag(M)\nshow np.diag(M, 1)\nshow np.diag([1, 2])";
+    assert_eq!(
+        answers(src),
+        [
+            "[1, 2, 3]",
+            "[[1, 2, 3], [0, 5, 6], [0, 0, 9]]",
+            "[[0, 0, 0], [4, 0, 0], [7, 8, 0]]",
+            "[1, 5, 9]",
+            "[2, 6]",
+            "[[1, 0], [0, 2]]"
+        ]
+    );
+}

@@ -32,6 +32,7 @@ pub const NAMES: &[&str] = &[
     "maximum", "minimum", "max", "min", "amax", "amin", "sum", "mean", "argmax", "argmin", "norm",
     "all", "any", "allclose", "floor", "bits", "vstack", "hstack", "zeros_like", "ones_like",
     "square", "sign", "outer", "clip", "where", "prod", "cumsum", "argsort", "sort", "var", "std",
+    "unique", "triu", "tril", "diag",
     // layers
     "linear", "conv1d", "conv2d", "max_pool1d", "avg_pool1d", "max_pool2d", "avg_pool2d",
     "conv_out_len", "rnn", "lstm_seq", "gru_seq", "attention", "self_attention",
@@ -57,7 +58,7 @@ const NUMPY_NAMES: &[&str] = &[
     "concatenate", "stack", "dot", "matmul", "abs", "exp", "log", "sqrt", "tanh", "maximum",
     "minimum", "amax", "amin", "sum", "mean", "argmax", "argmin", "all", "any", "allclose", "floor",
     "vstack", "hstack", "zeros_like", "ones_like", "square", "sign", "outer", "clip", "where",
-    "prod", "cumsum", "argsort", "sort", "var", "std",
+    "prod", "cumsum", "argsort", "sort", "var", "std", "unique", "triu", "tril", "diag",
 ];
 
 pub fn lookup(name: &str) -> Option<Value> {
@@ -943,6 +944,77 @@ pub(crate) fn call(
                     Value::T(Tensor::zeros(&[0]))
                 } else {
                     t(Tensor::stack(&sums, 0), span)?
+                }
+            }
+        }
+        "unique" => {
+            // The distinct values, sorted (numpy flattens first).
+            let x = a.tensor(0, "ar")?;
+            let mut vals: Vec<Num> = x.value().iter().cloned().collect();
+            let mut err = None;
+            vals.sort_by(|p, q| {
+                p.compare(q).unwrap_or_else(|e| {
+                    err.get_or_insert(e);
+                    std::cmp::Ordering::Equal
+                })
+            });
+            if let Some(e) = err {
+                return Err(LangError::from_lib(e, span));
+            }
+            let mut out: Vec<Num> = Vec::with_capacity(vals.len());
+            for v in vals {
+                if !out.last().is_some_and(|l| l.eq_num(&v).unwrap_or(false)) {
+                    out.push(v);
+                }
+            }
+            let n = out.len();
+            Value::T(lib(Tensor::from_vec(out, &[n]), span)?)
+        }
+        "triu" | "tril" | "diag" => {
+            let x = a.tensor(0, "m")?;
+            let k = a.int(1, "k", Some(0))?;
+            match (name, x.ndim()) {
+                // diag of a vector: the square matrix with it on the diagonal
+                ("diag", 1) => {
+                    let n = x.len();
+                    let mut v = vec![Num::zero(); n * n];
+                    for (i, e) in x.value().iter().enumerate() {
+                        v[i * n + i] = e.clone();
+                    }
+                    Value::T(lib(Tensor::from_vec(v, &[n, n]), span)?)
+                }
+                ("diag", 2) => {
+                    let (r, c) = (x.shape()[0] as i64, x.shape()[1] as i64);
+                    let v: Vec<Num> = (0..r)
+                        .filter(|&i| (0..c).contains(&(i + k)))
+                        .map(|i| x.value()[[i as usize, (i + k) as usize]].clone())
+                        .collect();
+                    let n = v.len();
+                    Value::T(lib(Tensor::from_vec(v, &[n]), span)?)
+                }
+                (_, 2) => {
+                    // keep j − i ≥ k (triu) or j − i ≤ k (tril), as a mask
+                    let (r, c) = (x.shape()[0], x.shape()[1]);
+                    let mask: Vec<Num> = (0..r * c)
+                        .map(|p| {
+                            let d = (p % c) as i64 - (p / c) as i64;
+                            let keep = if name == "triu" { d >= k } else { d <= k };
+                            Num::int(keep as i64)
+                        })
+                        .collect();
+                    let m = lib(Tensor::from_vec(mask, &[r, c]), span)?;
+                    t(x.mul(&m), span)?
+                }
+                _ => {
+                    return Err(LangError::new(
+                        ErrorKind::Shape,
+                        format!(
+                            "{name} takes a matrix{}",
+                            if name == "diag" { " or a vector" } else { "" }
+                        ),
+                        span,
+                        None,
+                    ))
                 }
             }
         }
