@@ -274,3 +274,21 @@ fn unique_triangles_and_diagonals() {
         ]
     );
 }
+
+#[test]
+fn eye_takes_its_shape_and_diagonal_and_isclose_is_elementwise() {
+    // numpy: eye(2, 3) is 2×3; eye(3, k=1) has ones above the diagonal; dtype
+    // changes nothing for exact numbers; isclose([1, 2], [1, 2.001]) = [True, False].
+    let src =
+        "import numpy as np\nshow np.eye(2, dtype=int)\nshow np.eye(2, 3)\nshow np.eye(3, k=1)\n\
+               show np.isclose([1, 2], [1, 2.001])";
+    assert_eq!(
+        answers(src),
+        [
+            "[[1, 0], [0, 1]]",
+            "[[1, 0, 0], [0, 1, 0]]",
+            "[[0, 1, 0], [0, 0, 1], [0, 0, 0]]",
+            "[1, 0]"
+        ]
+    );
+}

@@ -32,7 +32,7 @@ pub const NAMES: &[&str] = &[
     "maximum", "minimum", "max", "min", "amax", "amin", "sum", "mean", "argmax", "argmin", "norm",
     "all", "any", "allclose", "floor", "bits", "vstack", "hstack", "zeros_like", "ones_like",
     "square", "sign", "outer", "clip", "where", "prod", "cumsum", "argsort", "sort", "var", "std",
-    "unique", "triu", "tril", "diag",
+    "unique", "triu", "tril", "diag", "isclose",
     // layers
     "linear", "conv1d", "conv2d", "max_pool1d", "avg_pool1d", "max_pool2d", "avg_pool2d",
     "conv_out_len", "rnn", "lstm_seq", "gru_seq", "attention", "self_attention",
@@ -58,7 +58,7 @@ const NUMPY_NAMES: &[&str] = &[
     "concatenate", "stack", "dot", "matmul", "abs", "exp", "log", "sqrt", "tanh", "maximum",
     "minimum", "amax", "amin", "sum", "mean", "argmax", "argmin", "all", "any", "allclose", "floor",
     "vstack", "hstack", "zeros_like", "ones_like", "square", "sign", "outer", "clip", "where",
-    "prod", "cumsum", "argsort", "sort", "var", "std", "unique", "triu", "tril", "diag",
+    "prod", "cumsum", "argsort", "sort", "var", "std", "unique", "triu", "tril", "diag", "isclose",
 ];
 
 pub fn lookup(name: &str) -> Option<Value> {
@@ -793,9 +793,20 @@ pub(crate) fn call(
             Value::T(Tensor::full(&shape, fill))
         }
         "eye" => {
+            // eye(N, M=None, k=0, dtype=…): ones on the k-th diagonal of N×M;
+            // every number is exact, so dtype changes nothing.
             let n = a.usize(0, "N", None)?;
-            lib(crate::tensor::check_size("eye", &[n, n]), span)?;
-            Value::T(Tensor::eye(n))
+            let m = match a.get(1, "M") {
+                None | Some((Value::None, _)) => n,
+                Some((v, s)) => usizes(it, &Value::List(Rc::new(vec![v])), s, "M is a size")?[0],
+            };
+            let k = a.int(2, "k", Some(0))?;
+            a.get(3, "dtype");
+            lib(crate::tensor::check_size("eye", &[n, m]), span)?;
+            let v: Vec<Num> = (0..n * m)
+                .map(|p| Num::int(((p % m) as i64 - (p / m) as i64 == k) as i64))
+                .collect();
+            Value::T(lib(Tensor::from_vec(v, &[n, m]), span)?)
         }
         "arange" => {
             let n = a.pos.len();
@@ -1238,7 +1249,9 @@ pub(crate) fn call(
             let r = if name == "all" { nz == x.len() } else { nz > 0 };
             Value::Bool(r)
         }
-        "allclose" => {
+        // |a − b| ≤ atol + rtol·|b|, decided with guaranteed bounds; isclose
+        // elementwise, allclose for all of them.
+        "allclose" | "isclose" => {
             let x = a.tensor(0, "a")?;
             let y = a.tensor(1, "b")?;
             let rtol = a.num(2, "rtol", Some("1e-5"))?;
@@ -1251,7 +1264,11 @@ pub(crate) fn call(
                 span,
             )?;
             let ok = lib(d.le(&tol), span)?;
-            Value::Bool(ok.value().iter().all(|n| !n.is_zero()))
+            if name == "isclose" {
+                Value::T(ok)
+            } else {
+                Value::Bool(ok.value().iter().all(|n| !n.is_zero()))
+            }
         }
         // ---- layers ----------------------------------------------------------
         "linear" if is_module_call(&a, &["input", "output"]) => {
