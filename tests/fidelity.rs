@@ -292,3 +292,14 @@ fn eye_takes_its_shape_and_diagonal_and_isclose_is_elementwise() {
         ]
     );
 }
+
+#[test]
+fn recurrent_sequences_start_from_a_given_state() {
+    // hidden 1, input 1, W_ih = 0, W_hh = 1, x = 0, h0 = 1, c0 = 0:
+    // LSTM: i = f = o = σ(1), g = tanh(1); c = σ(1)·tanh(1); h = σ(1)·tanh(c) = 0.36961
+    // GRU (PyTorch): r = z = σ(1), n = tanh(r·1); h = (1 − z)·n + z·1 = 0.89880
+    let src = "W_ih = [[0], [0], [0], [0]]\nW_hh = [[1], [1], [1], [1]]\n\
+               show lstm_seq([[0]], W_ih, W_hh, h0=[1], c0=[0])\nshow lstm_seq([[0]], W_ih, W_hh)\n\
+               show gru_seq([[0]], [[0], [0], [0]], [[1], [1], [1]], h0=[1])";
+    assert_eq!(answers(src), ["≈ [[0.3696]]", "[[0]]", "≈ [[0.8988]]"]);
+}

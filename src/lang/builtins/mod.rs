@@ -1398,17 +1398,31 @@ pub(crate) fn call(
             let w_hh = a.tensor(2, "W_hh")?;
             let b_ih = a.opt_tensor(3, "b_ih")?;
             let b_hh = a.opt_tensor(4, "b_hh")?;
+            // The starting state: h0 (and c0 for an LSTM), zeros when not given.
+            let h0 = a.opt_tensor(5, "h0")?;
+            let c0 = if name == "lstm_seq" {
+                a.opt_tensor(6, "c0")?
+            } else {
+                None
+            };
             if name == "lstm_seq" {
-                t(
-                    Lstm {
-                        w_ih,
-                        w_hh,
-                        b_ih,
-                        b_hh,
+                let cell = Lstm {
+                    w_ih,
+                    w_hh,
+                    b_ih,
+                    b_hh,
+                };
+                let state = match (h0, c0) {
+                    (None, None) => None,
+                    (h, c) => {
+                        let zero = lib(cell.zero_state(), span)?;
+                        Some(vec![
+                            h.unwrap_or_else(|| zero[0].clone()),
+                            c.unwrap_or_else(|| zero[1].clone()),
+                        ])
                     }
-                    .seq(&xs, None),
-                    span,
-                )?
+                };
+                t(cell.seq(&xs, state), span)?
             } else {
                 t(
                     Gru {
@@ -1417,7 +1431,7 @@ pub(crate) fn call(
                         b_ih,
                         b_hh,
                     }
-                    .seq(&xs, None),
+                    .seq(&xs, h0.map(|h| vec![h])),
                     span,
                 )?
             }
