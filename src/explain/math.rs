@@ -432,14 +432,7 @@ impl Math {
                     }
                     // Python's floor division and remainder (the sign of the divisor).
                     Op::FloorDiv | Op::Mod => {
-                        let q = x.div(&y)?;
-                        let fl =
-                            Tensor::new(crate::tensor::try_map(&q.value().view(), Num::floor)?);
-                        if *op == Op::FloorDiv {
-                            fl
-                        } else {
-                            x.sub(&fl.mul(&y)?)?
-                        }
+                        crate::lang::builtins::floor_div(&x, &y, *op == Op::Mod)?
                     }
                 }
             }

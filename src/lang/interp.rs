@@ -302,22 +302,6 @@ impl<'s> Interp<'s> {
 
     /// Binds `v` to every name (in the globals and every frame) bound to
     /// the tensor `id`: an in-place update of a shared array.
-    fn rebind_all(&mut self, id: usize, v: &Value) -> Vec<String> {
-        let same = |x: &Value| matches!(x, Value::T(t) if t.id() == id);
-        let mut names = Vec::new();
-        for (name, slot) in self
-            .globals
-            .iter_mut()
-            .chain(self.frames.iter_mut().flat_map(|f| f.iter_mut()))
-        {
-            if same(slot) {
-                *slot = v.clone();
-                names.push(name.clone());
-            }
-        }
-        names
-    }
-
     fn bind_target(&mut self, t: &Target, v: Value) -> R<()> {
         match t {
             Target::Name(n, _) => {
@@ -616,7 +600,7 @@ impl<'s> Interp<'s> {
                 // the same array sees the change. A number is rebound only.
                 if let (Value::T(old), Value::T(new)) = (&cur, &v) {
                     if old.ndim() > 0 && old.shape() == new.shape() {
-                        let mut others = self.rebind_all(old.id(), &v);
+                        let mut others = self.rebind_same(&cur, &v);
                         others.retain(|o| o != n);
                         if !others.is_empty() && self.opts.detail == Detail::Full {
                             others.sort();
@@ -1274,14 +1258,7 @@ impl<'s> Interp<'s> {
             BinOp::Div => x.div(&y),
             BinOp::Pow => x.pow(&y),
             BinOp::MatMul => x.matmul(&y),
-            BinOp::FloorDiv | BinOp::Mod => x.div(&y).and_then(|q| {
-                let fl = builtins::floor(&q)?;
-                if op == BinOp::FloorDiv {
-                    Ok(fl)
-                } else {
-                    x.sub(&fl.mul(&y)?)
-                }
-            }),
+            BinOp::FloorDiv | BinOp::Mod => builtins::floor_div(&x, &y, op == BinOp::Mod),
         };
         r.map(Value::T).map_err(|e| LangError::from_lib(e, span))
     }
@@ -1381,31 +1358,48 @@ impl<'s> Interp<'s> {
         })
     }
 
+    /// `a:b:c` of an index, its parts evaluated.
+    fn slice_idx(&mut self, a: &Option<Expr>, b: &Option<Expr>, c: &Option<Expr>) -> R<Idx> {
+        let mut get = |x: &Option<Expr>| -> R<Option<i64>> {
+            match x {
+                None => Ok(None),
+                Some(e) => Ok(Some(self.int_of(e)?)),
+            }
+        };
+        let (start, stop) = (get(a)?, get(b)?);
+        let step = get(c)?.unwrap_or(1);
+        Ok(Idx::Range { start, stop, step })
+    }
+
+    /// The position `items` (one integer, negative from the end) names in a
+    /// list of `len` items.
+    fn list_position(&mut self, items: &[IndexItem], len: usize, span: Span) -> R<usize> {
+        let [IndexItem::Expr(e)] = items else {
+            return Err(LangError::new(
+                ErrorKind::Type,
+                "a list takes one integer index",
+                span,
+                None,
+            ));
+        };
+        let i = self.int_of(e)?;
+        let n = len as i64;
+        let j = if i < 0 { i + n } else { i };
+        if j < 0 || j >= n {
+            return Err(LangError::new(
+                ErrorKind::Shape,
+                format!("index {i} is out of range for {n} items"),
+                e.span,
+                None,
+            ));
+        }
+        Ok(j as usize)
+    }
+
     fn index(&mut self, v: Value, items: &[IndexItem], span: Span) -> R<Value> {
         if let Value::List(l) | Value::Tuple(l) = &v {
-            let [IndexItem::Expr(e)] = items else {
-                return Err(LangError::new(
-                    ErrorKind::Type,
-                    "a list takes one integer index",
-                    span,
-                    None,
-                ));
-            };
-            let i = self.int_of(e)?;
-            let n = l.len() as i64;
-            let j = if i < 0 { i + n } else { i };
-            return l
-                .get(j as usize)
-                .filter(|_| j >= 0)
-                .cloned()
-                .ok_or_else(|| {
-                    LangError::new(
-                        ErrorKind::Shape,
-                        format!("index {i} is out of range for {n} items"),
-                        e.span,
-                        None,
-                    )
-                });
+            let j = self.list_position(items, l.len(), span)?;
+            return Ok(l[j].clone());
         }
         let t = self.tensor(&v, span)?;
         let mut idx = Vec::new();
@@ -1452,17 +1446,7 @@ impl<'s> Interp<'s> {
                         _ => idx.push(Idx::At(self.int_of(e)?)),
                     }
                 }
-                IndexItem::Slice(a, b, c) => {
-                    let mut get = |x: &Option<Expr>| -> R<Option<i64>> {
-                        match x {
-                            None => Ok(None),
-                            Some(e) => Ok(Some(self.int_of(e)?)),
-                        }
-                    };
-                    let (start, stop) = (get(a)?, get(b)?);
-                    let step = get(c)?.unwrap_or(1);
-                    idx.push(Idx::Range { start, stop, step });
-                }
+                IndexItem::Slice(a, b, c) => idx.push(self.slice_idx(a, b, c)?),
             }
         }
         t.slice(&idx)
@@ -1577,27 +1561,9 @@ impl Interp<'_> {
         let old = self.lookup(n).ok_or_else(|| self.unknown(n, base.span))?;
         let new = match &old {
             Value::List(l) => {
-                let [IndexItem::Expr(ie)] = items else {
-                    return Err(LangError::new(
-                        ErrorKind::Type,
-                        "a list takes one integer index",
-                        span,
-                        None,
-                    ));
-                };
-                let i = self.int_of(ie)?;
-                let len = l.len() as i64;
-                let j = if i < 0 { i + len } else { i };
-                if j < 0 || j >= len {
-                    return Err(LangError::new(
-                        ErrorKind::Shape,
-                        format!("index {i} is out of range for {len} items"),
-                        ie.span,
-                        None,
-                    ));
-                }
+                let j = self.list_position(items, l.len(), span)?;
                 let mut items = l.to_vec();
-                items[j as usize] = v;
+                items[j] = v;
                 self.list_of(items, span)
             }
             Value::T(t) if t.ndim() > 0 => {
@@ -1605,17 +1571,7 @@ impl Interp<'_> {
                 for it in items {
                     match it {
                         IndexItem::Expr(e) => idx.push(Idx::At(self.int_of(e)?)),
-                        IndexItem::Slice(a, b, c) => {
-                            let mut get = |x: &Option<Expr>| -> R<Option<i64>> {
-                                match x {
-                                    None => Ok(None),
-                                    Some(e) => Ok(Some(self.int_of(e)?)),
-                                }
-                            };
-                            let (start, stop) = (get(a)?, get(b)?);
-                            let step = get(c)?.unwrap_or(1);
-                            idx.push(Idx::Range { start, stop, step });
-                        }
+                        IndexItem::Slice(a, b, c) => idx.push(self.slice_idx(a, b, c)?),
                     }
                 }
                 let lib = |e| LangError::from_lib(e, span);
@@ -1664,24 +1620,23 @@ impl Interp<'_> {
     /// Binds `new` to every name that holds the very value `old` (the same
     /// array or list): an in-place change seen through every name.
     fn rebind_same(&mut self, old: &Value, new: &Value) -> Vec<String> {
-        match old {
-            Value::T(t) => self.rebind_all(t.id(), new),
-            Value::List(l) => {
-                let mut names = Vec::new();
-                for (name, slot) in self
-                    .globals
-                    .iter_mut()
-                    .chain(self.frames.iter_mut().flat_map(|f| f.iter_mut()))
-                {
-                    if matches!(slot, Value::List(m) if Rc::ptr_eq(l, m)) {
-                        *slot = new.clone();
-                        names.push(name.clone());
-                    }
-                }
-                names
+        let same = |x: &Value| match (old, x) {
+            (Value::T(a), Value::T(b)) => a.id() == b.id(),
+            (Value::List(a), Value::List(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        };
+        let mut names = Vec::new();
+        for (name, slot) in self
+            .globals
+            .iter_mut()
+            .chain(self.frames.iter_mut().flat_map(|f| f.iter_mut()))
+        {
+            if same(slot) {
+                *slot = new.clone();
+                names.push(name.clone());
             }
-            _ => Vec::new(),
         }
+        names
     }
 
     /// `xs.append(v)`: the list with `v` at the end, seen through every name

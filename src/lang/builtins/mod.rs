@@ -617,22 +617,13 @@ pub(crate) fn call(
                     let mut nums = Vec::new();
                     for v in &items[0] {
                         let t = it.tensor(v, lists[0].1)?;
-                        nums.push((lib(t.item(), lists[0].1)?, v.clone()));
+                        nums.push(lib(t.item(), lists[0].1)?);
                     }
-                    let mut err = None;
-                    nums.sort_by(|x, y| {
-                        x.0.compare(&y.0).unwrap_or_else(|e| {
-                            err.get_or_insert(e);
-                            std::cmp::Ordering::Equal
-                        })
-                    });
-                    if let Some(e) = err {
-                        return Err(LangError::from_lib(e, span));
-                    }
+                    let mut order = lib(exact_order(&nums), span)?;
                     if reverse {
-                        nums.reverse();
+                        order.reverse();
                     }
-                    nums.into_iter().map(|(_, v)| v).collect()
+                    order.into_iter().map(|i| items[0][i].clone()).collect()
                 }
             };
             return Ok(Value::List(Rc::new(out)));
@@ -961,19 +952,10 @@ pub(crate) fn call(
         "unique" => {
             // The distinct values, sorted (numpy flattens first).
             let x = a.tensor(0, "ar")?;
-            let mut vals: Vec<Num> = x.value().iter().cloned().collect();
-            let mut err = None;
-            vals.sort_by(|p, q| {
-                p.compare(q).unwrap_or_else(|e| {
-                    err.get_or_insert(e);
-                    std::cmp::Ordering::Equal
-                })
-            });
-            if let Some(e) = err {
-                return Err(LangError::from_lib(e, span));
-            }
+            let vals: Vec<Num> = x.value().iter().cloned().collect();
+            let order = lib(exact_order(&vals), span)?;
             let mut out: Vec<Num> = Vec::with_capacity(vals.len());
-            for v in vals {
+            for v in order.into_iter().map(|i| vals[i].clone()) {
                 if !out.last().is_some_and(|l| l.eq_num(&v).unwrap_or(false)) {
                     out.push(v);
                 }
@@ -1043,18 +1025,8 @@ pub(crate) fn call(
                 ));
             }
             // A stable sort, compared exactly (numpy's kind="stable").
-            let mut order: Vec<usize> = (0..x.len()).collect();
             let vals: Vec<Num> = x.value().iter().cloned().collect();
-            let mut err = None;
-            order.sort_by(|&i, &j| {
-                vals[i].compare(&vals[j]).unwrap_or_else(|e| {
-                    err.get_or_insert(e);
-                    std::cmp::Ordering::Equal
-                })
-            });
-            if let Some(e) = err {
-                return Err(LangError::from_lib(e, span));
-            }
+            let order = lib(exact_order(&vals), span)?;
             if name == "argsort" {
                 let idx: Vec<Num> = order.iter().map(|&i| Num::int(i as i64)).collect();
                 Value::T(lib(Tensor::from_vec(idx, &[order.len()]), span)?)
@@ -1663,6 +1635,34 @@ fn round_half_even(x: &Num, ndigits: i64) -> crate::Result<Num> {
 /// numpy's `floor`, elementwise (exact; an approximation must be certain).
 pub(crate) fn floor(x: &Tensor<Num>) -> crate::Result<Tensor<Num>> {
     crate::tensor::try_map(&x.value().view(), Num::floor).map(Tensor::new)
+}
+
+/// Python's `x // y`, or `x % y` with `rem` (the remainder takes the
+/// divisor's sign): the interpreter and the formula check share it.
+pub(crate) fn floor_div(x: &Tensor<Num>, y: &Tensor<Num>, rem: bool) -> crate::Result<Tensor<Num>> {
+    let fl = floor(&x.div(y)?)?;
+    if rem {
+        x.sub(&fl.mul(y)?)
+    } else {
+        Ok(fl)
+    }
+}
+
+/// The stable order of `vals`, compared exactly; a comparison too close to
+/// call is an error, never a guess.
+fn exact_order(vals: &[Num]) -> crate::Result<Vec<usize>> {
+    let mut order: Vec<usize> = (0..vals.len()).collect();
+    let mut err = None;
+    order.sort_by(|&i, &j| {
+        vals[i].compare(&vals[j]).unwrap_or_else(|e| {
+            err.get_or_insert(e);
+            std::cmp::Ordering::Equal
+        })
+    });
+    match err {
+        Some(e) => Err(e),
+        None => Ok(order),
+    }
 }
 
 /// `bits("00,10,11")`: each code becomes a column vector of its bits.
