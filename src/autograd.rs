@@ -917,6 +917,15 @@ impl<T: Element> Tensor<T> {
     pub fn is_bool(&self) -> bool {
         self.0.boolean
     }
+    /// The same values as a new array (numpy's `x.copy()`, `np.array(x)`):
+    /// a change in place to one is not seen through the other. The
+    /// gradient flows through unchanged.
+    pub fn copy(&self) -> Tensor<T> {
+        if self.is_bool() {
+            return self.as_bool();
+        }
+        make(self.value().clone(), Op::Reshape(self.clone()))
+    }
     /// The same 0/1 values as a boolean mask (no gradient flows through it).
     pub fn as_bool(&self) -> Tensor<T> {
         make_typed(self.value().clone(), Op::Const, true)

@@ -67,12 +67,12 @@ fn wrong_argument_lists_the_parameters() {
 
 #[test]
 fn shape_mismatch_names_both_shapes() {
-    let src = "a = [1, 2]\nb = [1, 2, 3]\nc = a + b\n";
+    let src = "a = [1, 2]\nb = [1, 2, 3]\nc = a - b\n";
     let (e, at) = error_of(src);
     assert_eq!(e.kind, ErrorKind::Shape);
-    assert_eq!(e.message, "shape mismatch in +: [2] and [3]");
+    assert_eq!(e.message, "shape mismatch in −: [2] and [3]");
     assert_eq!(at, (3, 5));
-    assert_eq!(underlined(src, &e), "a + b");
+    assert_eq!(underlined(src, &e), "a - b");
     insta::assert_snapshot!("shape_mismatch", e.render("t.gw", src, false));
     let (e, _) = error_of("W = [[1, 2], [3, 4]]\nx = [1, 2, 3]\ny = W @ x\n");
     assert_eq!(e.message, "shape mismatch in @: [2, 2] and [3]");

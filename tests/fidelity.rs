@@ -47,7 +47,10 @@ fn np_has_only_numpys_names() {
 #[test]
 fn show_then_a_parenthesis_is_the_show_statement() {
     // (y == 2) is [0, 1, 1]; its sum is 2.
-    assert_eq!(answers("y = [1, 2, 2]\nshow (y == 2).sum()"), ["2"]);
+    assert_eq!(
+        answers("import numpy as np\ny = np.array([1, 2, 2])\nshow (y == 2).sum()"),
+        ["2"]
+    );
 }
 
 #[test]
@@ -88,10 +91,12 @@ fn boolean_masks_select() {
     assert_eq!(answers(src), ["[-1, 3]"]);
     // a mask of the wrong length is an error, not a guess
     let sol = solve(
-        "x = [1, 2, 3]\nshow x[[1, 2] == [1, 2]]",
+        "import numpy as np\nx = np.array([1, 2, 3])\nshow x[np.array([1, 2]) == 1]",
         &Options::default(),
     );
     assert_eq!(sol.errors[0].kind, ErrorKind::Shape);
+    // a Python list indexed by a bool takes it as 0 or 1: [1, 2, 3][True] = 2
+    assert_eq!(answers("x = [1, 2, 3]\nshow x[[1, 2] == [1, 2]]"), ["2"]);
 }
 
 #[test]
@@ -302,4 +307,68 @@ fn recurrent_sequences_start_from_a_given_state() {
                show lstm_seq([[0]], W_ih, W_hh, h0=[1], c0=[0])\nshow lstm_seq([[0]], W_ih, W_hh)\n\
                show gru_seq([[0]], [[0], [0], [0]], [[1], [1], [1]], h0=[1])";
     assert_eq!(answers(src), ["≈ [[0.3696]]", "[[0]]", "≈ [[0.8988]]"]);
+}
+
+#[test]
+fn lists_are_pythons_lists_until_np_array() {
+    // Python: [1, 2] + [3, 4] joins; [0] * 3 and 3 * [0] repeat; [1, 2] * 2
+    // repeats the list; (1, 2) + (3,) joins tuples; a list equals a list
+    // as a whole and never a number.
+    let src = "import numpy as np\n\
+               show [1, 2] + [3, 4]\n\
+               show [0] * 3\n\
+               show 3 * [0]\n\
+               show [1, 2] * 2\n\
+               show (1, 2) + (3,)\n\
+               show [1, 2] == [1, 2]\n\
+               show [1, 2] == 2\n\
+               show np.array([1, 2]) + [3, 4]\n\
+               show np.array([1, 2]) == [1, 3]";
+    assert_eq!(
+        answers(src),
+        [
+            "[1, 2, 3, 4]",
+            "[0, 0, 0]",
+            "[0, 0, 0]",
+            "[1, 2, 1, 2]",
+            "(1, 2, 3)",
+            "True",
+            "False",
+            "[4, 6]",
+            "[1, 0]",
+        ]
+    );
+    // A student's loop: outputs collected in a list, the first state put in
+    // front, then made an array. h = 2h + 1 from 0: 1, 3, 7.
+    let src = "import numpy as np\nh = 0\nouts = []\nfor t in range(3):\n    h = 2 * h + 1\n    outs.append(h)\n\
+               H = np.array([0] + outs)\nz = [0.0] * len(H)\nz[1] = 5\nshow H\nshow z\nshow len(outs)";
+    assert_eq!(answers(src), ["[0, 1, 3, 7]", "[0, 5, 0, 0]", "3"]);
+}
+
+#[test]
+fn in_place_changes_follow_numpys_copies() {
+    // v = w shares the array: v += 1 changes w. np.array(w) and w.copy()
+    // are copies: += on them leaves w alone. A list's .copy() likewise.
+    let src = "import numpy as np\nw = np.array([1, 2])\nv = w\nv += 1\nc = np.array(w)\nc += 10\n\
+               d = w.copy()\nd += 100\nl = [1]\nm = l\nm += [2]\nk = l.copy()\nk.append(3)\n\
+               show w\nshow c\nshow d\nshow l\nshow k";
+    assert_eq!(
+        answers(src),
+        ["[2, 3]", "[12, 13]", "[102, 103]", "[1, 2]", "[1, 2, 3]"]
+    );
+}
+
+#[test]
+fn a_list_read_as_an_array_says_so() {
+    // [[1, 2], [3, 4]] @ [1, 1] is not Python; numpy's np.array reading gives [3, 7].
+    let sol = solve("W = [[1, 2], [3, 4]]\nshow W @ [1, 1]", &Options::default());
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    assert_eq!(sol.answers[0].text, "[3, 7]");
+    let notes: Vec<String> = sol.steps.iter().flat_map(|s| s.note_texts(4)).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("a list is read as an array in `W @ [1, 1]`")),
+        "{notes:?}"
+    );
 }

@@ -398,8 +398,20 @@ impl Walker<'_> {
             t.op(),
             crate::autograd::Op::Expand(_) | crate::autograd::Op::Reshape(_)
         );
-        if !transparent && self.is_constant(t) {
-            return Math::val(t);
+        // A reshape or broadcast of a name shows the name; of anything
+        // else constant, its own value (not its input's, of another shape).
+        if self.is_constant(t) {
+            let input = t.inputs().first().cloned();
+            match input {
+                _ if !transparent => return Math::val(t),
+                Some(i) if !self.label.contains_key(&i.id()) => {
+                    // A broadcast shows the value broadcast, and a vector
+                    // made a row or column for a product the vector.
+                    let broadcast = matches!(t.op(), crate::autograd::Op::Expand(_));
+                    return Math::val(if broadcast || i.ndim() == 1 { &i } else { t });
+                }
+                _ => {}
+            }
         }
         let m = match t.group() {
             // An indexed value (xs[1, :]) is shown as written, and its value

@@ -200,6 +200,18 @@ fn is_pure(e: &Expr) -> bool {
     }
 }
 
+/// Whether `e` is a Python list or tuple (so `+` joins and `*` repeats):
+/// a literal, a comprehension, a name holding one, or such a join.
+fn is_sequence(it: &Interp, e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::List(_) | ExprKind::Tuple(_) | ExprKind::Comp(..) => true,
+        ExprKind::Name(n) => matches!(it.lookup(n), Some(Value::List(_) | Value::Tuple(_))),
+        ExprKind::Binary(BinOp::Add, a, b) => is_sequence(it, a) && is_sequence(it, b),
+        ExprKind::Binary(BinOp::Mul, a, b) => is_sequence(it, a) != is_sequence(it, b),
+        _ => false,
+    }
+}
+
 fn index_text(it: &Interp, items: &[IndexItem]) -> String {
     items
         .iter()
@@ -246,6 +258,11 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
         ExprKind::None => Math::Code("None".into()),
         ExprKind::Name(n) => match it.lookup(n) {
             Some(Value::T(t)) if values => Math::sym_val(n.as_str(), &t),
+            // A list of numbers reads as the array it stands for.
+            Some(l @ Value::List(_)) if values => match it.tensor(&l, e.span) {
+                Ok(t) => Math::sym_val(n.as_str(), &t),
+                Err(_) => Math::sym(n.as_str()),
+            },
             _ => Math::sym(n.as_str()),
         },
         ExprKind::List(items) => {
@@ -277,6 +294,10 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
             m => Math::Neg(Box::new(m)),
         },
         ExprKind::Pos(x) => to_math(it, x, values),
+        // Python's `+` joining lists and `* n` repeating one are not
+        // arithmetic: shown as written, never evaluated as sums.
+        ExprKind::Binary(BinOp::Add, a, b) if is_sequence(it, a) && is_sequence(it, b) => code(it),
+        ExprKind::Binary(BinOp::Mul, a, b) if is_sequence(it, a) != is_sequence(it, b) => code(it),
         ExprKind::Binary(op, a, b) => {
             let (x, y) = (to_math(it, a, values), to_math(it, b, values));
             // 1/3 written in the exercise is the number 1/3 (in lowest terms
@@ -387,9 +408,10 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
                 _ => shown_index(it, e),
             };
             match it.eval(e) {
-                Ok(Value::T(t)) => {
-                    Math::Given(Box::new(shown), std::rc::Rc::new(t.value().clone()))
-                }
+                Ok(v @ (Value::T(_) | Value::List(_))) => match it.tensor(&v, e.span) {
+                    Ok(t) => Math::Given(Box::new(shown), std::rc::Rc::new(t.value().clone())),
+                    Err(_) => shown,
+                },
                 _ => shown,
             }
         }

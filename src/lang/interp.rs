@@ -146,6 +146,8 @@ pub struct Interp<'s> {
     budget: u64,
     /// Notes produced by built-ins while evaluating the current statement.
     pub(crate) notes: Vec<Note>,
+    /// The ways a list was read as an array, each said once per file.
+    lists_read: std::collections::HashSet<String>,
     /// Lines of a multi-statement function called by the current top-level
     /// statement: its assignments and its return, as sub-steps.
     inner: Vec<Note>,
@@ -228,6 +230,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         errors: Vec::new(),
         budget: 0,
         notes: Vec::new(),
+        lists_read: Default::default(),
         inner: Vec::new(),
         marks: marks_of(src),
         part: None,
@@ -458,9 +461,8 @@ impl<'s> Interp<'s> {
         v: &Value,
     ) -> Step {
         let result = match v {
-            Value::T(t) => Some(Math::val(t)),
             Value::None => None,
-            v => Some(Math::Code(self.fmt.value(v))),
+            v => Some(self.value_math(v)),
         };
         Step {
             line: line_col(self.src, stmt.span.start).0,
@@ -485,12 +487,23 @@ impl<'s> Interp<'s> {
         if self.named.len() >= 2 * NAMED_KEPT {
             self.named.drain(..NAMED_KEPT);
         }
-        if let (Target::Name(n, _), Value::T(t)) = (t, v) {
-            self.named.push(Named {
-                name: n.clone(),
-                tensor: t.clone(),
-            });
-        }
+        let Target::Name(n, _) = t else {
+            return;
+        };
+        // A list of numbers is named by the array it stands for (made now,
+        // and kept with the list, so later uses are that very array).
+        let tensor = match v {
+            Value::T(t) => t.clone(),
+            Value::List(_) if Self::tensorish(v) => match self.tensor(v, Span::default()) {
+                Ok(t) => t,
+                Err(_) => return,
+            },
+            _ => return,
+        };
+        self.named.push(Named {
+            name: n.clone(),
+            tensor,
+        });
     }
 
     pub(crate) fn exec_block(&mut self, stmts: &[Stmt]) -> R<Flow> {
@@ -598,15 +611,22 @@ impl<'s> Interp<'s> {
                 let v = self.binary(*op, cur.clone(), rhs, stmt.span)?;
                 // `+=` on an array acts in place (numpy): every name bound to
                 // the same array sees the change. A number is rebound only.
-                if let (Value::T(old), Value::T(new)) = (&cur, &v) {
-                    if old.ndim() > 0 && old.shape() == new.shape() {
+                let in_place = match (&cur, &v) {
+                    (Value::T(old), Value::T(new)) => old.ndim() > 0 && old.shape() == new.shape(),
+                    // `xs += [3]` extends the list itself (list.__iadd__).
+                    (Value::List(_), Value::List(_)) => true,
+                    _ => false,
+                };
+                {
+                    if in_place {
                         let mut others = self.rebind_same(&cur, &v);
                         others.retain(|o| o != n);
                         if !others.is_empty() && self.opts.detail == Detail::Full {
                             others.sort();
                             self.notes.push(Note::prose(format!(
-                                "`{n} {}=` changes the array in place: {} hold{} it too",
+                                "`{n} {}=` changes the {} in place: {} hold{} it too",
                                 op.text(),
+                                cur.type_name(),
                                 others.join(", "),
                                 if others.len() == 1 { "s" } else { "" }
                             )));
@@ -840,14 +860,24 @@ impl<'s> Interp<'s> {
         }
         if self.inner.len() < MAX_INNER_LINES {
             let f = self.calls.last().cloned().unwrap_or_default();
-            members.push(match v {
-                Value::T(t) => Math::val(t),
-                v => Math::Code(self.fmt.value(v)),
-            });
+            members.push(self.value_math(v));
             let label = format!("in {f}: {what}");
             self.inner.push(Note::labelled(label.trim_end(), members));
         } else if self.inner.len() == MAX_INNER_LINES {
             self.inner.push(Note::prose("…"));
+        }
+    }
+
+    /// A value as a formula: a number, an array (a list of numbers too),
+    /// or its text.
+    fn value_math(&self, v: &Value) -> Math {
+        match v {
+            Value::T(t) => Math::val(t),
+            Value::List(_) if Self::tensorish(v) => match self.tensor(v, Span::default()) {
+                Ok(t) => Math::val(&t),
+                Err(_) => Math::Code(self.fmt.value(v)),
+            },
+            v => Math::Code(self.fmt.value(v)),
         }
     }
 
@@ -915,8 +945,11 @@ impl<'s> Interp<'s> {
     pub(crate) fn tensor(&self, v: &Value, span: Span) -> R<Tensor<Num>> {
         match v {
             Value::T(t) => Ok(t.clone()),
-            Value::Bool(b) => Ok(Tensor::scalar(Num::int(*b as i64))),
+            Value::Bool(b) => Ok(Tensor::scalar(Num::int(*b as i64)).as_bool()),
             Value::List(items) | Value::Tuple(items) => {
+                if let Some(t) = items.tensor.get() {
+                    return Ok(t.clone());
+                }
                 if items.is_empty() {
                     return Ok(Tensor::zeros(&[0]));
                 }
@@ -932,7 +965,14 @@ impl<'s> Interp<'s> {
                         Some("every row of a nested list needs the same length"),
                     ));
                 }
-                Tensor::stack(&ts, 0).map_err(|e| LangError::from_lib(e, span))
+                let t = Tensor::stack(&ts, 0).map_err(|e| LangError::from_lib(e, span))?;
+                // [True, False] is a boolean array, as numpy's.
+                let t = if ts.iter().all(|t| t.is_bool()) {
+                    t.as_bool()
+                } else {
+                    t
+                };
+                Ok(items.tensor.get_or_init(|| t).clone())
             }
             other => Err(LangError::new(
                 ErrorKind::Type,
@@ -982,15 +1022,15 @@ impl<'s> Interp<'s> {
             ExprKind::Comp(elt, clauses) => {
                 let mut out = Vec::new();
                 self.comprehension(elt, clauses, &mut out, span)?;
-                Ok(self.list_of(out, span))
+                Ok(Value::list(out))
             }
             ExprKind::List(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
-                Ok(self.list_of(vs, span))
+                Ok(Value::list(vs))
             }
             ExprKind::Tuple(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
-                Ok(Value::Tuple(Rc::new(vs)))
+                Ok(Value::tuple(vs))
             }
             ExprKind::Neg(x) => {
                 let v = self.eval(x)?;
@@ -1056,12 +1096,30 @@ impl<'s> Interp<'s> {
                 // A method call on a tensor: `x.sum(axis=0)`, `x.reshape(2, 3)`.
                 if let ExprKind::Attr(obj, m) = &f.kind {
                     let ov = self.eval(obj)?;
-                    if m == "append"
-                        && matches!(ov, Value::T(_) | Value::List(_))
-                        && args.len() == 1
-                    {
-                        let v = self.eval(&args[0])?;
-                        return self.append(obj, v, span);
+                    if matches!(m.as_str(), "append" | "extend") && matches!(ov, Value::List(_)) {
+                        let [arg] = args.as_slice() else {
+                            return Err(LangError::new(
+                                ErrorKind::Type,
+                                format!("{m}() takes one argument"),
+                                span,
+                                None,
+                            ));
+                        };
+                        let v = self.eval(arg)?;
+                        let new = if m == "append" {
+                            vec![v]
+                        } else {
+                            self.unpack(&v, arg.span)?
+                        };
+                        return self.append(obj, new, span);
+                    }
+                    if m == "append" && matches!(ov, Value::T(_)) {
+                        return Err(LangError::new(
+                            ErrorKind::Type,
+                            "a numpy array has no append",
+                            span,
+                            Some("collect the items in a list (`out = []`, `out.append(v)`), then np.array(out)"),
+                        ));
                     }
                     if matches!(ov, Value::T(_) | Value::List(_)) {
                         let mut a = vec![(ov, obj.span)];
@@ -1237,6 +1295,17 @@ impl<'s> Interp<'s> {
         if let (Value::Str(x), Value::Str(y), BinOp::Add) = (&a, &b, op) {
             return Ok(Value::Str(format!("{x}{y}").into()));
         }
+        if let Some(v) = self.sequence_op(op, &a, &b, span)? {
+            return Ok(v);
+        }
+        let array = |v: &Value| matches!(v, Value::T(t) if t.ndim() > 0);
+        let seq = |v: &Value| matches!(v, Value::List(_) | Value::Tuple(_));
+        if (seq(&a) || seq(&b)) && !array(&a) && !array(&b) {
+            // Not Python (a list has no `-`, `/`, `@`, …): the shortcut the
+            // seed exercises write, read as numpy would read np.array(…).
+            let why = format!("Python has no `{}` for lists", op.text());
+            self.list_read_as_array(span, &why);
+        }
         if !Self::tensorish(&a) || !Self::tensorish(&b) {
             return Err(LangError::new(
                 ErrorKind::Type,
@@ -1263,7 +1332,91 @@ impl<'s> Interp<'s> {
         r.map(Value::T).map_err(|e| LangError::from_lib(e, span))
     }
 
+    /// Python's operators on sequences: `+` joins two lists (or two
+    /// tuples), `*` by an integer repeats one. `None` for everything else.
+    fn sequence_op(&self, op: BinOp, a: &Value, b: &Value, span: Span) -> R<Option<Value>> {
+        let seq = |v: &Value| matches!(v, Value::List(_) | Value::Tuple(_));
+        match (op, a, b) {
+            (BinOp::Add, Value::List(x), Value::List(y)) => Ok(Some(Value::list(
+                x.iter().chain(y.iter()).cloned().collect(),
+            ))),
+            (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => Ok(Some(Value::tuple(
+                x.iter().chain(y.iter()).cloned().collect(),
+            ))),
+            (BinOp::Mul, s, n) | (BinOp::Mul, n, s) if seq(s) && !seq(n) => {
+                let Some(times) = self.python_int(n) else {
+                    return Ok(None);
+                };
+                let (Value::List(items) | Value::Tuple(items)) = s else {
+                    unreachable!("checked by seq")
+                };
+                let times = usize::try_from(times).unwrap_or(0);
+                crate::tensor::check_size("list repetition", &[items.len(), times])
+                    .map_err(|e| LangError::from_lib(e, span))?;
+                let out: Vec<Value> = (0..times).flat_map(|_| items.iter().cloned()).collect();
+                Ok(Some(if matches!(s, Value::List(_)) {
+                    Value::list(out)
+                } else {
+                    Value::tuple(out)
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// An integer as Python's `int` (or `bool`): what `[0] * n` repeats by.
+    fn python_int(&self, v: &Value) -> Option<i64> {
+        match v {
+            Value::Bool(b) => Some(*b as i64),
+            Value::T(t) if t.ndim() == 0 => t.item().ok().and_then(|n| n.to_i64()),
+            _ => None,
+        }
+    }
+
+    /// Python's `==` on lists, tuples and what they hold.
+    pub(crate) fn python_eq(&self, a: &Value, b: &Value, span: Span) -> R<bool> {
+        Ok(match (a, b) {
+            (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
+                if x.len() != y.len() {
+                    return Ok(false);
+                }
+                for (p, q) in x.iter().zip(y.iter()) {
+                    if !self.python_eq(p, q, span)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            (Value::List(_) | Value::Tuple(_), _) | (_, Value::List(_) | Value::Tuple(_)) => false,
+            (Value::Str(x), Value::Str(y)) => x == y,
+            (Value::None, Value::None) => true,
+            (x, y) if Self::tensorish(x) && Self::tensorish(y) => {
+                let (p, q) = (self.tensor(x, span)?, self.tensor(y, span)?);
+                if p.ndim() > 0 || q.ndim() > 0 {
+                    return Err(LangError::new(
+                        ErrorKind::Value,
+                        "comparing lists that hold arrays is ambiguous",
+                        span,
+                        Some("compare np.array(…) elementwise, with all(…) or any(…)"),
+                    ));
+                }
+                p.item()
+                    .and_then(|p| p.eq_num(&q.item()?))
+                    .map_err(|e| LangError::from_lib(e, span))?
+            }
+            _ => false,
+        })
+    }
+
     fn compare(&mut self, op: CmpOp, a: &Value, b: &Value, span: Span) -> R<Value> {
+        // Python compares a list as a whole: [1, 2] == [1, 2] is True and
+        // [1, 2] == 2 is False (np.array(…) == 2 compares elementwise).
+        let array = |v: &Value| matches!(v, Value::T(t) if t.ndim() > 0);
+        let seq = |v: &Value| matches!(v, Value::List(_) | Value::Tuple(_));
+        if matches!(op, CmpOp::Eq | CmpOp::Ne) && (seq(a) || seq(b)) && !array(a) && !array(b) {
+            let same = self.python_eq(a, b, span)?;
+            return Ok(Value::Bool(same == (op == CmpOp::Eq)));
+        }
         if Self::tensorish(a) && Self::tensorish(b) {
             let (x, y) = (self.tensor(a, span)?, self.tensor(b, span)?);
             let r = match op {
@@ -1293,8 +1446,29 @@ impl<'s> Interp<'s> {
         }
     }
 
+    /// Says, once per file for each reason, that a list was used where Python would not
+    /// take one (`E[:, 0]`, `a - b`, `X.T`) and was read as numpy reads
+    /// np.array(…): the shortcut the seed exercises write.
+    fn list_read_as_array(&mut self, span: Span, why: &str) {
+        if !self.lists_read.insert(why.to_string()) {
+            return;
+        }
+        self.notes.push(Note::prose(format!(
+            "a list is read as an array in `{}` ({why}; np.array(…) makes the reading explicit)",
+            self.text(span)
+        )));
+    }
+
     fn attr(&mut self, v: Value, name: &str, span: Span) -> R<Value> {
         match &v {
+            Value::List(_) | Value::Tuple(_)
+                if Self::tensorish(&v) && matches!(name, "T" | "shape" | "ndim" | "size") =>
+            {
+                let why = format!("a Python list has no `.{name}`");
+                self.list_read_as_array(span, &why);
+                let t = self.tensor(&v, span)?;
+                self.attr(Value::T(t), name, span)
+            }
             Value::Namespace(ns) => builtins::resolve(ns, name).ok_or_else(|| {
                 if builtins::lookup(name).is_some() {
                     let hint = format!("gradwork's own built-in is `{name}`, without `{ns}.`");
@@ -1317,12 +1491,12 @@ impl<'s> Interp<'s> {
                     .t()
                     .map(Value::T)
                     .map_err(|e| LangError::from_lib(e, span)),
-                "shape" => Ok(Value::Tuple(Rc::new(
+                "shape" => Ok(Value::tuple(
                     t.shape()
                         .iter()
                         .map(|&d| Value::num(Num::int(d as i64)))
                         .collect(),
-                ))),
+                )),
                 "ndim" => Ok(Value::num(Num::int(t.ndim() as i64))),
                 "size" => Ok(Value::num(Num::int(t.len() as i64))),
                 _ => Err(LangError::new(
@@ -1398,8 +1572,41 @@ impl<'s> Interp<'s> {
 
     fn index(&mut self, v: Value, items: &[IndexItem], span: Span) -> R<Value> {
         if let Value::List(l) | Value::Tuple(l) = &v {
-            let j = self.list_position(items, l.len(), span)?;
-            return Ok(l[j].clone());
+            match items {
+                // l[1:3], l[::-1]: a list (or tuple) again, as Python slices.
+                [IndexItem::Slice(a, b, c)] => {
+                    let idx = self.slice_idx(a, b, c)?;
+                    let n = l.len();
+                    let positions = Tensor::from_vec((0..n as i64).map(Num::int).collect(), &[n])
+                        .and_then(|p| p.slice(&[idx]))
+                        .map_err(|e| LangError::from_lib(e, span))?;
+                    let picked: Vec<Value> = positions
+                        .value()
+                        .iter()
+                        .filter_map(|p| p.to_i64())
+                        .map(|p| l[p as usize].clone())
+                        .collect();
+                    return Ok(if matches!(v, Value::List(_)) {
+                        Value::list(picked)
+                    } else {
+                        Value::tuple(picked)
+                    });
+                }
+                [IndexItem::Expr(e)]
+                    if {
+                        let i = self.eval(e)?;
+                        matches!(&i, Value::T(t) if t.ndim() == 0) || matches!(i, Value::Bool(_))
+                    } =>
+                {
+                    let j = self.list_position(items, l.len(), span)?;
+                    return Ok(l[j].clone());
+                }
+                // E[:, :2] or E[mask] is not Python (a list takes one
+                // integer or a slice): read as np.array(E)[…].
+                _ => {
+                    self.list_read_as_array(span, "a Python list takes one integer or a slice");
+                }
+            }
         }
         let t = self.tensor(&v, span)?;
         let mut idx = Vec::new();
@@ -1407,6 +1614,11 @@ impl<'s> Interp<'s> {
             match it {
                 IndexItem::Expr(e) => {
                     let iv = self.eval(e)?;
+                    // A list as an index is an array of indices or a mask.
+                    let iv = match iv {
+                        Value::List(_) => Value::T(self.tensor(&iv, e.span)?),
+                        other => other,
+                    };
                     match &iv {
                         Value::None => idx.push(Idx::NewAxis),
                         // A boolean mask selects (numpy): E[labels == 1].
@@ -1526,27 +1738,6 @@ impl Interp<'_> {
         result
     }
 
-    /// A Python list of these values: numbers and equal-shaped tensors make
-    /// a tensor; anything else stays a list (a ragged list is an error only
-    /// where it is used as a tensor).
-    fn list_of(&self, vs: Vec<Value>, span: Span) -> Value {
-        let list = Value::List(Rc::new(vs));
-        if let Value::List(vs) = &list {
-            if !vs.is_empty() && vs.iter().all(Self::tensorish) {
-                if let Ok(t) = self.tensor(&list, span) {
-                    // [True, False] is a boolean array, as numpy's.
-                    let bools = vs.iter().all(|v| match v {
-                        Value::Bool(_) => true,
-                        Value::T(t) => t.is_bool(),
-                        _ => false,
-                    });
-                    return Value::T(if bools { t.as_bool() } else { t });
-                }
-            }
-        }
-        list
-    }
-
     /// `name[items] = v`: a new value with the element or slice replaced,
     /// bound to every name that holds the old one (numpy changes the array
     /// in place). A Python list takes one integer index.
@@ -1564,7 +1755,7 @@ impl Interp<'_> {
                 let j = self.list_position(items, l.len(), span)?;
                 let mut items = l.to_vec();
                 items[j] = v;
-                self.list_of(items, span)
+                Value::list(items)
             }
             Value::T(t) if t.ndim() > 0 => {
                 let mut idx = Vec::new();
@@ -1641,7 +1832,7 @@ impl Interp<'_> {
 
     /// `xs.append(v)`: the list with `v` at the end, seen through every name
     /// that holds it.
-    fn append(&mut self, obj: &Expr, v: Value, span: Span) -> R<Value> {
+    fn append(&mut self, obj: &Expr, v: Vec<Value>, span: Span) -> R<Value> {
         let ExprKind::Name(n) = &obj.kind else {
             return Err(LangError::new(
                 ErrorKind::Type,
@@ -1651,20 +1842,17 @@ impl Interp<'_> {
             ));
         };
         let old = self.lookup(n).ok_or_else(|| self.unknown(n, obj.span))?;
-        let mut items = match &old {
-            Value::List(l) => l.to_vec(),
-            Value::T(t) if t.ndim() > 0 => self.unpack(&old, span)?,
-            other => {
-                return Err(LangError::new(
-                    ErrorKind::Type,
-                    format!("a {} has no append", other.type_name()),
-                    span,
-                    Some("start from an empty list: `out = []`"),
-                ))
-            }
+        let Value::List(l) = &old else {
+            return Err(LangError::new(
+                ErrorKind::Type,
+                format!("a {} has no append", old.type_name()),
+                span,
+                Some("start from an empty list: `out = []`"),
+            ));
         };
-        items.push(v);
-        let new = self.list_of(items, span);
+        let mut items = l.to_vec();
+        items.extend(v);
+        let new = Value::list(items);
         self.rebind_same(&old, &new);
         self.bind(n, new);
         Ok(Value::None)

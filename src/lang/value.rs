@@ -1,6 +1,8 @@
 //! Values of the exercise language and how they look on screen.
 
+use std::cell::OnceCell;
 use std::fmt::Write;
+use std::ops::Deref;
 use std::rc::Rc;
 
 use ndarray::{ArrayD, Axis};
@@ -18,15 +20,41 @@ pub struct FuncDef {
     pub body: Vec<Stmt>,
 }
 
+/// The items of a Python list or tuple. A list of numbers stays a list (`+`
+/// joins, `* n` repeats, as in Python) but can be used where a tensor is
+/// expected (`W @ h` with `W = [[1, 2]]`); the tensor it stands for is made
+/// once and kept, so `grad(L, W)` finds the very `W` that `L` was computed
+/// from.
+pub struct Seq {
+    items: Vec<Value>,
+    pub(crate) tensor: OnceCell<Tensor<Num>>,
+}
+
+impl Seq {
+    pub fn new(items: Vec<Value>) -> Seq {
+        Seq {
+            items,
+            tensor: OnceCell::new(),
+        }
+    }
+}
+
+impl Deref for Seq {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.items
+    }
+}
+
 #[derive(Clone)]
 pub enum Value {
-    /// Numbers are 0-d tensors; lists of numbers become tensors.
+    /// Numbers are 0-d tensors; `np.array` makes tensors.
     T(Tensor<Num>),
     Bool(bool),
     Str(Rc<str>),
     None,
-    List(Rc<Vec<Value>>),
-    Tuple(Rc<Vec<Value>>),
+    List(Rc<Seq>),
+    Tuple(Rc<Seq>),
     Range(i64, i64, i64),
     Func(Rc<FuncDef>),
     Builtin(&'static str),
@@ -64,6 +92,28 @@ impl Value {
     }
     pub fn num(n: Num) -> Value {
         Value::T(Tensor::scalar(n))
+    }
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(Seq::new(items)))
+    }
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::Tuple(Rc::new(Seq::new(items)))
+    }
+}
+
+/// The array a (nested) list of numbers stands for, if it is one.
+fn numbers(v: &Value) -> Option<Tensor<Num>> {
+    match v {
+        Value::T(t) => Some(t.clone()),
+        Value::Bool(b) => Some(Tensor::scalar(Num::int(*b as i64))),
+        Value::List(items) if !items.is_empty() => {
+            if let Some(t) = items.tensor.get() {
+                return Some(t.clone());
+            }
+            let ts = items.iter().map(numbers).collect::<Option<Vec<_>>>()?;
+            Tensor::stack(&ts, 0).ok()
+        }
+        _ => None,
     }
 }
 
@@ -188,6 +238,8 @@ impl Fmt {
             Value::Bool(b) => if *b { "True" } else { "False" }.into(),
             Value::Str(s) => format!("{s:?}"),
             Value::None => "None".into(),
+            // A list of numbers looks like the array it stands for.
+            Value::List(_) if numbers(v).is_some() => self.tensor(&numbers(v).expect("checked")),
             Value::List(items) | Value::Tuple(items) => {
                 let (open, close) = if matches!(v, Value::List(_)) {
                     ("[", "]")

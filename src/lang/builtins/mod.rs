@@ -439,7 +439,39 @@ pub(crate) fn method(
             let x = it.tensor(&args[0].0, args[0].1)?;
             t(x.reshape(&[-1]), span)
         }
-        "tolist" | "copy" => Ok(args[0].0.clone()),
+        // A new array (or list): a change in place to it is not seen
+        // through the original.
+        "copy" => Ok(match &args[0].0 {
+            Value::T(x) => Value::T(x.copy()),
+            Value::List(l) => Value::list(l.to_vec()),
+            other => other.clone(),
+        }),
+        // Nested Python lists of numbers: `+` joins them, `*` repeats.
+        "tolist" => {
+            let x = it.tensor(&args[0].0, args[0].1)?;
+            Ok(nested_list(x.value().view()))
+        }
+        "index" | "count" if matches!(args[0].0, Value::List(_)) && args.len() == 2 => {
+            let Value::List(l) = &args[0].0 else {
+                unreachable!("matched above")
+            };
+            let mut hits = Vec::new();
+            for (i, v) in l.iter().enumerate() {
+                if it.python_eq(v, &args[1].0, span)? {
+                    hits.push(i);
+                }
+            }
+            match (name, hits.first()) {
+                ("count", _) => Ok(Value::num(Num::int(hits.len() as i64))),
+                (_, Some(&i)) => Ok(Value::num(Num::int(i as i64))),
+                _ => Err(LangError::new(
+                    ErrorKind::Value,
+                    format!("{} is not in the list", it.fmt.value(&args[1].0)),
+                    args[1].1,
+                    None,
+                )),
+            }
+        }
         "reshape" if args.len() > 2 => {
             // x.reshape(2, 3) as well as x.reshape((2, 3))
             let x = it.tensor(&args[0].0, args[0].1)?;
@@ -463,6 +495,14 @@ pub(crate) fn method(
             Some("tensors have sum, mean, max, min, argmax, argmin, reshape, transpose, dot, all, any, item, flatten"),
         )),
     }
+}
+
+/// An array as nested Python lists of numbers (`x.tolist()`).
+fn nested_list(a: ndarray::ArrayViewD<Num>) -> Value {
+    if a.ndim() == 0 {
+        return Value::num(a.iter().next().expect("0-d has one element").clone());
+    }
+    Value::list(a.outer_iter().map(nested_list).collect())
 }
 
 /// A list of non-negative integers (a shape, axes, row indices).
@@ -599,18 +639,13 @@ pub(crate) fn call(
                     .iter()
                     .enumerate()
                     .map(|(i, v)| {
-                        Value::Tuple(Rc::new(vec![
-                            Value::num(Num::int(start + i as i64)),
-                            v.clone(),
-                        ]))
+                        Value::tuple(vec![Value::num(Num::int(start + i as i64)), v.clone()])
                     })
                     .collect(),
                 "zip" => {
                     let n = items.iter().map(Vec::len).min().unwrap_or(0);
                     (0..n)
-                        .map(|i| {
-                            Value::Tuple(Rc::new(items.iter().map(|l| l[i].clone()).collect()))
-                        })
+                        .map(|i| Value::tuple(items.iter().map(|l| l[i].clone()).collect()))
                         .collect()
                 }
                 _ => {
@@ -626,7 +661,7 @@ pub(crate) fn call(
                     order.into_iter().map(|i| items[0][i].clone()).collect()
                 }
             };
-            return Ok(Value::List(Rc::new(out)));
+            return Ok(Value::list(out));
         }
         // int(x) truncates toward 0; round(x) rounds half to even (Python's);
         // float(x) keeps the value (exact, where Python would round it).
@@ -737,12 +772,12 @@ pub(crate) fn call(
         }
         "shape" => {
             let x = one_tensor(it, "shape", &pos, span)?;
-            return Ok(Value::Tuple(Rc::new(
+            return Ok(Value::tuple(
                 x.shape()
                     .iter()
                     .map(|&d| Value::num(Num::int(d as i64)))
                     .collect(),
-            )));
+            ));
         }
         "bits" => {
             let mut a = Args::new(it, name, pos, kw, span);
@@ -764,9 +799,16 @@ pub(crate) fn call(
     let v = match name {
         // ---- construction ------------------------------------------------
         "array" | "tensor" => {
-            let x = a.tensor(0, "object")?;
+            // np.array(x) of an array is a copy (numpy's default), so `+=`
+            // on it leaves x alone; a list's array is new already.
+            let (v, s) = a.required(0, "object")?;
+            let x = it.tensor(&v, s)?;
             a.get(1, "dtype");
-            Value::T(x)
+            Value::T(if matches!(v, Value::T(_)) {
+                x.copy()
+            } else {
+                x
+            })
         }
         "zeros" | "ones" => {
             let (v, s) = a.required(0, "shape")?;
@@ -789,7 +831,7 @@ pub(crate) fn call(
             let n = a.usize(0, "N", None)?;
             let m = match a.get(1, "M") {
                 None | Some((Value::None, _)) => n,
-                Some((v, s)) => usizes(it, &Value::List(Rc::new(vec![v])), s, "M is a size")?[0],
+                Some((v, s)) => usizes(it, &Value::list(vec![v]), s, "M is a size")?[0],
             };
             let k = a.int(2, "k", Some(0))?;
             a.get(3, "dtype");
