@@ -307,6 +307,81 @@ impl Num {
             origin: None,
         }))
     }
+    /// Infinity (`np.inf`), or minus infinity: exact, as in IEEE floats.
+    /// Only what has one answer is allowed (`x + inf`, `exp(-inf) = 0`,
+    /// comparisons); `inf − inf` and `0·inf` are errors (numpy: nan).
+    pub fn inf(negative: bool) -> Num {
+        let x = if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+        Num::Approx(Approx {
+            lo: x,
+            hi: x,
+            origin: None,
+        })
+    }
+    /// `Some(negative)` for ±infinity.
+    pub fn infinity(&self) -> Option<bool> {
+        match self {
+            Num::Approx(a) if a.lo == a.hi && a.lo.is_infinite() => Some(a.lo < 0.0),
+            _ => None,
+        }
+    }
+    /// The sign of a value certainly not zero: `Some(true)` when negative.
+    fn sign_of(&self, what: &str) -> Result<Option<bool>> {
+        if self.is_zero() {
+            return Ok(None);
+        }
+        let (lo, hi) = self.interval()?;
+        if lo > 0.0 {
+            Ok(Some(false))
+        } else if hi < 0.0 {
+            Ok(Some(true))
+        } else {
+            Err(Error::Uncertain {
+                what: format!("the sign of {self} in {what}"),
+            })
+        }
+    }
+    /// `a ∘ b` where one of them is infinite; `None` when neither is.
+    fn with_inf(&self, o: &Num, op: char) -> Option<Result<Num>> {
+        let (a, b) = (self.infinity(), o.infinity());
+        if a.is_none() && b.is_none() {
+            return None;
+        }
+        let undefined = |what: &str| Error::Domain {
+            op: "arithmetic",
+            value: format!("{what} is undefined (numpy gives nan)"),
+        };
+        Some(match op {
+            '+' => match (a, b) {
+                (Some(x), Some(y)) if x != y => Err(undefined("inf − inf")),
+                (Some(x), _) | (_, Some(x)) => Ok(Num::inf(x)),
+                _ => unreachable!("one is infinite"),
+            },
+            '*' => {
+                let sa = self.sign_of("a product with inf");
+                let sb = o.sign_of("a product with inf");
+                match (sa, sb) {
+                    (Ok(Some(x)), Ok(Some(y))) => Ok(Num::inf(x != y)),
+                    (Ok(None), _) | (_, Ok(None)) => Err(undefined("0·inf")),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            _ => match (a, b) {
+                (Some(_), Some(_)) => Err(undefined("inf / inf")),
+                (None, Some(_)) => Ok(Num::zero()),
+                (Some(x), None) => match o.sign_of("a quotient of inf") {
+                    Ok(Some(y)) => Ok(Num::inf(x != y)),
+                    Ok(None) => Err(Error::DivisionByZero),
+                    Err(e) => Err(e),
+                },
+                _ => unreachable!("one is infinite"),
+            },
+        })
+    }
     /// π, as the interval between the floats on either side of it.
     pub fn pi() -> Num {
         Num::around(std::f64::consts::PI)
@@ -468,6 +543,9 @@ impl Num {
     }
 
     pub fn add(&self, o: &Num) -> Result<Num> {
+        if let Some(r) = self.with_inf(o, '+') {
+            return r;
+        }
         match (self, o) {
             (Num::Exact(a), Num::Exact(b)) => check_exact(a + b, "a sum"),
             // x + 0 is x exactly: no rounding to widen.
@@ -479,6 +557,9 @@ impl Num {
         }
     }
     pub fn sub(&self, o: &Num) -> Result<Num> {
+        if let Some(r) = self.with_inf(&o.neg(), '+') {
+            return r;
+        }
         match (self, o) {
             (Num::Exact(a), Num::Exact(b)) => check_exact(a - b, "a difference"),
             (x, z) if z.is_zero() => Ok(x.clone()),
@@ -490,6 +571,9 @@ impl Num {
         }
     }
     pub fn mul(&self, o: &Num) -> Result<Num> {
+        if let Some(r) = self.with_inf(o, '*') {
+            return r;
+        }
         match (self, o) {
             (Num::Exact(a), Num::Exact(b)) => check_exact(a * b, "a product"),
             _ => {
@@ -503,6 +587,9 @@ impl Num {
         }
     }
     pub fn div(&self, o: &Num) -> Result<Num> {
+        if let Some(r) = self.with_inf(o, '/') {
+            return r;
+        }
         match (self, o) {
             (_, b) if b.is_zero() => Err(Error::DivisionByZero),
             (Num::Exact(a), Num::Exact(b)) => check_exact(a / b, "a quotient"),
@@ -557,6 +644,13 @@ impl Num {
 
     /// `self^n` for an integer `n`: exact for exact values.
     pub fn powi(&self, n: i64) -> Result<Num> {
+        if let Some(neg) = self.infinity() {
+            return Ok(match n {
+                0 => Num::one(),
+                n if n < 0 => Num::zero(),
+                n => Num::inf(neg && n % 2 == 1),
+            });
+        }
         match self {
             Num::Exact(r) => {
                 if n < 0 && r.is_zero() {
@@ -654,6 +748,20 @@ impl Num {
                 return Ok(v);
             }
         }
+        // The limits at ±inf are exact: exp(-inf) = 0 (a causal mask),
+        // σ(±inf) = 1 or 0, tanh(±inf) = ±1.
+        if let Some(neg) = self.infinity() {
+            return match (f, neg) {
+                (Mono::Exp, true) | (Mono::Sigmoid, true) => Ok(Num::zero()),
+                (Mono::Sigmoid, false) => Ok(Num::one()),
+                (Mono::Tanh, _) => Ok(Num::int(if neg { -1 } else { 1 })),
+                (Mono::Exp | Mono::Log | Mono::Sqrt, false) => Ok(Num::inf(false)),
+                (Mono::Log | Mono::Sqrt, true) => Err(Error::Domain {
+                    op: if f == Mono::Log { "log" } else { "sqrt" },
+                    value: "-inf (negative)".into(),
+                }),
+            };
+        }
         let x = self.interval()?;
         let what = match f {
             Mono::Exp => "exp",
@@ -749,6 +857,50 @@ impl Num {
         Ok(self.compare(o)? == Ordering::Equal)
     }
 
+    /// The value with `places` digits after the point, as Python's
+    /// `f"{x:.2f}"` writes it (halves to even). An approximate value is
+    /// written so only when both ends of its interval round alike;
+    /// otherwise `≈` and its midpoint.
+    pub fn fixed(&self, places: usize) -> String {
+        if let Some(neg) = self.infinity() {
+            return if neg { "-inf" } else { "inf" }.into();
+        }
+        match self {
+            Num::Exact(r) => {
+                let scale = BigRational::from_integer(BigInt::from(10u32).pow(places as u32));
+                let x = r * &scale;
+                let fl = x.floor();
+                let half = BigRational::new(1.into(), 2.into());
+                let frac = &x - &fl;
+                let mut k = fl.to_integer();
+                if frac > half || (frac == half && k.is_odd()) {
+                    k += 1;
+                }
+                let neg = k.is_negative() || (k.is_zero() && r.is_negative());
+                let digits = k.abs().to_string();
+                let digits = format!("{digits:0>width$}", width = places + 1);
+                let (int, dec) = digits.split_at(digits.len() - places);
+                let sign = if neg { "-" } else { "" };
+                if places == 0 {
+                    format!("{sign}{int}")
+                } else {
+                    format!("{sign}{int}.{dec}")
+                }
+            }
+            Num::Approx(a) => {
+                let (lo, hi) = (
+                    format!("{:.*}", places, a.lo),
+                    format!("{:.*}", places, a.hi),
+                );
+                if lo == hi {
+                    lo
+                } else {
+                    format!("≈{:.*}", places, a.lo / 2.0 + a.hi / 2.0)
+                }
+            }
+        }
+    }
+
     /// The value as text with `digits` significant digits for approximations:
     /// `33.2`, `-0.5`, `1/3 ≈ 0.3333`, `≈ 0.1824`.
     pub fn display(&self, digits: usize) -> String {
@@ -758,6 +910,8 @@ impl Num {
                 Some(s) => s,
                 None => format!("{} ≈ {}", rat_string(r), sig_string(r, digits)),
             },
+            _ if self.infinity() == Some(true) => "-inf".into(),
+            _ if self.infinity() == Some(false) => "inf".into(),
             Num::Approx(a) => format!("≈ {}", approx_string(a.lo, a.hi, digits)),
         }
     }

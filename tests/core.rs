@@ -192,3 +192,26 @@ fn float_matmul_matches_exact() {
     let b = Tensor::<f32>::parse("[[5, 6], [7, 8]]").unwrap();
     assert_eq!(a.matmul(&b).unwrap().to_string(), "[[19, 22], [43, 50]]");
 }
+
+#[test]
+fn infinity_has_ieee_limits_and_refuses_nan() {
+    // exp(−inf) = 0 exactly (a causal mask), σ(±inf) = 1, 0; tanh(−inf) = −1.
+    let (pinf, ninf) = (Num::inf(false), Num::inf(true));
+    assert!(ninf.exp().unwrap().is_zero());
+    assert!(ninf.exp().unwrap().is_exact());
+    assert_eq!(pinf.sigmoid().unwrap().to_i64(), Some(1));
+    assert_eq!(ninf.tanh().unwrap().to_i64(), Some(-1));
+    // 3 + (−inf) = −inf; −inf < −10¹⁰⁰; 2/inf = 0; (−inf)·(−2) = inf.
+    let three = Num::int(3);
+    assert_eq!(three.add(&ninf).unwrap().infinity(), Some(true));
+    assert!(ninf.lt(&Num::parse("-1e100").unwrap()).unwrap());
+    assert!(Num::int(2).div(&pinf).unwrap().is_zero());
+    assert_eq!(ninf.mul(&Num::int(-2)).unwrap().infinity(), Some(false));
+    assert_eq!(ninf.display(4), "-inf");
+    // inf − inf, 0·inf and inf/inf have no value (numpy: nan): errors.
+    assert!(pinf.sub(&pinf).is_err());
+    assert!(pinf.add(&ninf).is_err());
+    assert!(Num::zero().mul(&pinf).is_err());
+    assert!(pinf.div(&ninf).is_err());
+    assert!(ninf.log().is_err());
+}

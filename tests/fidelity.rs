@@ -372,3 +372,39 @@ fn a_list_read_as_an_array_says_so() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn f_strings_format_as_python_does() {
+    // Python: f"{0.125:.2f}" = '0.12' (halves to even), f"{2:5d}" = '    2',
+    // f"{'a':3}" = 'a  ', f"{x=}" = 'x=0.125', f"{0.125:.0%}" = '12%'.
+    let src = "x = 1/8\nprint(f\"x = {x:.2f}, {x}, {2:5d}|{'a':3}|{{}} {x=} {x*100:.1f}% {x:.0%} {[1, 2][0]}\")\nshow x";
+    let sol = solve(src, &Options::default());
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    let notes: Vec<String> = sol.steps.iter().flat_map(|s| s.note_texts(4)).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n == "print: x = 0.12, 0.125,     2|a  |{} x=0.125 12.5% 12% 1"),
+        "{notes:?}"
+    );
+    // -1/3 to two places is -0.33; 2/3 is 0.67; -0.001 is -0.00 (Python keeps the sign).
+    let sol = solve(
+        "print(f\"{-1/3:.2f} {2/3:.2f} {-0.001:.2f} {7:.3f}\")",
+        &Options::default(),
+    );
+    let notes: Vec<String> = sol.steps.iter().flat_map(|s| s.note_texts(4)).collect();
+    assert!(
+        notes.iter().any(|n| n == "print: -0.33 0.67 -0.00 7.000"),
+        "{notes:?}"
+    );
+    // A spec gradwork does not know, or an unclosed field, is an error at its place.
+    for bad in [
+        "print(f\"{1:.2x}\")",
+        "print(f\"{1:.2f\")",
+        "print(f\"{}\")",
+    ] {
+        let sol = solve(bad, &Options::default());
+        assert_eq!(sol.errors.len(), 1, "{bad}");
+        assert!(sol.errors[0].span.start >= 8, "{bad}: {:?}", sol.errors[0]);
+    }
+}

@@ -7,7 +7,9 @@ use std::rc::Rc;
 use super::builtins;
 use super::explain;
 use super::lexer::lex;
-use super::parser::{BinOp, CmpOp, Expr, ExprKind, IndexItem, Parser, Stmt, StmtKind, Target};
+use super::parser::{
+    BinOp, CmpOp, Expr, ExprKind, FPart, IndexItem, Parser, Stmt, StmtKind, Target,
+};
 use super::value::{shape_text, Fmt, FuncDef, Value};
 use super::{line_col, ErrorKind, LangError, Span};
 use crate::explain::math::{check_chain, Math, Text};
@@ -868,6 +870,87 @@ impl<'s> Interp<'s> {
         }
     }
 
+    /// One `{value:spec}` of an f-string. Specs: a width, `.Nf` (fixed
+    /// places, halves to even), `.Ng` (significant digits), `d`, `.N%`.
+    /// Anything else is refused rather than guessed.
+    fn format_field(&self, v: &Value, spec: Option<&str>, span: Span) -> R<String> {
+        let plain = match v {
+            Value::Str(s) => s.to_string(),
+            v => self.fmt.value(v),
+        };
+        let Some(spec) = spec.filter(|s| !s.is_empty()) else {
+            return Ok(plain);
+        };
+        let bad = |why: &str| {
+            LangError::new(
+                ErrorKind::Value,
+                format!("the format `{spec}` {why}"),
+                span,
+                Some("gradwork formats numbers with a width, .3f, .4g, d or .1%"),
+            )
+        };
+        let (width, rest) = spec.split_at(
+            spec.find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(spec.len()),
+        );
+        let (places, kind) = match rest.strip_prefix('.') {
+            Some(r) => {
+                let (n, k) = r.split_at(r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len()));
+                (
+                    Some(
+                        n.parse::<usize>()
+                            .map_err(|_| bad("needs digits after `.`"))?,
+                    ),
+                    k,
+                )
+            }
+            None => (None, rest),
+        };
+        if places.is_some_and(|p| p > 1000) || width.len() > 4 {
+            return Err(bad("asks for too many digits"));
+        }
+        let text = if kind.is_empty() && places.is_none() {
+            plain
+        } else {
+            let n = match v {
+                Value::T(t) if t.ndim() == 0 => {
+                    t.item().map_err(|e| LangError::from_lib(e, span))?
+                }
+                Value::Bool(b) => Num::int(*b as i64),
+                other => {
+                    return Err(bad(&format!(
+                        "needs a number, not a {} (numpy arrays take no format spec either)",
+                        other.type_name()
+                    )))
+                }
+            };
+            match kind {
+                "f" | "F" => n.fixed(places.unwrap_or(6)),
+                "%" => {
+                    let pct = n
+                        .mul(&Num::int(100))
+                        .map_err(|e| LangError::from_lib(e, span))?;
+                    format!("{}%", pct.fixed(places.unwrap_or(6)))
+                }
+                "d" if places.is_none() => match n.to_i64() {
+                    Some(i) => i.to_string(),
+                    None => return Err(bad("needs an integer")),
+                },
+                "g" | "" => Fmt {
+                    digits: places.unwrap_or(6).max(1),
+                }
+                .decimal(&n),
+                _ => return Err(bad("is not supported")),
+            }
+        };
+        let width: usize = width.parse().unwrap_or(0);
+        Ok(if matches!(v, Value::Str(_)) {
+            format!("{text:<width$}")
+        } else {
+            format!("{text:>width$}")
+        })
+    }
+
     /// A value as a formula: a number, an array (a list of numbers too),
     /// or its text.
     fn value_math(&self, v: &Value) -> Math {
@@ -1027,6 +1110,22 @@ impl<'s> Interp<'s> {
             ExprKind::List(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
                 Ok(Value::list(vs))
+            }
+            ExprKind::FStr(parts) => {
+                let mut out = String::new();
+                for p in parts {
+                    match p {
+                        FPart::Text(t) => out.push_str(t),
+                        FPart::Field { expr, spec, debug } => {
+                            let v = self.eval(expr)?;
+                            if let Some(d) = debug {
+                                out.push_str(d);
+                            }
+                            out.push_str(&self.format_field(&v, spec.as_deref(), expr.span)?);
+                        }
+                    }
+                }
+                Ok(Value::Str(out.into()))
             }
             ExprKind::Tuple(items) => {
                 let vs = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;

@@ -11,6 +11,9 @@ pub enum Tok {
     Name(String),
     Number(String),
     Str(String),
+    /// `f"…{x:.3f}…"`: the text between the quotes as written, and where
+    /// it starts in the source (the fields are parsed as expressions).
+    FStr(String, usize),
     /// Operators and punctuation, e.g. `+`, `**`, `==`, `(`, `:`.
     Op(&'static str),
     Newline,
@@ -204,6 +207,28 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
                         Span::new(i, i + ch.len_utf8()),
                         None,
                     ));
+                }
+                // f"…" and f'…': a formatted string.
+                if matches!(&src[start..i], "f" | "F") && matches!(b.get(i), Some(b'"' | b'\'')) {
+                    let quote = b[i];
+                    let from = i + 1;
+                    let mut j = from;
+                    while j < b.len() && b[j] != quote && b[j] != b'\n' {
+                        j += if b[j] == b'\\' { 2 } else { 1 };
+                    }
+                    if j >= b.len() || b[j] != quote {
+                        return Err(LangError::syntax(
+                            "this string is not closed on its line",
+                            Span::new(start, j.min(b.len())),
+                            Some("close it with the same quote it opens with"),
+                        ));
+                    }
+                    out.push(Token {
+                        tok: Tok::FStr(src[from..j].to_string(), from),
+                        span: Span::new(start, j + 1),
+                    });
+                    i = j + 1;
+                    continue;
                 }
                 out.push(Token {
                     tok: Tok::Name(src[start..i].to_string()),

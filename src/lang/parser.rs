@@ -101,6 +101,20 @@ pub enum ExprKind {
     /// A list comprehension or a generator expression (both give a list):
     /// `[f(x) for x in xs if c]`, `sum(x**2 for x in v)`.
     Comp(Box<Expr>, Vec<CompFor>),
+    /// `f"h = {h:.3f}"`: text and fields.
+    FStr(Vec<FPart>),
+}
+
+/// A piece of an f-string.
+#[derive(Clone, Debug)]
+pub enum FPart {
+    Text(String),
+    /// `{expr}`, `{expr:spec}`, `{expr=}` (then `debug` is the text `expr=`).
+    Field {
+        expr: Expr,
+        spec: Option<String>,
+        debug: Option<String>,
+    },
 }
 
 /// One `for target in iter if cond …` clause of a comprehension.
@@ -230,7 +244,7 @@ impl Parser {
         match t {
             Tok::Name(n) => format!("`{n}`"),
             Tok::Number(n) => format!("the number `{n}`"),
-            Tok::Str(_) => "a string".into(),
+            Tok::Str(_) | Tok::FStr(..) => "a string".into(),
             Tok::Op(o) => format!("`{o}`"),
             Tok::Newline => "the end of the line".into(),
             Tok::Indent => "an indented block".into(),
@@ -1025,6 +1039,7 @@ impl Parser {
         let kind = match t.tok {
             Tok::Number(n) => ExprKind::Num(n),
             Tok::Str(s) => ExprKind::Str(s),
+            Tok::FStr(raw, at) => ExprKind::FStr(fstring_parts(&raw, at)?),
             Tok::Name(n) => match n.as_str() {
                 "True" => ExprKind::Bool(true),
                 "False" => ExprKind::Bool(false),
@@ -1097,4 +1112,123 @@ impl Parser {
             span: Span::new(span.start, self.prev_end()),
         })
     }
+}
+
+/// The pieces of an f-string's text `raw`, which starts at byte `at` of the
+/// source: `{{` and `}}` are braces, `{expr!r:spec}` a field whose
+/// expression is parsed in place (its spans point into the source).
+fn fstring_parts(raw: &str, at: usize) -> PResult<Vec<FPart>> {
+    let b = raw.as_bytes();
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' if b.get(i + 1) == Some(&b'{') => {
+                text.push('{');
+                i += 2;
+            }
+            b'}' if b.get(i + 1) == Some(&b'}') => {
+                text.push('}');
+                i += 2;
+            }
+            b'}' => {
+                return Err(LangError::syntax(
+                    "a single `}` in an f-string",
+                    Span::new(at + i, at + i + 1),
+                    Some("write `}}` for a brace"),
+                ))
+            }
+            b'{' => {
+                // The field runs to the `}` that closes it, past brackets.
+                let open = i;
+                let mut depth = 0usize;
+                let (mut colon, mut bang) = (None, None);
+                let mut j = i + 1;
+                while j < b.len() {
+                    match b[j] {
+                        b'(' | b'[' | b'{' => depth += 1,
+                        b')' | b']' if depth > 0 => depth -= 1,
+                        b'}' if depth > 0 => depth -= 1,
+                        b'}' => break,
+                        b':' if depth == 0 && colon.is_none() => colon = Some(j),
+                        b'!' if depth == 0 && colon.is_none() && b.get(j + 1) != Some(&b'=') => {
+                            bang = Some(j)
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= b.len() {
+                    return Err(LangError::syntax(
+                        "this f-string field is not closed",
+                        Span::new(at + open, at + b.len()),
+                        Some("close it with `}`"),
+                    ));
+                }
+                let mut end = bang.or(colon).unwrap_or(j);
+                let spec = colon.map(|c| raw[c + 1..j].to_string());
+                let mut debug = None;
+                if raw[open + 1..end].trim_end().ends_with('=') {
+                    let eq = open + 1 + raw[open + 1..end].trim_end().len() - 1;
+                    debug = Some(raw[open + 1..eq + 1].to_string());
+                    end = eq;
+                }
+                let expr = parse_field(&raw[..end], open + 1, at)?;
+                if !text.is_empty() {
+                    parts.push(FPart::Text(std::mem::take(&mut text)));
+                }
+                parts.push(FPart::Field { expr, spec, debug });
+                i = j + 1;
+            }
+            b'\\' if i + 1 < b.len() => {
+                text.push(match b[i + 1] {
+                    b'n' => '\n',
+                    b't' => '\t',
+                    c => c as char,
+                });
+                i += 2;
+            }
+            _ => {
+                let ch = raw[i..].chars().next().expect("in bounds");
+                text.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    if !text.is_empty() {
+        parts.push(FPart::Text(text));
+    }
+    Ok(parts)
+}
+
+/// The expression `raw[from..]` of an f-string field, with its spans moved
+/// to where it stands in the source.
+fn parse_field(raw: &str, from: usize, at: usize) -> PResult<Expr> {
+    let here = Span::new(at + from, at + raw.len());
+    if raw[from..].trim().is_empty() {
+        return Err(LangError::syntax(
+            "an empty f-string field",
+            here,
+            Some("put an expression between the braces: {x}"),
+        ));
+    }
+    // Lexed in place (padded so byte offsets are the source's own).
+    let padded = format!("{}{}", " ".repeat(from), &raw[from..]);
+    let mut toks = super::lexer::lex(padded.trim_end())
+        .map_err(|e| LangError::syntax(e.message, here, e.hint.as_deref()))?;
+    toks.retain(|t| !matches!(t.tok, Tok::Indent | Tok::Dedent));
+    for t in &mut toks {
+        t.span = Span::new(t.span.start + at, t.span.end + at);
+    }
+    let mut p = Parser::new(toks);
+    let e = p.expr()?;
+    if !matches!(p.peek(), Tok::Newline | Tok::Eof) {
+        return Err(LangError::syntax(
+            "an f-string field holds one expression",
+            here,
+            None,
+        ));
+    }
+    Ok(e)
 }
