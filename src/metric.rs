@@ -57,8 +57,21 @@ pub fn distance<T: Element>(a: &Tensor<T>, b: &Tensor<T>, m: Metric) -> Result<T
 }
 
 /// The distance used to *rank*: the same order as `m`, exact where possible.
+/// L2 ranks by the squared distance; cosine by 1 − c·|c| for the cosine c
+/// (the signed squared cosine, dot·|dot| / (‖a‖²‖b‖²): monotone in c and
+/// rational, so exact ties are seen as ties rather than left uncertain).
 fn ranking_distance<T: Element>(a: &Tensor<T>, b: &Tensor<T>, m: Metric) -> Result<Tensor<T>> {
-    distance(a, b, if m == Metric::L2 { Metric::SqL2 } else { m })
+    match m {
+        Metric::L2 => distance(a, b, Metric::SqL2),
+        Metric::Cosine => {
+            let dot = a.mul(b)?.sum(Some(&[-1]), false)?;
+            let na = a.powi(2)?.sum(Some(&[-1]), false)?;
+            let nb = b.powi(2)?.sum(Some(&[-1]), false)?;
+            let signed = dot.mul(&dot.abs()?)?.div(&na.mul(&nb)?)?;
+            Tensor::scalar(T::one()).sub(&signed)
+        }
+        _ => distance(a, b, m),
+    }
 }
 
 /// `D[i, j] = d(A[i], B[j])` for `A: [n, d]`, `B: [m, d]`.

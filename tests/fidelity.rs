@@ -408,3 +408,18 @@ fn f_strings_format_as_python_does() {
         assert!(sol.errors[0].span.start >= 8, "{bad}: {:?}", sol.errors[0]);
     }
 }
+
+#[test]
+fn cosine_rankings_decide_exact_ties() {
+    // q = [2, 2]: cos with [0, 3] and [4, 0] is 1/√2 for both (a tie), with
+    // [1, 1] it is 1. k = 2 takes row 0 (the lower index) and says row 1 tied.
+    let src = "E = [[0, 3], [4, 0], [1, 1]]\nshow retrieve(E, [2, 2], k=1, metric=cosine)\n\
+               show retrieve(E, [2, 2], k=2, metric=cosine)\n\
+               show nearest_centroid(E[:2], [0, 1], [1, 1], metric=cosine)";
+    let sol = solve(src, &Options::default());
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    let got: Vec<&str> = sol.answers.iter().map(|a| a.text.as_str()).collect();
+    assert_eq!(got, ["[2]", "[2, 0]", "0"]);
+    let notes: Vec<String> = sol.steps.iter().flat_map(|s| s.note_texts(4)).collect();
+    assert!(notes.iter().any(|n| n.contains("row(s) 2 have the same distance")), "{notes:?}");
+}
