@@ -421,5 +421,28 @@ fn cosine_rankings_decide_exact_ties() {
     let got: Vec<&str> = sol.answers.iter().map(|a| a.text.as_str()).collect();
     assert_eq!(got, ["[2]", "[2, 0]", "0"]);
     let notes: Vec<String> = sol.steps.iter().flat_map(|s| s.note_texts(4)).collect();
-    assert!(notes.iter().any(|n| n.contains("row(s) 2 have the same distance")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("row(s) 2 have the same distance")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn nested_item_assignment_follows_python_and_numpy() {
+    // Python: M = [[0] * 3] * 2 holds one row twice, so M[0][1] = 5 shows in
+    // both; A's rows are distinct, and row = A[1] is that very row; a numpy
+    // B[0][1] = 3 writes through the view B[0].
+    let src = "import numpy as np\nM = [[0] * 3] * 2\nM[0][1] = 5\nA = [[0, 0], [0, 0]]\nrow = A[1]\n\
+               A[1][0] = 7\nA[1][1] = 9\nB = np.zeros((2, 2))\nB[0][1] = 3\nshow M\nshow A\nshow row\nshow B";
+    assert_eq!(
+        answers(src),
+        [
+            "[[0, 5, 0], [0, 5, 0]]",
+            "[[0, 0], [7, 9]]",
+            "[7, 9]",
+            "[[0, 3], [0, 0]]"
+        ]
+    );
 }

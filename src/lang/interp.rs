@@ -1841,15 +1841,70 @@ impl Interp<'_> {
     /// bound to every name that holds the old one (numpy changes the array
     /// in place). A Python list takes one integer index.
     fn assign_item(&mut self, base: &Expr, items: &[IndexItem], v: Value, span: Span) -> R<()> {
-        let ExprKind::Name(n) = &base.kind else {
-            return Err(LangError::syntax(
+        match &base.kind {
+            ExprKind::Name(n) => {
+                let old = self.lookup(n).ok_or_else(|| self.unknown(n, base.span))?;
+                let new = self.with_item(&old, items, v, span)?;
+                self.rebind_same(&old, &new);
+                self.bind(n, new);
+                Ok(())
+            }
+            // M[i][j] = v: the row M[i] changed, then put back into M. In
+            // Python every slot that holds that very row sees the change
+            // (`[[0] * 3] * 3` has one row three times), so all of them get it.
+            ExprKind::Index(outer, outer_items) => {
+                let old = self.eval(base)?;
+                let new = self.with_item(&old, items, v, span)?;
+                self.rebind_same(&old, &new);
+                let container = self.eval(outer)?;
+                if let (Value::List(rows), Value::List(row)) = (&container, &old) {
+                    if rows
+                        .iter()
+                        .filter(|r| matches!(r, Value::List(x) if Rc::ptr_eq(x, row)))
+                        .count()
+                        > 1
+                    {
+                        let replaced: Vec<Value> = rows
+                            .iter()
+                            .map(|r| match r {
+                                Value::List(x) if Rc::ptr_eq(x, row) => new.clone(),
+                                other => other.clone(),
+                            })
+                            .collect();
+                        return self.assign_whole(outer, &container, Value::list(replaced), span);
+                    }
+                }
+                self.assign_item(outer, outer_items, new, span)
+            }
+            _ => Err(LangError::syntax(
                 "assign to an element of a name",
                 span,
                 None,
-            ));
-        };
-        let old = self.lookup(n).ok_or_else(|| self.unknown(n, base.span))?;
-        let new = match &old {
+            )),
+        }
+    }
+
+    /// Replaces the value `outer` evaluates to (`old`) by `new`: a name is
+    /// rebound, an element is assigned.
+    fn assign_whole(&mut self, outer: &Expr, old: &Value, new: Value, span: Span) -> R<()> {
+        match &outer.kind {
+            ExprKind::Name(n) => {
+                self.rebind_same(old, &new);
+                self.bind(n, new);
+                Ok(())
+            }
+            ExprKind::Index(b, it) => self.assign_item(b, it, new, span),
+            _ => Err(LangError::syntax(
+                "assign to an element of a name",
+                span,
+                None,
+            )),
+        }
+    }
+
+    /// `old` with the element or slice `items` replaced by `v`.
+    fn with_item(&mut self, old: &Value, items: &[IndexItem], v: Value, span: Span) -> R<Value> {
+        Ok(match old {
             Value::List(l) => {
                 let j = self.list_position(items, l.len(), span)?;
                 let mut items = l.to_vec();
@@ -1901,10 +1956,7 @@ impl Interp<'_> {
                     None,
                 ))
             }
-        };
-        self.rebind_same(&old, &new);
-        self.bind(n, new);
-        Ok(())
+        })
     }
 
     /// Binds `new` to every name that holds the very value `old` (the same

@@ -466,6 +466,14 @@ impl Parser {
         Ok(Target::Name(n, s))
     }
 
+    fn indexes_a_name(e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Name(_) => true,
+            ExprKind::Index(b, _) => Self::indexes_a_name(b),
+            _ => false,
+        }
+    }
+
     /// Turns a parsed expression into an assignment target.
     fn to_target(e: &Expr) -> PResult<Target> {
         match &e.kind {
@@ -474,7 +482,8 @@ impl Parser {
                 items.iter().map(Self::to_target).collect::<PResult<_>>()?,
                 e.span,
             )),
-            ExprKind::Index(base, items) if matches!(base.kind, ExprKind::Name(_)) => {
+            // x[i] = v, and M[i][j] = v down a chain of indexes from a name.
+            ExprKind::Index(base, items) if Self::indexes_a_name(base) => {
                 Ok(Target::Index((**base).clone(), items.clone(), e.span))
             }
             ExprKind::Index(..) => Err(LangError::syntax(
