@@ -446,3 +446,14 @@ fn nested_item_assignment_follows_python_and_numpy() {
         ]
     );
 }
+
+#[test]
+fn from_imports_bind_the_names_numpy_and_scipy_have() {
+    // scipy.special.softmax([0, 0]) = [0.5, 0.5]; numpy.exp(0) = 1.
+    let src = "from scipy.special import softmax\nimport scipy.special\nfrom numpy import exp as e, array\n\
+               show softmax([0, 0])\nshow scipy.special.softmax([0, 0])\nshow e(0) + array([1])";
+    assert_eq!(answers(src), ["[0.5, 0.5]", "[0.5, 0.5]", "[2]"]);
+    let sol = solve("from numpy import relu", &Options::default());
+    assert_eq!(sol.errors.len(), 1);
+    assert_eq!(sol.errors[0].message, "`numpy` has no `relu` in gradwork");
+}

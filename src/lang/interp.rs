@@ -837,14 +837,38 @@ impl<'s> Interp<'s> {
             StmtKind::Pass => {}
             StmtKind::Import(binds) => {
                 for (module, alias) in binds {
-                    let ns = builtins::namespace_of(module).ok_or_else(|| {
-                        LangError::new(
-                            ErrorKind::Name,
-                            format!("gradwork has no module `{module}`"),
-                            stmt.span,
-                            Some("numpy, scipy.special and math are available (as np, sp, math)"),
-                        )
-                    })?;
+                    // `from scipy.special import softmax`: a name in a module.
+                    let member = module.rsplit_once('.').and_then(|(parent, name)| {
+                        match builtins::namespace_of(parent)? {
+                            Value::Namespace(ns) => builtins::resolve(&ns, name),
+                            _ => None,
+                        }
+                    });
+                    // `import scipy.special` binds `scipy`, as Python does.
+                    let top = module.split('.').next().unwrap_or(module);
+                    let ns = builtins::namespace_of(module)
+                        .map(|ns| match builtins::namespace_of(top) {
+                            Some(t) if alias == top => t,
+                            _ => ns,
+                        })
+                        .or(member)
+                        .ok_or_else(|| {
+                            let parent = module.rsplit_once('.');
+                            match parent.filter(|(p, _)| builtins::namespace_of(p).is_some()) {
+                                Some((p, n)) => LangError::new(
+                                    ErrorKind::Name,
+                                    format!("`{p}` has no `{n}` in gradwork"),
+                                    stmt.span,
+                                    Some("docs/language.md lists every built-in and where numpy has it"),
+                                ),
+                                None => LangError::new(
+                                    ErrorKind::Name,
+                                    format!("gradwork has no module `{module}`"),
+                                    stmt.span,
+                                    Some("numpy, scipy.special and math are available (as np, sp, math)"),
+                                ),
+                            }
+                        })?;
                     self.bind(alias, ns);
                 }
             }
