@@ -478,10 +478,24 @@ impl Num {
         exp10 = exp10
             .checked_sub(frac_part.chars().filter(|c| *c != '_').count() as i64)
             .ok_or_else(|| bad("exponent out of range"))?;
+        // A million-digit literal is refused before it is read as a number
+        // (the digits alone need about 3.32 bits each).
+        let digit_bits = (digits.len() as f64 * std::f64::consts::LOG2_10) as u64;
+        if digit_bits > EXACT_BITS_LIMIT {
+            return Err(Error::TooLarge {
+                what: format!("the literal `{}…`", &t[..t.len().min(20)]),
+                bits: digit_bits,
+                limit: EXACT_BITS_LIMIT,
+            });
+        }
         let mantissa: BigInt = digits.parse().map_err(|_| bad("expected digits"))?;
+        // 0e999999999 is 0, whatever the exponent.
+        if mantissa.is_zero() {
+            return Ok(Num::zero());
+        }
         // 10^|e| needs about 3.33·|e| bits; refuse before computing it.
         let bits = (exp10.unsigned_abs() as f64 * std::f64::consts::LOG2_10) as u64;
-        if bits > EXACT_BITS_LIMIT && !mantissa.is_zero() {
+        if bits > EXACT_BITS_LIMIT {
             return Err(Error::TooLarge {
                 what: format!("the literal `{t}`"),
                 bits,

@@ -259,10 +259,12 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
         ExprKind::Name(n) => match it.lookup(n) {
             Some(Value::T(t)) if values => Math::sym_val(n.as_str(), &t),
             // A list of numbers reads as the array it stands for.
-            Some(l @ Value::List(_)) if values => match it.tensor(&l, e.span) {
-                Ok(t) => Math::sym_val(n.as_str(), &t),
-                Err(_) => Math::sym(n.as_str()),
-            },
+            Some(l @ Value::List(_)) if values && Interp::tensorish_within(&l, 1 << 16) => {
+                match it.tensor(&l, e.span) {
+                    Ok(t) => Math::sym_val(n.as_str(), &t),
+                    Err(_) => Math::sym(n.as_str()),
+                }
+            }
             _ => Math::sym(n.as_str()),
         },
         ExprKind::List(items) => {
@@ -408,10 +410,12 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
                 _ => shown_index(it, e),
             };
             match it.eval(e) {
-                Ok(v @ (Value::T(_) | Value::List(_))) => match it.tensor(&v, e.span) {
-                    Ok(t) => Math::Given(Box::new(shown), std::rc::Rc::new(t.value().clone())),
-                    Err(_) => shown,
-                },
+                Ok(v @ (Value::T(_) | Value::List(_))) if Interp::tensorish_within(&v, 1 << 16) => {
+                    match it.tensor(&v, e.span) {
+                        Ok(t) => Math::Given(Box::new(shown), std::rc::Rc::new(t.value().clone())),
+                        Err(_) => shown,
+                    }
+                }
                 _ => shown,
             }
         }

@@ -11,7 +11,7 @@ use super::parser::{
     BinOp, CmpOp, Expr, ExprKind, FPart, IndexItem, Parser, Stmt, StmtKind, Target,
 };
 use super::value::{shape_text, Fmt, FuncDef, Value};
-use super::{line_col, ErrorKind, LangError, Span};
+use super::{ErrorKind, LangError, Span};
 use crate::explain::math::{check_chain, Math, Text};
 use crate::explain::Note;
 use crate::{Idx, Num, Tensor};
@@ -149,6 +149,9 @@ pub struct Interp<'s> {
     /// Notes produced by built-ins while evaluating the current statement.
     pub(crate) notes: Vec<Note>,
     /// The ways a list was read as an array, each said once per file.
+    /// Where each line starts: a step's line number by binary search,
+    /// not by counting newlines from the top (quadratic in long files).
+    line_starts: Vec<usize>,
     lists_read: std::collections::HashSet<String>,
     /// Lines of a multi-statement function called by the current top-level
     /// statement: its assignments and its return, as sub-steps.
@@ -233,6 +236,9 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         budget: 0,
         notes: Vec::new(),
         lists_read: Default::default(),
+        line_starts: std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .collect(),
         inner: Vec::new(),
         marks: marks_of(src),
         part: None,
@@ -467,7 +473,7 @@ impl<'s> Interp<'s> {
             v => Some(self.value_math(v)),
         };
         Step {
-            line: line_col(self.src, stmt.span.start).0,
+            line: self.line_of(stmt.span.start),
             kind,
             part: self.part.clone(),
             target,
@@ -496,10 +502,13 @@ impl<'s> Interp<'s> {
         // and kept with the list, so later uses are that very array).
         let tensor = match v {
             Value::T(t) => t.clone(),
-            Value::List(_) if Self::tensorish(v) => match self.tensor(v, Span::default()) {
-                Ok(t) => t,
-                Err(_) => return,
-            },
+            // (small lists only: naming serves the worked steps)
+            Value::List(_) if Self::tensorish_within(v, 1 << 12) => {
+                match self.tensor(v, Span::default()) {
+                    Ok(t) => t,
+                    Err(_) => return,
+                }
+            }
             _ => return,
         };
         self.named.push(Named {
@@ -522,7 +531,7 @@ impl<'s> Interp<'s> {
         self.tick(stmt.span)?;
         if self.top_level() {
             self.notes.clear();
-            let line = line_col(self.src, stmt.span.start).0;
+            let line = self.line_of(stmt.span.start);
             self.place_marks(line);
         }
         match &stmt.kind {
@@ -762,7 +771,7 @@ impl<'s> Interp<'s> {
                         Vec::new()
                     };
                     let step = Step {
-                        line: line_col(self.src, stmt.span.start).0,
+                        line: self.line_of(stmt.span.start),
                         kind: StepKind::Def,
                         part: self.part.clone(),
                         target: None,
@@ -975,15 +984,22 @@ impl<'s> Interp<'s> {
         })
     }
 
+    /// The 1-based line of byte `at`.
+    fn line_of(&self, at: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= at)
+    }
+
     /// A value as a formula: a number, an array (a list of numbers too),
     /// or its text.
     fn value_math(&self, v: &Value) -> Math {
         match v {
             Value::T(t) => Math::val(t),
-            Value::List(_) if Self::tensorish(v) => match self.tensor(v, Span::default()) {
-                Ok(t) => Math::val(&t),
-                Err(_) => Math::Code(self.fmt.value(v)),
-            },
+            Value::List(_) if Self::tensorish_within(v, 1 << 16) => {
+                match self.tensor(v, Span::default()) {
+                    Ok(t) => Math::val(&t),
+                    Err(_) => Math::Code(self.fmt.value(v)),
+                }
+            }
             v => Math::Code(self.fmt.value(v)),
         }
     }
@@ -1090,12 +1106,44 @@ impl<'s> Interp<'s> {
         }
     }
 
+    /// Whether `v` is a number, an array, or lists of them. A list nested
+    /// in itself (`l = [l, l]` thirty times: a billion leaves) is not
+    /// walked beyond what a tensor may hold.
     fn tensorish(v: &Value) -> bool {
-        match v {
-            Value::T(_) | Value::Bool(_) => true,
-            Value::List(items) | Value::Tuple(items) => items.iter().all(Self::tensorish),
-            _ => false,
+        Self::walk_tensorish(v, crate::tensor::MAX_ELEMENTS, usize::MAX)
+    }
+
+    /// Whether `v` is tensorish with at most `cap` elements: small enough
+    /// to show or name in a worked step.
+    pub(crate) fn tensorish_within(v: &Value, cap: usize) -> bool {
+        Self::walk_tensorish(v, cap, cap)
+    }
+
+    /// Walks at most `nodes` list items and counts at most `elems` elements.
+    fn walk_tensorish(v: &Value, nodes: usize, elems: usize) -> bool {
+        fn rec(v: &Value, nodes: &mut usize, elems: &mut usize) -> bool {
+            let Some(n) = nodes.checked_sub(1) else {
+                return false;
+            };
+            *nodes = n;
+            let leaf = |len: usize, elems: &mut usize| match elems.checked_sub(len) {
+                Some(e) => {
+                    *elems = e;
+                    true
+                }
+                None => false,
+            };
+            match v {
+                Value::T(t) => leaf(t.len(), elems),
+                Value::Bool(_) => leaf(1, elems),
+                Value::List(items) | Value::Tuple(items) => match items.tensor.get() {
+                    Some(t) => leaf(t.len(), elems),
+                    None => items.iter().all(|x| rec(x, nodes, elems)),
+                },
+                _ => false,
+            }
         }
+        rec(v, &mut { nodes }, &mut { elems })
     }
 
     pub(crate) fn eval(&mut self, e: &Expr) -> R<Value> {

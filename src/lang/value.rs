@@ -101,21 +101,46 @@ impl Value {
     }
 }
 
-/// The array a (nested) list of numbers stands for, if it is one.
+/// The array a (nested) list of numbers stands for, if it is one (and
+/// small enough to show: a list nested in itself, `l = [l, l]` thirty
+/// times, has a billion leaves but only thirty distinct lists).
 fn numbers(v: &Value) -> Option<Tensor<Num>> {
-    match v {
-        Value::T(t) => Some(t.clone()),
-        Value::Bool(b) => Some(Tensor::scalar(Num::int(*b as i64))),
-        Value::List(items) if !items.is_empty() => {
-            if let Some(t) = items.tensor.get() {
-                return Some(t.clone());
-            }
-            let ts = items.iter().map(numbers).collect::<Option<Vec<_>>>()?;
-            Tensor::stack(&ts, 0).ok()
-        }
-        _ => None,
-    }
+    numbers_within(v, &mut 0)
 }
+
+/// [`numbers`], counting what it visits into `seen` (shared with the
+/// caller's own budget, so trying costs what it visits).
+fn numbers_within(v: &Value, seen: &mut usize) -> Option<Tensor<Num>> {
+    fn rec(v: &Value, seen: &mut usize) -> Option<Tensor<Num>> {
+        *seen += match v {
+            Value::T(t) => t.len().max(1),
+            Value::List(items) => items.tensor.get().map_or(1, |t| t.len().max(1)),
+            _ => 1,
+        };
+        if *seen > SHOWN_NODES {
+            return None;
+        }
+        match v {
+            Value::T(t) => Some(t.clone()),
+            Value::Bool(b) => Some(Tensor::scalar(Num::int(*b as i64))),
+            Value::List(items) if !items.is_empty() => {
+                if let Some(t) = items.tensor.get() {
+                    return Some(t.clone());
+                }
+                let ts = items
+                    .iter()
+                    .map(|x| rec(x, seen))
+                    .collect::<Option<Vec<_>>>()?;
+                Tensor::stack(&ts, 0).ok()
+            }
+            _ => None,
+        }
+    }
+    rec(v, seen)
+}
+
+/// Most list and tuple items a value's text visits before it ends in `…`.
+const SHOWN_NODES: usize = 1 << 14;
 
 /// How many significant digits approximate values show.
 #[derive(Clone, Copy, Debug)]
@@ -240,24 +265,9 @@ impl Fmt {
             Value::None => "None".into(),
             // A list of numbers looks like the array it stands for.
             Value::List(_) if numbers(v).is_some() => self.tensor(&numbers(v).expect("checked")),
-            Value::List(items) | Value::Tuple(items) => {
-                let (open, close) = if matches!(v, Value::List(_)) {
-                    ("[", "]")
-                } else {
-                    ("(", ")")
-                };
-                let mut s = String::from(open);
-                for (i, x) in items.iter().enumerate() {
-                    if i > 0 {
-                        s.push_str(", ");
-                    }
-                    s.push_str(&self.value_compact(x));
-                }
-                // (3,) is a tuple of one, as Python prints it.
-                if items.len() == 1 && close == ")" {
-                    s.push(',');
-                }
-                s.push_str(close);
+            Value::List(_) | Value::Tuple(_) => {
+                let mut s = String::new();
+                self.items_into(v, &mut s, &mut 0);
                 s
             }
             Value::Range(a, b, c) => {
@@ -275,6 +285,44 @@ impl Fmt {
             Value::Metric(m) => m.name().into(),
         }
     }
+    /// A list or tuple, item by item, ending in `…` after [`SHOWN_NODES`]
+    /// items in all (a tuple nested in itself thirty times stays short).
+    fn items_into(&self, v: &Value, s: &mut String, seen: &mut usize) {
+        let (Value::List(items) | Value::Tuple(items)) = v else {
+            s.push_str(&self.value_compact(v));
+            return;
+        };
+        let (open, close) = if matches!(v, Value::List(_)) {
+            ("[", "]")
+        } else {
+            ("(", ")")
+        };
+        s.push_str(open);
+        for (i, x) in items.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            *seen += 1;
+            if *seen > SHOWN_NODES {
+                s.push('…');
+                break;
+            }
+            match x {
+                Value::List(_) => match numbers_within(x, seen) {
+                    Some(t) => s.push_str(&self.tensor_compact(&t)),
+                    None => self.items_into(x, s, seen),
+                },
+                Value::Tuple(_) => self.items_into(x, s, seen),
+                _ => s.push_str(&self.value_compact(x)),
+            }
+        }
+        // (3,) is a tuple of one, as Python prints it.
+        if items.len() == 1 && close == ")" {
+            s.push(',');
+        }
+        s.push_str(close);
+    }
+
     pub fn value_compact(&self, v: &Value) -> String {
         match v {
             Value::T(t) => self.tensor_compact(t),
