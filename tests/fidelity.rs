@@ -457,3 +457,51 @@ fn from_imports_bind_the_names_numpy_and_scipy_have() {
     assert_eq!(sol.errors.len(), 1);
     assert_eq!(sol.errors[0].message, "`numpy` has no `relu` in gradwork");
 }
+
+#[test]
+fn logical_operators_membership_and_identity() {
+    // a == 1 is [1, 0, 1, 1], b == 1 is [1, 1, 0, 1]: & has 2 true; | with
+    // b == 0 is [1, 0, 1, 1]; ~ flips. 6 & 3 = 2, 6 | 3 = 7, 6 ^ 3 = 5,
+    // ~5 = −6. 7 is in range(1, 10, 3) = 1, 4, 7; 2 is not in a.
+    let src = "import numpy as np\na = np.array([1, 0, 1, 1])\nb = np.array([1, 1, 0, 1])\n\
+               show np.sum((a == 1) & (b == 1))\nshow (a == 1) | (b == 0)\nshow ~(a == 1)\n\
+               show 6 & 3, 6 | 3, 6 ^ 3, ~5\n\
+               show 3 in [1, 2, 3], 4 not in (1, 2), 2 in a, 7 in range(1, 10, 3), \"b\" in \"abc\"\n\
+               x = None\nshow x is None, x is not None";
+    assert_eq!(
+        answers(src),
+        [
+            "2",
+            "[1, 0, 1, 1]",
+            "[0, 1, 0, 0]",
+            "(2, 7, 5, -6)",
+            "(True, True, False, True, True)",
+            "(True, False)"
+        ]
+    );
+    // & of fractions is refused, as numpy refuses floats.
+    let sol = solve("show 0.5 & 1", &Options::default());
+    assert_eq!(sol.errors.len(), 1);
+}
+
+#[test]
+fn advanced_indexes_pick_as_numpy_does() {
+    // X[:, 0] > 2 keeps rows 1, 2, then column 1: [30, 50]. p[[0, 1], [0, 1]]
+    // pairs (0, 0) and (1, 1): [1/2, 3/4]. A [2, 2] index array of rows gives
+    // shape (2, 2, 2). An empty mask keeps no rows: shape (0, 2).
+    let src =
+        "import numpy as np\nX = np.array([[1, 10], [3, 30], [5, 50]])\nshow X[X[:, 0] > 2, 1]\n\
+               p = np.array([[0.5, 0.25, 0.25], [0.125, 0.75, 0.125]])\nt = np.array([0, 1])\n\
+               show p[np.arange(2), t]\nshow X[np.array([[0, 1], [2, 2]])].shape\nshow X[[2, 0]]\n\
+               show X[X[:, 0] > 9].shape";
+    assert_eq!(
+        answers(src),
+        [
+            "[30, 50]",
+            "[0.5, 0.75]",
+            "(2, 2, 2)",
+            "[[5, 50], [1, 10]]",
+            "(0, 2)"
+        ]
+    );
+}

@@ -299,6 +299,8 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
         // Python's `+` joining lists and `* n` repeating one are not
         // arithmetic: shown as written, never evaluated as sums.
         ExprKind::Binary(BinOp::Add, a, b) if is_sequence(it, a) && is_sequence(it, b) => code(it),
+        // Logical and bitwise operators are shown as written.
+        ExprKind::Binary(BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor, ..) => code(it),
         ExprKind::Binary(BinOp::Mul, a, b) if is_sequence(it, a) != is_sequence(it, b) => code(it),
         ExprKind::Binary(op, a, b) => {
             let (x, y) = (to_math(it, a, values), to_math(it, b, values));
@@ -337,8 +339,17 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
                 BinOp::Mod => Op::Mod,
                 BinOp::Pow => Op::Pow,
                 BinOp::MatMul => Op::MatMul,
+                BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => unreachable!("shown as code above"),
             };
             Math::bin(op, x, y)
+        }
+        ExprKind::Compare(_, rest)
+            if matches!(
+                rest[0].0,
+                CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot
+            ) =>
+        {
+            code(it)
         }
         ExprKind::Compare(a, rest) if rest.len() == 1 => {
             let rel = match rest[0].0 {
@@ -348,6 +359,9 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
                 CmpOp::Le => Rel::Le,
                 CmpOp::Gt => Rel::Gt,
                 CmpOp::Ge => Rel::Ge,
+                CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot => {
+                    unreachable!("shown as code above")
+                }
             };
             let (x, y) = (to_math(it, a, values), to_math(it, &rest[0].1, values));
             Math::Cmp(rel, Box::new(x), Box::new(y))

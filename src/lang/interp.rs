@@ -1215,6 +1215,19 @@ impl<'s> Interp<'s> {
                 let v = self.eval(x)?;
                 Ok(Value::Bool(!self.truthy(&v, x.span)?))
             }
+            ExprKind::Invert(x) => match self.eval(x)? {
+                Value::Bool(b) => Ok(Value::Bool(!b)),
+                v => {
+                    let t = self.tensor(&v, x.span)?;
+                    // ~mask is not; ~n is −n − 1 (two's complement).
+                    if t.is_bool() {
+                        let one = Tensor::scalar(Num::one());
+                        return lib(one.sub(&t).map(|n| n.as_bool()));
+                    }
+                    let minus_one = Tensor::scalar(Num::int(-1));
+                    self.bitwise(BinOp::BitXor, &Value::T(t), &Value::T(minus_one), span)
+                }
+            },
             ExprKind::Binary(op, a, b) => {
                 let (va, vb) = (self.eval(a)?, self.eval(b)?);
                 self.binary(*op, va, vb, span)
@@ -1498,6 +1511,9 @@ impl<'s> Interp<'s> {
             BinOp::Div => x.div(&y),
             BinOp::Pow => x.pow(&y),
             BinOp::MatMul => x.matmul(&y),
+            BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor => {
+                return self.bitwise(op, &Value::T(x), &Value::T(y), span)
+            }
             BinOp::FloorDiv | BinOp::Mod => builtins::floor_div(&x, &y, op == BinOp::Mod),
         };
         r.map(Value::T).map_err(|e| LangError::from_lib(e, span))
@@ -1579,9 +1595,118 @@ impl<'s> Interp<'s> {
         })
     }
 
+    /// `x in c`: Python's membership for lists, tuples, ranges and strings;
+    /// numpy's `(c == x).any()` for an array.
+    fn contains(&mut self, c: &Value, x: &Value, span: Span) -> R<bool> {
+        match c {
+            Value::List(items) | Value::Tuple(items) => {
+                for v in items.iter() {
+                    if self.python_eq(v, x, span)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Value::Str(s) => match x {
+                Value::Str(t) => Ok(s.contains(&**t)),
+                _ => Err(LangError::new(
+                    ErrorKind::Type,
+                    "`in` a string needs a string on the left",
+                    span,
+                    None,
+                )),
+            },
+            Value::Range(a, b, step) => {
+                let Some(n) = self.python_int(x) else {
+                    return Ok(false);
+                };
+                let (n, a, b, step) = (n as i128, *a as i128, *b as i128, *step as i128);
+                let inside = if step > 0 {
+                    a <= n && n < b
+                } else {
+                    b < n && n <= a
+                };
+                Ok(inside && (n - a) % step == 0)
+            }
+            Value::T(t) if t.ndim() > 0 => {
+                let y = self.tensor(x, span)?;
+                let eq = t.eq(&y).map_err(|e| LangError::from_lib(e, span))?;
+                Ok(eq.value().iter().any(|v| !v.is_zero()))
+            }
+            other => Err(LangError::new(
+                ErrorKind::Type,
+                format!(
+                    "`in` needs a list, tuple, range, string or array, not a {}",
+                    other.type_name()
+                ),
+                span,
+                None,
+            )),
+        }
+    }
+
+    /// `&`, `|`, `^` elementwise: logical on booleans, bitwise on integers,
+    /// as numpy's; anything else (fractions) is refused as numpy refuses
+    /// floats.
+    fn bitwise(&self, op: BinOp, a: &Value, b: &Value, span: Span) -> R<Value> {
+        let (x, y) = (self.tensor(a, span)?, self.tensor(b, span)?);
+        let shape = crate::tensor::broadcast_shape(x.shape(), y.shape(), op.text())
+            .map_err(|e| LangError::from_lib(e, span))?;
+        let int = |n: &Num| -> R<num_bigint::BigInt> {
+            match n.as_exact() {
+                Some(r) if r.is_integer() => Ok(r.numer().clone()),
+                _ => Err(LangError::new(
+                    ErrorKind::Type,
+                    format!("`{}` takes booleans or integers, not {}", op.text(), self.fmt.full(n)),
+                    span,
+                    Some("compare first, e.g. (a > 0) & (b > 0): comparisons bind less tightly than `&`"),
+                )),
+            }
+        };
+        let (xv, yv) = (
+            x.value().broadcast(shape.clone()).expect("broadcast shape"),
+            y.value().broadcast(shape.clone()).expect("broadcast shape"),
+        );
+        let mut out = Vec::with_capacity(xv.len());
+        for (p, q) in xv.iter().zip(yv.iter()) {
+            let (p, q) = (int(p)?, int(q)?);
+            let r = match op {
+                BinOp::BitAnd => p & q,
+                BinOp::BitOr => p | q,
+                _ => p ^ q,
+            };
+            out.push(Num::Exact(num_rational::BigRational::from_integer(r)));
+        }
+        let t = Tensor::from_vec(out, &shape).map_err(|e| LangError::from_lib(e, span))?;
+        Ok(Value::T(if x.is_bool() && y.is_bool() {
+            t.as_bool()
+        } else {
+            t
+        }))
+    }
+
     fn compare(&mut self, op: CmpOp, a: &Value, b: &Value, span: Span) -> R<Value> {
         // Python compares a list as a whole: [1, 2] == [1, 2] is True and
         // [1, 2] == 2 is False (np.array(…) == 2 compares elementwise).
+        match op {
+            CmpOp::In | CmpOp::NotIn => {
+                let found = self.contains(b, a, span)?;
+                return Ok(Value::Bool(found == (op == CmpOp::In)));
+            }
+            CmpOp::Is | CmpOp::IsNot => {
+                let same = match (a, b) {
+                    (Value::None, Value::None) => true,
+                    (Value::Bool(x), Value::Bool(y)) => x == y,
+                    (Value::T(x), Value::T(y)) => x.id() == y.id(),
+                    (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
+                        Rc::ptr_eq(x, y)
+                    }
+                    _ => false,
+                };
+                return Ok(Value::Bool(same == (op == CmpOp::Is)));
+            }
+            _ => {}
+        }
         let array = |v: &Value| matches!(v, Value::T(t) if t.ndim() > 0);
         let seq = |v: &Value| matches!(v, Value::List(_) | Value::Tuple(_));
         if matches!(op, CmpOp::Eq | CmpOp::Ne) && (seq(a) || seq(b)) && !array(a) && !array(b) {
@@ -1597,6 +1722,9 @@ impl<'s> Interp<'s> {
                 CmpOp::Le => x.le(&y),
                 CmpOp::Gt => x.gt(&y),
                 CmpOp::Ge => x.ge(&y),
+                CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot => {
+                    unreachable!("decided above")
+                }
             };
             return r.map(Value::T).map_err(|e| LangError::from_lib(e, span));
         }
@@ -1780,7 +1908,10 @@ impl<'s> Interp<'s> {
             }
         }
         let t = self.tensor(&v, span)?;
+        // Basic indexes (integers, slices, None) and numpy's advanced ones
+        // (integer arrays, boolean masks), each evaluated once.
         let mut idx = Vec::new();
+        let mut arrays: Vec<(usize, Tensor<Num>, Span)> = Vec::new();
         for (k, it) in items.iter().enumerate() {
             match it {
                 IndexItem::Expr(e) => {
@@ -1790,51 +1921,133 @@ impl<'s> Interp<'s> {
                         Value::List(_) => Value::T(self.tensor(&iv, e.span)?),
                         other => other,
                     };
-                    match &iv {
+                    match iv {
                         Value::None => idx.push(Idx::NewAxis),
-                        // A boolean mask selects (numpy): E[labels == 1].
-                        Value::T(m) if m.is_bool() && k == 0 && items.len() == 1 => {
-                            return self.select(&t, m, e.span, span);
+                        Value::T(m) if m.ndim() >= 1 || m.is_bool() => {
+                            arrays.push((k, m, e.span));
+                            idx.push(Idx::all());
                         }
-                        Value::T(ix) if ix.ndim() == 1 && k == 0 && items.len() == 1 => {
-                            // Integer-array indexing of rows: E[[3, 6, 1]].
-                            let rows = ix
-                                .value()
-                                .iter()
-                                .map(|n| {
-                                    let i = n.to_i64().ok_or_else(|| {
-                                        LangError::new(
-                                            ErrorKind::Type,
-                                            "row indices must be integers",
-                                            e.span,
-                                            None,
-                                        )
-                                    })?;
-                                    t.slice(&[Idx::At(i)])
-                                        .map_err(|er| LangError::from_lib(er, e.span))
-                                })
-                                .collect::<R<Vec<_>>>()?;
-                            if rows.is_empty() {
-                                return Err(LangError::new(
-                                    ErrorKind::Shape,
-                                    "no rows selected",
+                        other => {
+                            let i = self
+                                .tensor(&other, e.span)?
+                                .item()
+                                .ok()
+                                .and_then(|n| n.to_i64());
+                            let i = i.ok_or_else(|| {
+                                LangError::new(
+                                    ErrorKind::Type,
+                                    "an index must be an integer",
                                     e.span,
                                     None,
-                                ));
-                            }
-                            return Tensor::stack(&rows, 0)
-                                .map(Value::T)
-                                .map_err(|er| LangError::from_lib(er, span));
+                                )
+                            })?;
+                            idx.push(Idx::At(i));
                         }
-                        _ => idx.push(Idx::At(self.int_of(e)?)),
                     }
                 }
                 IndexItem::Slice(a, b, c) => idx.push(self.slice_idx(a, b, c)?),
             }
         }
-        t.slice(&idx)
+        let lib = |e| LangError::from_lib(e, span);
+        match arrays.as_slice() {
+            [] => t.slice(&idx).map(Value::T).map_err(lib),
+            // One array on the first axis (E[labels == 1], E[[3, 6, 1]],
+            // X[mask, 1]): those rows, then the other indexes on each.
+            [(0, m, ms)] => {
+                let rows = match self.select_rows(&t, m, *ms, span)? {
+                    Value::T(r) => r,
+                    _ => unreachable!("select_rows gives a tensor"),
+                };
+                if idx.len() == 1 {
+                    return Ok(Value::T(rows));
+                }
+                let mut rest = vec![Idx::all()];
+                rest.extend(idx[1..].iter().cloned());
+                rows.slice(&rest).map(Value::T).map_err(lib)
+            }
+            // Two on the first two axes (p[np.arange(n), targets]): the
+            // elements at the pairs of positions, as numpy pairs them.
+            [(0, a, sa), (1, b, sb)] if idx.len() == 2 => {
+                let (ia, ib) = (self.positions(a, *sa)?, self.positions(b, *sb)?);
+                let n = if ia.len() == 1 { ib.len() } else { ia.len() };
+                if !(ia.len() == n || ia.len() == 1) || !(ib.len() == n || ib.len() == 1) {
+                    return Err(LangError::new(
+                        ErrorKind::Shape,
+                        format!("index arrays of {} and {} positions do not pair up", ia.len(), ib.len()),
+                        span,
+                        Some("numpy pairs the i-th row index with the i-th column index"),
+                    ));
+                }
+                let picked = (0..n)
+                    .map(|k| {
+                        let i = ia[if ia.len() == 1 { 0 } else { k }];
+                        let j = ib[if ib.len() == 1 { 0 } else { k }];
+                        t.slice(&[Idx::At(i), Idx::At(j)])
+                    })
+                    .collect::<crate::Result<Vec<_>>>()
+                    .map_err(lib)?;
+                if picked.is_empty() {
+                    return Ok(Value::T(Tensor::zeros(&[0])));
+                }
+                Tensor::stack(&picked, 0).map(Value::T).map_err(lib)
+            }
+            _ => Err(LangError::new(
+                ErrorKind::Type,
+                "this combination of array indexes is not supported",
+                span,
+                Some("index rows with one array (X[mask], X[mask, 1]) or pair two (X[rows, cols]); or index in two steps"),
+            )),
+        }
+    }
+
+    /// The rows a first-axis index array picks: a mask's true rows, or the
+    /// rows an integer array names.
+    fn select_rows(&self, t: &Tensor<Num>, m: &Tensor<Num>, ms: Span, span: Span) -> R<Value> {
+        if m.is_bool() {
+            return self.select(t, m, ms, span);
+        }
+        let rows = self
+            .positions(m, ms)?
+            .into_iter()
+            .map(|i| {
+                t.slice(&[Idx::At(i)])
+                    .map_err(|er| LangError::from_lib(er, ms))
+            })
+            .collect::<R<Vec<_>>>()?;
+        if rows.is_empty() {
+            let mut empty = vec![0];
+            empty.extend_from_slice(&t.shape()[1..]);
+            return Ok(Value::T(Tensor::zeros(&empty)));
+        }
+        // E[idx] with idx of shape [n, m] has shape [n, m, …] (numpy).
+        let mut shape: Vec<i64> = m.shape().iter().map(|&d| d as i64).collect();
+        shape.extend(t.shape()[1..].iter().map(|&d| d as i64));
+        Tensor::stack(&rows, 0)
+            .and_then(|r| r.reshape(&shape))
             .map(Value::T)
-            .map_err(|e| LangError::from_lib(e, span))
+            .map_err(|er| LangError::from_lib(er, span))
+    }
+
+    /// The positions an index array names: its integers, or where a mask
+    /// is true.
+    fn positions(&self, m: &Tensor<Num>, ms: Span) -> R<Vec<i64>> {
+        if m.is_bool() {
+            return Ok(m
+                .value()
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_zero())
+                .map(|(i, _)| i as i64)
+                .collect());
+        }
+        m.value()
+            .iter()
+            .map(|n| {
+                n.to_i64().ok_or_else(|| {
+                    LangError::new(ErrorKind::Type, "index arrays hold integers", ms, None)
+                })
+            })
+            .collect()
     }
 }
 

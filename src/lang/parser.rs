@@ -23,11 +23,18 @@ pub enum BinOp {
     Mod,
     Pow,
     MatMul,
+    /// `&`, `|`, `^`: logical on booleans, bitwise on integers (numpy).
+    BitAnd,
+    BitOr,
+    BitXor,
 }
 
 impl BinOp {
     pub fn text(self) -> &'static str {
         match self {
+            BinOp::BitAnd => "&",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "^",
             BinOp::Add => "+",
             BinOp::Sub => "-",
             BinOp::Mul => "*",
@@ -48,6 +55,12 @@ pub enum CmpOp {
     Le,
     Gt,
     Ge,
+    /// `in`, `not in`: membership (Python's, or numpy's `(a == x).any()`).
+    In,
+    NotIn,
+    /// `is`, `is not`: identity (`x is None`).
+    Is,
+    IsNot,
 }
 
 impl CmpOp {
@@ -59,6 +72,10 @@ impl CmpOp {
             CmpOp::Le => "<=",
             CmpOp::Gt => ">",
             CmpOp::Ge => ">=",
+            CmpOp::In => "in",
+            CmpOp::NotIn => "not in",
+            CmpOp::Is => "is",
+            CmpOp::IsNot => "is not",
         }
     }
 }
@@ -88,6 +105,8 @@ pub enum ExprKind {
     Neg(Box<Expr>),
     Pos(Box<Expr>),
     Not(Box<Expr>),
+    /// `~x`: not of a boolean array, −x − 1 of integers.
+    Invert(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Compare(Box<Expr>, Vec<(CmpOp, Expr)>),
     And(Box<Expr>, Box<Expr>),
@@ -799,7 +818,7 @@ impl Parser {
         r
     }
     fn comparison_chain(&mut self) -> PResult<Expr> {
-        let l = self.arith()?;
+        let l = self.bit_or()?;
         let mut rest = Vec::new();
         loop {
             let op = match self.peek() {
@@ -809,11 +828,26 @@ impl Parser {
                 Tok::Op("<=") => CmpOp::Le,
                 Tok::Op(">") => CmpOp::Gt,
                 Tok::Op(">=") => CmpOp::Ge,
+                Tok::Name(n) if n == "in" => CmpOp::In,
+                Tok::Name(n)
+                    if n == "not" && matches!(self.peek_at(1), Tok::Name(m) if m == "in") =>
+                {
+                    self.bump();
+                    CmpOp::NotIn
+                }
+                Tok::Name(n) if n == "is" => {
+                    if matches!(self.peek_at(1), Tok::Name(m) if m == "not") {
+                        self.bump();
+                        CmpOp::IsNot
+                    } else {
+                        CmpOp::Is
+                    }
+                }
                 _ => break,
             };
             self.bump();
             self.nest()?;
-            rest.push((op, self.arith()?));
+            rest.push((op, self.bit_or()?));
         }
         if rest.is_empty() {
             return Ok(l);
@@ -823,6 +857,40 @@ impl Parser {
             kind: ExprKind::Compare(Box::new(l), rest),
             span,
         })
+    }
+    /// `|`, then `^`, then `&`: below comparisons, above `+` (Python's order).
+    fn bit_or(&mut self) -> PResult<Expr> {
+        let depth = self.depth;
+        let r = self.bit_level(0);
+        self.depth = depth;
+        r
+    }
+    fn bit_level(&mut self, level: usize) -> PResult<Expr> {
+        const LEVELS: [(&str, BinOp); 3] = [
+            ("|", BinOp::BitOr),
+            ("^", BinOp::BitXor),
+            ("&", BinOp::BitAnd),
+        ];
+        let next = |p: &mut Parser| {
+            if level + 1 < LEVELS.len() {
+                p.bit_level(level + 1)
+            } else {
+                p.arith()
+            }
+        };
+        let mut l = next(self)?;
+        let (tok, op) = LEVELS[level];
+        while self.is_op(tok) {
+            self.bump();
+            self.nest()?;
+            let r = next(self)?;
+            let span = l.span.to(r.span);
+            l = Expr {
+                kind: ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                span,
+            };
+        }
+        Ok(l)
     }
     fn arith(&mut self) -> PResult<Expr> {
         // Each operator of a chain (a + b + …) deepens the tree by one.
@@ -886,6 +954,15 @@ impl Parser {
         r
     }
     fn unary_inner(&mut self) -> PResult<Expr> {
+        if self.is_op("~") {
+            let s = self.bump().span;
+            let e = self.unary()?;
+            let span = s.to(e.span);
+            return Ok(Expr {
+                kind: ExprKind::Invert(Box::new(e)),
+                span,
+            });
+        }
         if self.is_op("-") || self.is_op("+") {
             let neg = self.is_op("-");
             let s = self.bump().span;
