@@ -57,8 +57,47 @@ pub enum Num {
 pub struct Approx {
     lo: f64,
     hi: f64,
-    /// Set when the value is `f(arg)` for a monotone `f` and an exact `arg`.
-    origin: Option<Box<(Mono, BigRational)>>,
+    /// Set when the value is `scale·f(arg)` (or `scale / f(arg)`) for a
+    /// monotone `f` and exact `arg` and `scale`.
+    origin: Option<Box<Origin>>,
+}
+
+/// How an approximate value was made from exact ones: `scale·f(arg)`, or
+/// `scale / f(arg)` when `inv`. Two values of the same `f(arg)` compare
+/// exactly through their scales (`a/√2` against `b/√2` is `a` against
+/// `b`), and their difference is exact when the scales are equal.
+#[derive(Clone, Debug, PartialEq)]
+struct Origin {
+    f: Mono,
+    arg: BigRational,
+    scale: BigRational,
+    inv: bool,
+}
+
+impl Origin {
+    fn same_base(&self, o: &Origin) -> bool {
+        self.f == o.f && self.arg == o.arg && self.inv == o.inv
+    }
+}
+
+/// The origin of `x`, if it has one.
+fn origin_of(x: &Num) -> Option<&Origin> {
+    match x {
+        Num::Approx(a) => a.origin.as_deref(),
+        Num::Exact(_) => None,
+    }
+}
+
+/// `n` with the origin `o` attached (its interval unchanged).
+fn with_origin(n: Num, o: Origin) -> Num {
+    match n {
+        Num::Approx(a) => Num::Approx(Approx {
+            lo: a.lo,
+            hi: a.hi,
+            origin: Some(Box::new(o)),
+        }),
+        exact => exact,
+    }
 }
 
 /// Monotone functions whose exact inverse points keep decisions exact.
@@ -560,6 +599,9 @@ impl Num {
         if let Some(r) = self.with_inf(o, '+') {
             return r;
         }
+        if let Some(r) = self.same_base_sum(o, false) {
+            return r;
+        }
         match (self, o) {
             (Num::Exact(a), Num::Exact(b)) => check_exact(a + b, "a sum"),
             // x + 0 is x exactly: no rounding to widen.
@@ -572,6 +614,9 @@ impl Num {
     }
     pub fn sub(&self, o: &Num) -> Result<Num> {
         if let Some(r) = self.with_inf(&o.neg(), '+') {
+            return r;
+        }
+        if let Some(r) = self.same_base_sum(o, true) {
             return r;
         }
         match (self, o) {
@@ -596,9 +641,51 @@ impl Num {
                     return Ok(Num::zero());
                 }
                 let (a, b) = self.both_iv(o)?;
-                Num::from_iv(iv_mul(a, b), "a product")
+                let r = Num::from_iv(iv_mul(a, b), "a product")?;
+                // c·(s·f(arg)) keeps its origin, scaled.
+                Ok(match (self, o) {
+                    (Num::Exact(c), x) | (x, Num::Exact(c)) => match origin_of(x) {
+                        Some(g) => with_origin(
+                            r,
+                            Origin {
+                                scale: &g.scale * c,
+                                ..g.clone()
+                            },
+                        ),
+                        None => r,
+                    },
+                    _ => r,
+                })
             }
         }
+    }
+
+    /// `x ± y` of two multiples of the same `f(arg)`: `(sx ± sy)·f(arg)`,
+    /// exactly 0 when the multiples are equal.
+    fn same_base_sum(&self, o: &Num, minus: bool) -> Option<Result<Num>> {
+        let (x, y) = (origin_of(self)?, origin_of(o)?);
+        if !x.same_base(y) {
+            return None;
+        }
+        let scale = if minus {
+            &x.scale - &y.scale
+        } else {
+            &x.scale + &y.scale
+        };
+        if scale.is_zero() {
+            return Some(Ok(Num::zero()));
+        }
+        let iv = match self.both_iv(o) {
+            Ok((a, b)) => {
+                if minus {
+                    iv_sub(a, b)
+                } else {
+                    iv_add(a, b)
+                }
+            }
+            Err(e) => return Some(Err(e)),
+        };
+        Some(Num::from_iv(iv, "a sum").map(|r| with_origin(r, Origin { scale, ..x.clone() })))
     }
     pub fn div(&self, o: &Num) -> Result<Num> {
         if let Some(r) = self.with_inf(o, '/') {
@@ -620,7 +707,32 @@ impl Num {
             }
             _ => {
                 let (a, b) = self.both_iv(o)?;
-                Num::from_iv(iv_div(a, b)?, "a quotient")
+                let r = Num::from_iv(iv_div(a, b)?, "a quotient")?;
+                // (s·f)/c = (s/c)·f, and c/(s·f) = (c/s)/f: origins kept.
+                Ok(match (self, o) {
+                    (x, Num::Exact(c)) => match origin_of(x) {
+                        Some(g) => with_origin(
+                            r,
+                            Origin {
+                                scale: &g.scale / c,
+                                ..g.clone()
+                            },
+                        ),
+                        None => r,
+                    },
+                    (Num::Exact(c), x) => match origin_of(x) {
+                        Some(g) => with_origin(
+                            r,
+                            Origin {
+                                scale: c / &g.scale,
+                                inv: !g.inv,
+                                ..g.clone()
+                            },
+                        ),
+                        None => r,
+                    },
+                    _ => r,
+                })
             }
         }
     }
@@ -630,7 +742,12 @@ impl Num {
             Num::Approx(a) => Num::Approx(Approx {
                 lo: -a.hi,
                 hi: -a.lo,
-                origin: None,
+                origin: a.origin.as_ref().map(|g| {
+                    Box::new(Origin {
+                        scale: -&g.scale,
+                        ..(**g).clone()
+                    })
+                }),
             }),
         }
     }
@@ -792,7 +909,14 @@ impl Num {
             Mono::Tanh => iv_tanh(x),
         };
         let (lo, hi) = check_iv(iv, what)?;
-        let origin = self.as_exact().map(|r| Box::new((f, r.clone())));
+        let origin = self.as_exact().map(|r| {
+            Box::new(Origin {
+                f,
+                arg: r.clone(),
+                scale: BigRational::one(),
+                inv: false,
+            })
+        });
         Ok(Num::Approx(Approx { lo, hi, origin }))
     }
     pub fn exp(&self) -> Result<Num> {
@@ -844,6 +968,16 @@ impl Num {
         }
         if a.0 == a.1 && b.0 == b.1 && a.0 == b.0 && !has_origin(self) && !has_origin(o) {
             return Ok(Ordering::Equal);
+        }
+        // Two multiples of the same f(arg): compare the multiples, exactly
+        // (f(arg) is certainly positive or negative: its interval says so).
+        if let (Some(x), Some(y)) = (origin_of(self), origin_of(o)) {
+            if x.same_base(y) {
+                if let Some(sign) = base_sign(x) {
+                    let c = x.scale.cmp(&y.scale);
+                    return Ok(if sign { c.reverse() } else { c });
+                }
+            }
         }
         // Too close for the intervals: try the exact inverse of a monotone origin.
         let via = match (self, o) {
@@ -931,6 +1065,20 @@ impl Num {
     }
 }
 
+/// `Some(true)` when `f(arg)` of the origin is certainly negative,
+/// `Some(false)` when certainly positive.
+fn base_sign(o: &Origin) -> Option<bool> {
+    let v = Num::Exact(o.arg.clone()).mono(o.f).ok()?;
+    let (lo, hi) = v.interval().ok()?;
+    if lo > 0.0 {
+        Some(false)
+    } else if hi < 0.0 {
+        Some(true)
+    } else {
+        None
+    }
+}
+
 fn has_origin(n: &Num) -> bool {
     matches!(
         n,
@@ -943,7 +1091,11 @@ fn has_origin(n: &Num) -> bool {
 
 /// Compares `f(arg)` with `c` through the exact inverse of `f`, where known.
 fn inverse_cmp(x: &Approx, c: &BigRational) -> Option<Ordering> {
-    let (f, arg) = x.origin.as_deref()?;
+    let o = x.origin.as_deref()?;
+    if !o.scale.is_one() || o.inv {
+        return None;
+    }
+    let (f, arg) = (&o.f, &o.arg);
     let zero = BigRational::zero();
     let one = BigRational::one();
     match f {

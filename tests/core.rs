@@ -215,3 +215,26 @@ fn infinity_has_ieee_limits_and_refuses_nan() {
     assert!(pinf.div(&ninf).is_err());
     assert!(ninf.log().is_err());
 }
+
+#[test]
+fn multiples_of_one_irrational_compare_exactly() {
+    // a/√2 against b/√2 is a against b; 3/√2 − 3/√2 is exactly 0;
+    // √10 equals √10 (the same exact argument); −√2 < −1/√2·1.
+    let r2 = Num::int(2).sqrt().unwrap();
+    let x = Num::int(3).div(&r2).unwrap();
+    let y = Num::int(3).div(&r2).unwrap();
+    assert!(!x.is_exact());
+    assert!(x.eq_num(&y).unwrap());
+    assert!(x.sub(&y).unwrap().is_zero());
+    assert!(x.sub(&y).unwrap().is_exact());
+    let z = Num::int(5).div(&r2).unwrap();
+    assert!(x.lt(&z).unwrap());
+    let r10 = Num::int(10).sqrt().unwrap();
+    assert!(r10.eq_num(&Num::int(10).sqrt().unwrap()).unwrap());
+    assert!(r2.neg().lt(&Num::one().div(&r2).unwrap().neg()).unwrap());
+    // Different irrationals that happen to be close stay undecided.
+    let e = Num::one().exp().unwrap();
+    assert!(e
+        .compare(&Num::parse("2.718281828459045").unwrap())
+        .is_err());
+}
