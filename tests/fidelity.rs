@@ -505,3 +505,24 @@ fn advanced_indexes_pick_as_numpy_does() {
         ]
     );
 }
+
+#[test]
+fn every_name_of_sigmoid_writes_the_same_working() {
+    // σ(−1.5) = 1/(1 + e^1.5) ≈ 0.1824: one row in the registry, so the
+    // scipy names and the bare alias write what sigmoid(s) writes.
+    let notes = |import: &str, call: &str| -> Vec<String> {
+        let src = format!("{import}\ns = -1.5\np = {call}\nshow p");
+        let sol = solve(&src, &Options::default());
+        assert!(sol.errors.is_empty(), "{call}: {:?}", sol.errors);
+        sol.steps.iter().flat_map(|s| s.note_texts(4)).collect()
+    };
+    let want = notes("", "sigmoid(s)");
+    assert_eq!(want, ["σ(-1.5) = 1 / (1 + e^1.5) ≈ 0.1824"]);
+    for (import, call) in [
+        ("import scipy as sp", "sp.special.expit(s)"),
+        ("from scipy import special", "special.expit(s)"),
+        ("", "expit(s)"),
+    ] {
+        assert_eq!(notes(import, call), want, "{import}; {call}");
+    }
+}

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::builtins;
 use super::interp::{Detail, Interp, R};
 use super::parser::{BinOp, CmpOp, Expr, ExprKind, IndexItem, StmtKind};
 use super::value::Value;
@@ -18,8 +19,6 @@ use crate::{Num, Tensor};
 const INLINE_DEPTH: usize = 8;
 /// Longest line of substituted numbers worth showing.
 const SUBST_MAX_CHARS: usize = 200;
-/// Calls whose arguments are shown by name, never by value.
-const NO_SUBST: &[&str] = &["grad", "params", "len", "shape", "bits", "print"];
 
 /// The body of `f` when it is a single `return expr` (docstrings allowed).
 fn single_return(it: &Interp, f: &str) -> Option<(Vec<String>, Expr)> {
@@ -116,7 +115,7 @@ fn writable(e: &Expr) -> bool {
         ExprKind::Compare(_, rest) if rest.len() > 1 => ok = false,
         ExprKind::Call(f, _, _) => {
             if let ExprKind::Name(n) = &f.kind {
-                ok = !NO_SUBST.contains(&n.as_str());
+                ok = builtins::by_value(n);
             }
         }
         _ => {}
@@ -373,7 +372,7 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
         ExprKind::Call(f, args, kw) => {
             let name = call_name(it, f);
             let short = name.rsplit('.').next().unwrap_or(&name).to_string();
-            let by_value = values && !NO_SUBST.contains(&short.as_str());
+            let by_value = values && builtins::by_value(&short);
             let mut xs: Vec<Math> = args.iter().map(|a| to_math(it, a, by_value)).collect();
             if kw.is_empty() && xs.len() == 1 {
                 let x = xs.pop().expect("one argument");
@@ -472,7 +471,7 @@ pub(crate) fn working(it: &mut Interp, e: &Expr) -> Vec<Math> {
         return members;
     }
     if let ExprKind::Call(f, _, _) = &e.kind {
-        if matches!(&f.kind, ExprKind::Name(n) if NO_SUBST.contains(&n.as_str())) {
+        if matches!(&f.kind, ExprKind::Name(n) if !builtins::by_value(n)) {
             return members;
         }
     }

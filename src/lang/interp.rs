@@ -1015,7 +1015,7 @@ impl<'s> Interp<'s> {
         if let Some(f) = self.frames.last() {
             known.extend(f.keys().cloned());
         }
-        known.extend(builtins::NAMES.iter().map(|s| s.to_string()));
+        known.extend(builtins::names().map(String::from));
         // The same name in another case first (`ReLU` → `relu`), then the
         // nearest by edit distance.
         let lower = name.to_lowercase();
@@ -1355,21 +1355,7 @@ impl<'s> Interp<'s> {
         match fv {
             Value::Builtin(name) => builtins::call(self, name, args, kw, span, arg_exprs),
             Value::Func(f) => self.call_user(&f, args, kw, span),
-            Value::Act(a) => {
-                let x = builtins::one_tensor(self, "activation", &args, span)?;
-                match a {
-                    crate::nn::act::Activation::Relu => {
-                        super::builtins::notes::relu_zero_note(&mut self.notes, &x, "relu")
-                    }
-                    crate::nn::act::Activation::Sigmoid if self.opts.detail == Detail::Full => {
-                        super::builtins::notes::sigmoid_note(&mut self.notes, &x)
-                    }
-                    _ => {}
-                }
-                a.apply(&x)
-                    .map(Value::T)
-                    .map_err(|e| LangError::from_lib(e, span))
-            }
+            Value::Act(a) => builtins::call(self, a.name(), args, kw, span, arg_exprs),
             Value::Metric(m) => builtins::call(self, m.name(), args, kw, span, arg_exprs),
             Value::Module(m) => {
                 let x = builtins::one_tensor(self, &m.title(), &args, span)?;

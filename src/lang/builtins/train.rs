@@ -1,0 +1,173 @@
+//! Counting parameters, gradients and one update step: the built-ins whose
+//! working is about names (`grad(L, w)`, the parameter table), so they are
+//! worked without numbers put in for their arguments.
+
+use super::{label_of, lib, Args, Builtin, Call};
+use crate::explain::math::{Math, Op as MOp};
+use crate::explain::Note;
+use crate::lang::explain;
+use crate::lang::interp::{Interp, R};
+use crate::lang::value::{shape_text, Value};
+use crate::lang::{ErrorKind, LangError, Span};
+use crate::nn::optim::{Adam, Sgd};
+use crate::nn::params::{Convention, ParamRow, ParamTable};
+use crate::Num;
+
+#[rustfmt::skip]
+pub(super) static ROWS: &[Builtin] = &[
+    Builtin::raw("params", "params(*tensors_or_layers, convention=\"textbook\")", "the number of parameters; the per-tensor table is a note. \"textbook\": one bias per gate (LSTM(2→3) = 72); \"pytorch\": two (84)", params)
+        .by_name(),
+    Builtin::raw("grad", "grad(y, x)", "∂y/∂x for a single-number y, with the chain rule as notes", grad)
+        .by_name(),
+    Builtin::args("sgd_step", "sgd_step(w, grad, lr)", "w − lr·grad", sgd_step),
+    Builtin::args("adam_step", "adam_step(w, grad, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)", "Adam's first step from zero moments", adam_step),
+];
+
+fn grad(it: &mut Interp, c: Call) -> R<Value> {
+    let (span, exprs) = (c.span, c.exprs);
+    let mut a = Args::new(it, c);
+    let y = a.tensor(0, "y")?;
+    let x = a.tensor(1, "x")?;
+    a.finish()?;
+    let yname = label_of(it, exprs.first(), 0);
+    let xname = label_of(it, exprs.get(1), 1);
+    explain::grad(it, &y, &x, &yname, &xname, span).map(Value::T)
+}
+
+fn sgd_step(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
+    let w = a.tensor(0, "w")?;
+    let g = a.tensor(1, "grad")?;
+    let lr = a.num(2, "lr", None)?;
+    let mut opt = Sgd::new(lr, Num::zero());
+    Ok(Value::T(lib(opt.step(&[w], &[g]), a.span)?.remove(0)))
+}
+
+fn adam_step(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
+    let w = a.tensor(0, "w")?;
+    let g = a.tensor(1, "grad")?;
+    let lr = a.num(2, "lr", Some("0.001"))?;
+    let b1 = a.num(3, "beta1", Some("0.9"))?;
+    let b2 = a.num(4, "beta2", Some("0.999"))?;
+    let eps = a.num(5, "eps", Some("1e-8"))?;
+    let mut opt = Adam::new(lr, b1, b2, eps);
+    Ok(Value::T(lib(opt.step(&[w], &[g]), a.span)?.remove(0)))
+}
+
+fn conventions(a: &mut Args) -> R<Convention> {
+    match a.string(usize::MAX, "convention")? {
+        None => Ok(Convention::Textbook),
+        Some((c, s)) => match c.as_str() {
+            "textbook" => Ok(Convention::Textbook),
+            "pytorch" | "torch" => Ok(Convention::PyTorch),
+            _ => Err(LangError::new(
+                ErrorKind::Value,
+                format!("unknown convention \"{c}\""),
+                s,
+                Some("use \"textbook\" (one bias per gate) or \"pytorch\" (two)"),
+            )),
+        },
+    }
+}
+
+/// `params(W_hh, W_hx, …)` or `params(lstm(input=2, hidden=3))`: a table and
+/// the total.
+fn params(it: &mut Interp, c: Call) -> R<Value> {
+    let Call {
+        name,
+        pos,
+        kw,
+        span,
+        exprs,
+    } = c;
+    let mut a = Args::new(
+        it,
+        Call {
+            name,
+            pos: Vec::new(),
+            kw,
+            span,
+            exprs,
+        },
+    );
+    let conv = conventions(&mut a)?;
+    a.finish()?;
+    let mut rows = Vec::new();
+    fn add(
+        it: &Interp,
+        v: &Value,
+        label: &str,
+        conv: Convention,
+        rows: &mut Vec<ParamRow>,
+        s: Span,
+    ) -> R<()> {
+        match v {
+            Value::Module(m) => {
+                for r in m.count(conv).rows {
+                    rows.push(ParamRow {
+                        name: format!("{label}.{}", r.name),
+                        ..r
+                    });
+                }
+            }
+            Value::List(items) | Value::Tuple(items)
+                if items.iter().any(|x| matches!(x, Value::Module(_))) =>
+            {
+                for (i, x) in items.iter().enumerate() {
+                    add(it, x, &format!("{label}[{i}]"), conv, rows, s)?;
+                }
+            }
+            v => {
+                let t = it.tensor(v, s)?;
+                rows.push(ParamRow {
+                    name: label.to_string(),
+                    shape: t.shape().to_vec(),
+                    count: t.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+    if pos.is_empty() {
+        return Err(LangError::new(
+            ErrorKind::Type,
+            "params() needs tensors or layers to count",
+            span,
+            None,
+        ));
+    }
+    for (i, (v, s)) in pos.iter().enumerate() {
+        let label = label_of(it, exprs.get(i), i);
+        add(it, v, &label, conv, &mut rows, *s)?;
+    }
+    let table = ParamTable::new(conv, rows);
+    for r in &table.rows {
+        // The count as the product of the shape: [12, 2] → 12·2 = 24.
+        let dims: Vec<Math> = r.shape.iter().map(|&d| Math::int(d as i64)).collect();
+        let mut members = Vec::new();
+        if dims.len() > 1 {
+            let mut it = dims.into_iter();
+            let first = it.next().expect("two dimensions");
+            members.push(it.fold(first, |a, d| Math::bin(MOp::Mul, a, d)));
+        }
+        members.push(Math::int(r.count as i64));
+        it.notes.push(Note::labelled(
+            format!("{}: {} →", r.name, shape_text(&r.shape)),
+            members,
+        ));
+    }
+    let terms: Vec<Math> = table
+        .rows
+        .iter()
+        .map(|r| Math::int(r.count as i64))
+        .collect();
+    let mut members = Vec::new();
+    if terms.len() > 1 {
+        members.extend(Math::sum_of(terms));
+    }
+    members.push(Math::int(table.total as i64));
+    it.notes.push(Note::labelled(
+        format!("total ({}) =", conv.name()),
+        members,
+    ));
+    Ok(Value::num(Num::int(table.total as i64)))
+}
