@@ -392,7 +392,7 @@ impl Num {
         }
         let undefined = |what: &str| Error::Domain {
             op: "arithmetic",
-            value: format!("{what} is undefined (numpy gives nan)"),
+            value: format!("{what} (numpy gives nan)"),
         };
         Some(match op {
             '+' => match (a, b) {

@@ -2,7 +2,8 @@
 //! answer, or an error — never another value (issue "A student's numpy runs
 //! as written"; the cases fixed so far).
 
-use gradwork::lang::{solve, ErrorKind, Options};
+use gradwork::lang::{solve, ErrorKind, Options, Value};
+use gradwork::Num;
 
 fn answers(src: &str) -> Vec<String> {
     let sol = solve(src, &Options::default());
@@ -525,4 +526,39 @@ fn every_name_of_sigmoid_writes_the_same_working() {
     ] {
         assert_eq!(notes(import, call), want, "{import}; {call}");
     }
+}
+
+#[test]
+fn a_causal_mask_with_minus_inf_gives_exact_zeros() {
+    // Row 0 keeps only s[0, 0]: softmax is [1, 0, 0] exactly; row 1 is
+    // softmax([4, 5]) = [1/(1 + e), e/(1 + e)] ≈ [0.2689, 0.7311], then 0.
+    let src = "import numpy as np\ns = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]])\n\
+               mask = np.triu(np.ones((3, 3)), k=1)\ns = np.where(mask == 1, -np.inf, s)\n\
+               e = np.exp(s - s.max(axis=-1, keepdims=True))\nshow s\nshow e / e.sum(axis=-1, keepdims=True)";
+    let sol = solve(src, &Options::default());
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    assert_eq!(
+        sol.answers[0].text,
+        "[[1, -inf, -inf], [4, 5, -inf], [7, 8, 9]]"
+    );
+    let Value::T(p) = &sol.answers[1].value else {
+        panic!("a tensor")
+    };
+    let v: Vec<&Num> = p.value().iter().collect();
+    assert!(
+        v[0].eq_num(&Num::one()).unwrap() && v[1].is_zero() && v[2].is_zero() && v[5].is_zero()
+    );
+    assert!(v[1].is_exact() && v[5].is_exact());
+    assert!((v[3].to_f64() - 1.0 / (1.0 + std::f64::consts::E)).abs() < 1e-12);
+    // inf − inf has no value: an error, where numpy gives nan.
+    let sol = solve(
+        "import numpy as np\nshow np.inf - np.inf",
+        &Options::default(),
+    );
+    assert_eq!(sol.errors.len(), 1);
+    assert!(
+        sol.errors[0].message.contains("nan"),
+        "{}",
+        sol.errors[0].message
+    );
 }

@@ -888,6 +888,11 @@ pub fn latex_name(n: &str) -> String {
 }
 
 fn latex_num(n: &Num, fmt: &Fmt) -> String {
+    match n.infinity() {
+        Some(true) => return "-\\infty".into(),
+        Some(false) => return "\\infty".into(),
+        None => {}
+    }
     match n {
         Num::Exact(_) => {
             let s = fmt.compact(n);

@@ -283,6 +283,8 @@ pub fn resolve(ns: &str, name: &str) -> Option<Value> {
         // Irrational constants: guaranteed intervals.
         ("np" | "math", "pi") => Some(Value::num(Num::pi())),
         ("np" | "math", "e") => Some(Value::num(Num::e())),
+        // Infinity is exact (IEEE's): exp(-inf) = 0, so a causal mask works.
+        ("np" | "math", "inf") => Some(Value::num(Num::inf(false))),
         _ => {
             let b = INDEX.qualified.get(ns)?.get(name)?;
             Some(b.value(b.name))

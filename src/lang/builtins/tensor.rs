@@ -322,8 +322,61 @@ fn where_(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let y = a.tensor(2, "y")?;
     let span = a.span;
     let c = lib(c.ne(&Tensor::scalar(Num::zero())), span)?;
+    // c⊙x + (1 − c)⊙y, which the gradient flows through; an operand holding
+    // ±inf (a mask's −np.inf) is a constant whose infinities are added after,
+    // since 0·inf has no value.
+    let (x, xi) = split_inf(&x);
+    let (y, yi) = split_inf(&y);
     let one = Tensor::scalar(Num::one());
-    t(c.mul(&x).and_then(|p| p.add(&one.sub(&c)?.mul(&y)?)), span)
+    let not_c = lib(one.sub(&c), span)?;
+    let mut r = lib(c.mul(&x).and_then(|p| p.add(&not_c.mul(&y)?)), span)?;
+    for (part, keep) in [(xi, &c), (yi, &not_c)] {
+        if let Some(inf) = part {
+            let shape = lib(
+                crate::tensor::broadcast_shape(r.shape(), inf.shape(), "where"),
+                span,
+            )?;
+            let keep = keep
+                .value()
+                .broadcast(shape.clone())
+                .expect("broadcast shape");
+            let inf = inf
+                .value()
+                .broadcast(shape.clone())
+                .expect("broadcast shape");
+            let picked: Vec<Num> = keep
+                .iter()
+                .zip(inf.iter())
+                .map(|(k, v)| if k.is_zero() { Num::zero() } else { v.clone() })
+                .collect();
+            let picked = lib(Tensor::from_vec(picked, &shape), span)?;
+            r = lib(r.add(&picked), span)?;
+        }
+    }
+    Ok(Value::T(r))
+}
+
+/// `x` with its infinities taken out: a constant with them zeroed, and the
+/// infinities alone (zeros elsewhere); `x` itself when it has none.
+fn split_inf(x: &Tensor<Num>) -> (Tensor<Num>, Option<Tensor<Num>>) {
+    if !x.value().iter().any(|n| n.infinity().is_some()) {
+        return (x.clone(), None);
+    }
+    let finite = x.value().mapv(|n| {
+        if n.infinity().is_some() {
+            Num::zero()
+        } else {
+            n
+        }
+    });
+    let inf = x.value().mapv(|n| {
+        if n.infinity().is_some() {
+            n
+        } else {
+            Num::zero()
+        }
+    });
+    (Tensor::new(finite), Some(Tensor::new(inf)))
 }
 
 /// The elements of the flattened argument `a`, each a 0-d tensor.
