@@ -41,8 +41,61 @@ struct Node<T: Element> {
     op: Op<T>,
     name: RefCell<Option<String>>,
     group: RefCell<Option<Rc<Group<T>>>>,
-    /// Made by a comparison (numpy's bool dtype): indexing with it selects.
-    boolean: bool,
+    /// numpy's kind of the values: a comparison makes a boolean mask
+    /// (indexing with it selects), integer literals make integer arrays
+    /// (an element assigned into one is truncated, as numpy casts).
+    dtype: DType,
+}
+
+/// The three kinds of numpy array a student meets. Every value is exact
+/// whatever its kind; the kind matters where numpy casts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DType {
+    Bool,
+    Int,
+    Float,
+}
+
+impl DType {
+    /// numpy's result kind of arithmetic on two kinds (booleans count as
+    /// integers).
+    fn promote(self, o: DType) -> DType {
+        if self == DType::Float || o == DType::Float {
+            DType::Float
+        } else {
+            DType::Int
+        }
+    }
+    /// The kind after arithmetic on one value: a boolean becomes an integer.
+    fn numeric(self) -> DType {
+        self.promote(DType::Int)
+    }
+}
+
+/// The kind of the result of `op` (numpy's rules for bool, int, float).
+fn dtype_of<T: Element>(op: &Op<T>) -> DType {
+    match op {
+        Op::Leaf | Op::Const => DType::Float,
+        Op::Unary(Unary::Neg | Unary::Abs | Unary::Relu, a) => a.dtype().numeric(),
+        Op::Unary(..) => DType::Float,
+        Op::Binary(Binary::Add | Binary::Sub | Binary::Mul, a, b) => a.dtype().promote(b.dtype()),
+        Op::Binary(Binary::Maximum | Binary::Minimum, a, b) if a.dtype() == b.dtype() => a.dtype(),
+        Op::Binary(Binary::Maximum | Binary::Minimum, a, b) => a.dtype().promote(b.dtype()),
+        Op::Binary(Binary::Div | Binary::Pow, ..) => DType::Float,
+        Op::MatMul(a, b) => a.dtype().promote(b.dtype()),
+        Op::Sum(a, _) => a.dtype().numeric(),
+        Op::Extreme { x, .. } => x.dtype(),
+        Op::Reshape(a) | Op::Permute(a, _) | Op::Expand(a) | Op::Slice(a, _) => a.dtype(),
+        Op::Concat(parts, _) => {
+            if parts.iter().all(|p| p.dtype() == DType::Bool) {
+                DType::Bool
+            } else {
+                parts
+                    .iter()
+                    .fold(DType::Int, |acc, p| acc.promote(p.dtype().numeric()))
+            }
+        }
+    }
 }
 
 /// A composite a student differentiates as one step (conv1d, a loss): the
@@ -561,17 +614,18 @@ impl<T: Element> Tensor<T> {
 }
 
 fn make<T: Element>(value: ArrayD<T>, op: Op<T>) -> Tensor<T> {
-    make_typed(value, op, false)
+    let dtype = dtype_of(&op);
+    make_typed(value, op, dtype)
 }
 
-fn make_typed<T: Element>(value: ArrayD<T>, op: Op<T>, boolean: bool) -> Tensor<T> {
+fn make_typed<T: Element>(value: ArrayD<T>, op: Op<T>, dtype: DType) -> Tensor<T> {
     Tensor(Rc::new(Node {
         id: NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed),
         value,
         op,
         name: RefCell::new(None),
         group: RefCell::new(None),
-        boolean,
+        dtype,
     }))
 }
 
@@ -911,11 +965,22 @@ impl<T: Element> Tensor<T> {
                 T::zero()
             })
         })?;
-        Ok(make_typed(v, Op::Const, true))
+        Ok(make_typed(v, Op::Const, DType::Bool))
     }
     /// Made by a comparison: 0/1 values that select when used as an index.
     pub fn is_bool(&self) -> bool {
-        self.0.boolean
+        self.0.dtype == DType::Bool
+    }
+    pub fn dtype(&self) -> DType {
+        self.0.dtype
+    }
+    /// The same values as an integer array (numpy's int64), still a leaf
+    /// when it was one, so gradients find it.
+    pub fn as_int(&self) -> Tensor<T> {
+        match self.op() {
+            Op::Leaf => make_typed(self.value().clone(), Op::Leaf, DType::Int),
+            _ => make_typed(self.value().clone(), Op::Reshape(self.clone()), DType::Int),
+        }
     }
     /// The same values as a new array (numpy's `x.copy()`, `np.array(x)`):
     /// a change in place to one is not seen through the other. The
@@ -928,7 +993,7 @@ impl<T: Element> Tensor<T> {
     }
     /// The same 0/1 values as a boolean mask (no gradient flows through it).
     pub fn as_bool(&self) -> Tensor<T> {
-        make_typed(self.value().clone(), Op::Const, true)
+        make_typed(self.value().clone(), Op::Const, DType::Bool)
     }
     pub fn eq(&self, o: &Tensor<T>) -> Result<Tensor<T>> {
         self.compare(o, "==", |c| c.is_eq())

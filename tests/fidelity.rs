@@ -562,3 +562,31 @@ fn a_causal_mask_with_minus_inf_gives_exact_zeros() {
         sol.errors[0].message
     );
 }
+
+#[test]
+fn integer_arrays_cast_as_numpy_casts() {
+    // np.array([1, 2, 3]) is int64: a[0] = 2.5 stores 2 (toward 0), a[1] = -1.5
+    // stores -1; np.array([1.0, 2, 3]) is float64 and keeps 2.5. a += 0.5 on
+    // the integer array is refused (numpy: UFuncTypeError); a = a + 0.5 is new.
+    let src = "import numpy as np\na = np.array([1, 2, 3])\na[0] = 2.5\na[1] = -1.5\nf = np.array([1.0, 2, 3])\n\
+               f[0] = 2.5\nm = np.array([1, 2]) > 1\nm[0] = 5\nb = a + 0.5\nshow a\nshow f\nshow m\nshow b";
+    assert_eq!(
+        answers(src),
+        ["[2, -1, 3]", "[2.5, 2, 3]", "[1, 1]", "[2.5, -0.5, 3.5]"]
+    );
+    let sol = solve(
+        "import numpy as np\na = np.array([1, 2])\na += 0.5",
+        &Options::default(),
+    );
+    assert_eq!(sol.errors.len(), 1);
+    assert!(
+        sol.errors[0].message.contains("integer array"),
+        "{}",
+        sol.errors[0].message
+    );
+    // an int array += an int stays in place
+    assert_eq!(
+        answers("import numpy as np\na = np.array([1, 2])\nb = a\nb += 1\nshow a"),
+        ["[2, 3]"]
+    );
+}

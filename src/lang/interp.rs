@@ -12,6 +12,7 @@ use super::parser::{
 };
 use super::value::{shape_text, Fmt, FuncDef, Value};
 use super::{ErrorKind, LangError, Span};
+use crate::autograd::DType;
 use crate::explain::math::{check_chain, Math, Text};
 use crate::explain::Note;
 use crate::{Idx, Num, Tensor};
@@ -622,6 +623,18 @@ impl<'s> Interp<'s> {
                 let v = self.binary(*op, cur.clone(), rhs, stmt.span)?;
                 // `+=` on an array acts in place (numpy): every name bound to
                 // the same array sees the change. A number is rebound only.
+                // numpy refuses to cast a float result into an integer
+                // array in place (`a += 0.5`, `a /= 2` on int64).
+                if let (Value::T(old), Value::T(new)) = (&cur, &v) {
+                    if old.ndim() > 0 && old.dtype() == DType::Int && new.dtype() == DType::Float {
+                        return Err(LangError::new(
+                            ErrorKind::Type,
+                            format!("`{n} {}=` would put fractions into the integer array `{n}`", op.text()),
+                            stmt.span,
+                            Some(&format!("numpy refuses this too; write `{n} = {n} {} …` for a new array, or make `{n}` a float array (np.array([1.0, 2.0]) or dtype=float)", op.text())),
+                        ));
+                    }
+                }
                 let in_place = match (&cur, &v) {
                     (Value::T(old), Value::T(new)) => old.ndim() > 0 && old.shape() == new.shape(),
                     // `xs += [3]` extends the list itself (list.__iadd__).
@@ -1156,8 +1169,14 @@ impl<'s> Interp<'s> {
             r.map(Value::T).map_err(|er| LangError::from_lib(er, span))
         };
         match &e.kind {
+            // `2` is an int and `2.0` a float, as in Python: an array of
+            // int literals is an integer array (numpy's int64).
             ExprKind::Num(text) => Num::parse(text)
-                .map(Value::num)
+                .map(|n| {
+                    let t = Tensor::scalar(n);
+                    let int = text.bytes().all(|c| c.is_ascii_digit() || c == b'_');
+                    Value::T(if int { t.as_int() } else { t })
+                })
                 .map_err(|er| LangError::from_lib(er, span)),
             ExprKind::Str(s) => Ok(Value::Str(s.as_str().into())),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
@@ -2202,6 +2221,26 @@ impl Interp<'_> {
                         )
                     })?;
                 let x = self.tensor(&v, span)?;
+                // numpy casts into the array's kind: 2.5 into an integer
+                // array is 2 (toward 0), a non-zero into a mask is True.
+                let x = match t.dtype() {
+                    DType::Int if x.value().iter().any(|n| n.to_i64().is_none()) => {
+                        let cast = x
+                            .value()
+                            .iter()
+                            .map(|n| truncate(n).map_err(|e| LangError::from_lib(e, span)))
+                            .collect::<R<Vec<_>>>()?;
+                        let note = format!(
+                            "numpy keeps an integer array integer: {} is stored as {} (rounded toward 0)",
+                            self.fmt.value(&Value::T(x.clone())),
+                            cast.iter().map(|n| self.fmt.full(n)).collect::<Vec<_>>().join(", ")
+                        );
+                        self.notes.push(Note::prose(note));
+                        Tensor::from_vec(cast, x.shape()).map_err(lib)?
+                    }
+                    DType::Bool => x.ne(&Tensor::scalar(Num::zero())).map_err(lib)?,
+                    _ => x,
+                };
                 let mut arr = t.value().clone();
                 let mut view = arr.slice_mut(info.as_ref());
                 let src = x.value().broadcast(view.raw_dim()).ok_or_else(|| {
@@ -2217,7 +2256,12 @@ impl Interp<'_> {
                     )
                 })?;
                 view.assign(&src);
-                Value::T(Tensor::new(arr))
+                let new = Tensor::new(arr);
+                Value::T(match t.dtype() {
+                    DType::Int => new.as_int(),
+                    DType::Bool => new.as_bool(),
+                    DType::Float => new,
+                })
             }
             other => {
                 return Err(LangError::new(
@@ -2327,6 +2371,12 @@ impl Interp<'_> {
         }
         Tensor::stack(&rows, 0).map(Value::T).map_err(lib)
     }
+}
+
+/// `n` rounded toward 0, as numpy casts a float into an integer array.
+fn truncate(n: &Num) -> crate::Result<Num> {
+    let f = n.abs().floor()?;
+    Ok(if n.lt(&Num::zero())? { f.neg() } else { f })
 }
 
 /// Levenshtein distance, for "did you mean" hints.
