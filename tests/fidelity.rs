@@ -522,6 +522,7 @@ fn every_name_of_sigmoid_writes_the_same_working() {
     for (import, call) in [
         ("import scipy as sp", "sp.special.expit(s)"),
         ("from scipy import special", "special.expit(s)"),
+        ("from scipy.special import expit", "expit(s)"),
         ("", "expit(s)"),
     ] {
         assert_eq!(notes(import, call), want, "{import}; {call}");
@@ -589,4 +590,16 @@ fn integer_arrays_cast_as_numpy_casts() {
         answers("import numpy as np\na = np.array([1, 2])\nb = a\nb += 1\nshow a"),
         ["[2, 3]"]
     );
+}
+
+#[test]
+fn from_imports_bind_the_name() {
+    // Python: from numpy import array; from math import sqrt; array([1, 2])
+    // is [1, 2], sqrt(4) is 2.0.
+    let src =
+        "from numpy import array, zeros\nfrom math import sqrt\nshow array([1, 2])\nshow sqrt(4)";
+    assert_eq!(answers(src), ["[1, 2]", "2"]);
+    let sol = solve("from numpy import relu", &Options::default());
+    assert_eq!(sol.errors.len(), 1);
+    assert_eq!(sol.errors[0].kind, ErrorKind::Name);
 }

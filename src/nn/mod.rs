@@ -10,6 +10,7 @@
 pub mod act;
 pub mod attention;
 pub mod conv;
+pub mod layers;
 pub mod loss;
 pub mod optim;
 pub mod params;

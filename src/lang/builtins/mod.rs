@@ -259,7 +259,8 @@ pub fn lookup(name: &str) -> Option<Value> {
         .map(|(called, b)| b.value(called))
 }
 
-/// The namespace an `import` binds.
+/// What an `import` binds: a namespace (`import numpy`), or a name in one
+/// (`from scipy.special import expit` is read as `scipy.special.expit`).
 pub fn namespace_of(module: &str) -> Option<Value> {
     let ns = match module {
         "numpy" => "np",
@@ -267,7 +268,13 @@ pub fn namespace_of(module: &str) -> Option<Value> {
         "scipy" => "sp",
         "scipy.special" => "sp.special",
         "math" => "math",
-        _ => return None,
+        _ => {
+            let (m, name) = module.rsplit_once('.')?;
+            let Value::Namespace(ns) = namespace_of(m)? else {
+                return None;
+            };
+            return resolve(&ns, name);
+        }
     };
     Some(Value::Namespace(ns.into()))
 }

@@ -14,8 +14,9 @@ use crate::lang::{ErrorKind, LangError};
 use crate::nn::act::{self, Activation};
 use crate::nn::attention::{multi_head, scaled_dot_product, self_attention, AttentionWeights};
 use crate::nn::conv::{self, ConvConfig};
-use crate::nn::params::{Kind, Module};
-use crate::nn::recurrent::{self, Gru, Lstm, Recurrent};
+use crate::nn::layers::{Conv1d, Layer, Linear, MultiHead, SelfAttention};
+use crate::nn::params::Module;
+use crate::nn::recurrent::{self, Gru, Lstm, Recurrent, RnnCell};
 use crate::{Num, Tensor};
 
 #[rustfmt::skip]
@@ -99,9 +100,9 @@ fn step(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     t(act::step(&x, &Tensor::scalar(th)), a.span)
 }
 
-/// Builds a layer from `kind`.
-fn module(kind: Kind, a: &Args) -> R<Value> {
-    lib(Module::<Num>::new(kind), a.span).map(|m| Value::Module(Rc::new(m)))
+/// A layer as a value.
+fn module(layer: crate::Result<impl Layer<Num> + 'static>, a: &Args) -> R<Value> {
+    lib(layer, a.span).map(|l| Value::Module(Rc::new(Module::of(l))))
 }
 
 /// `linear(x, W, b)` applies one; `linear(input=2, output=3)` builds one.
@@ -110,14 +111,7 @@ fn linear(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
         let input = a.usize(0, "input", None)?;
         let output = a.usize(1, "output", None)?;
         let bias = a.flag(2, "bias", true)?;
-        return module(
-            Kind::Linear {
-                input,
-                output,
-                bias,
-            },
-            a,
-        );
+        return module(Linear::new(input, output, bias), a);
     }
     let x = a.tensor(0, "x")?;
     let w = a.tensor(1, "W")?;
@@ -293,16 +287,14 @@ enum Cell {
 fn recurrent_layer(a: &mut Args, cell: Cell) -> R<Value> {
     let input = a.usize(0, "input", None)?;
     let hidden = a.usize(1, "hidden", None)?;
-    let kind = match cell {
-        Cell::Lstm => Kind::Lstm { input, hidden },
-        Cell::Gru => Kind::Gru { input, hidden },
-        Cell::Rnn => Kind::Rnn {
-            input,
-            hidden,
-            act: a.act(2, "act", Activation::Tanh)?,
-        },
-    };
-    module(kind, a)
+    match cell {
+        Cell::Lstm => module(Lstm::new(input, hidden), a),
+        Cell::Gru => module(Gru::new(input, hidden), a),
+        Cell::Rnn => {
+            let act = a.act(2, "act", Activation::Tanh)?;
+            module(RnnCell::new(input, hidden, act), a)
+        }
+    }
 }
 
 fn conv1d_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
@@ -310,15 +302,7 @@ fn conv1d_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let output = a.usize(1, "output", None)?;
     let kernel = a.usize(2, "kernel", None)?;
     let bias = a.flag(3, "bias", true)?;
-    module(
-        Kind::Conv1d {
-            input,
-            output,
-            kernel,
-            bias,
-        },
-        a,
-    )
+    module(Conv1d::new(input, output, kernel, bias), a)
 }
 
 fn attention_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
@@ -326,27 +310,12 @@ fn attention_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let d_k = a.usize(1, "d_k", None)?;
     let d_v = a.usize(2, "d_v", Some(d_k))?;
     let bias = a.flag(3, "bias", false)?;
-    module(
-        Kind::SelfAttention {
-            d_in,
-            d_k,
-            d_v,
-            bias,
-        },
-        a,
-    )
+    module(SelfAttention::new(d_in, d_k, d_v, bias), a)
 }
 
 fn mha_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let d_model = a.usize(0, "d_model", None)?;
     let heads = a.usize(1, "heads", None)?;
     let bias = a.flag(2, "bias", true)?;
-    module(
-        Kind::MultiHead {
-            d_model,
-            heads,
-            bias,
-        },
-        a,
-    )
+    module(MultiHead::new(d_model, heads, bias), a)
 }
