@@ -503,3 +503,36 @@ fn blocks_pass_a_finite_difference_check() {
         }
     }
 }
+
+#[test]
+fn stacked_and_bidirectional_recurrent_counts_follow_pytorch() {
+    // PyTorch's counts, by its formula per layer and direction:
+    // gates·H·(I_k + H) + 2·gates·H, with I_0 = I and I_k = H·dirs after.
+    //   LSTM(2, 3, num_layers=2): (12·2 + 12·3 + 24) + (12·3 + 12·3 + 24) = 84 + 96 = 180
+    //   LSTM(2, 3, bidirectional=True): 2·84 = 168
+    //   GRU(2, 3, num_layers=2, bidirectional=True): 2·63 + 2·(9·6 + 27 + 18) = 126 + 198 = 324
+    //   RNN(2, 3, num_layers=2): (6 + 9 + 6) + (9 + 9 + 6) = 45
+    // The textbook count drops b_hh: LSTM(2, 3, num_layers=2) is 180 − 2·12 = 156.
+    // (tools/torch_fixtures.py computes the same four with PyTorch.)
+    use gradwork::lang::{solve, Options};
+    let src = "show params(lstm(2, 3, num_layers=2), convention=\"pytorch\")\n\
+               show params(lstm(2, 3, bidirectional=True), convention=\"pytorch\")\n\
+               show params(gru(2, 3, num_layers=2, bidirectional=True), convention=\"pytorch\")\n\
+               show params(rnn_cell(2, 3, num_layers=2), convention=\"pytorch\")\n\
+               show params(lstm(2, 3, num_layers=2))";
+    let sol = solve(src, &Options::default());
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    let got: Vec<&str> = sol.answers.iter().map(|a| a.text.as_str()).collect();
+    assert_eq!(got, ["180", "168", "324", "45", "156"]);
+    // The second layer of a bidirectional GRU reads both directions: W_ih_l1 is [9, 6].
+    let sol = solve(
+        "m = gru(2, 3, num_layers=2, bidirectional=True)\nshow m.W_ih_l1_reverse.shape\nshow m",
+        &Options::default(),
+    );
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    assert_eq!(sol.answers[0].text, "(9, 6)");
+    assert_eq!(
+        sol.answers[1].text,
+        "GRU(2, 3, num_layers=2, bidirectional=True)"
+    );
+}

@@ -156,6 +156,12 @@ counts = {
     "conv1d(2,3,3)": sum(p.numel() for p in torch.nn.Conv1d(2, 3, 3).parameters()),
     "mha(4,2)": sum(p.numel() for p in torch.nn.MultiheadAttention(4, 2).parameters()),
     "mha(4,2,bias=False)": sum(p.numel() for p in torch.nn.MultiheadAttention(4, 2, bias=False).parameters()),
+    # stacked and bidirectional (tests/torch.rs reads these when present)
+    "rnn(2,3,num_layers=2)": sum(p.numel() for p in torch.nn.RNN(2, 3, num_layers=2).parameters()),
+    "lstm(2,3,num_layers=2)": sum(p.numel() for p in torch.nn.LSTM(2, 3, num_layers=2).parameters()),
+    "lstm(2,3,bidirectional=True)": sum(p.numel() for p in torch.nn.LSTM(2, 3, bidirectional=True).parameters()),
+    "gru(2,3,num_layers=2,bidirectional=True)": sum(
+        p.numel() for p in torch.nn.GRU(2, 3, num_layers=2, bidirectional=True).parameters()),
 }
 
 with open("tests/fixtures/torch.json", "w") as f:

@@ -1811,7 +1811,7 @@ impl<'s> Interp<'s> {
                 )),
             },
             Value::Module(m) => m.get(name).map(|t| Value::T(t.clone())).ok_or_else(|| {
-                let names: Vec<&str> = m.params().iter().map(|p| p.name).collect();
+                let names: Vec<String> = m.params().iter().map(|p| p.name.to_string()).collect();
                 LangError::new(
                     ErrorKind::Name,
                     format!("{} has no parameter `{name}`", m.title()),

@@ -14,7 +14,7 @@ use crate::lang::{ErrorKind, LangError};
 use crate::nn::act::{self, Activation};
 use crate::nn::attention::{multi_head, scaled_dot_product, self_attention, AttentionWeights};
 use crate::nn::conv::{self, ConvConfig};
-use crate::nn::layers::{Conv1d, Layer, Linear, MultiHead, SelfAttention};
+use crate::nn::layers::{Conv1d, Layer, Linear, MultiHead, SelfAttention, Stacked};
 use crate::nn::params::Module;
 use crate::nn::recurrent::{self, Gru, Lstm, Recurrent, RnnCell};
 use crate::{Num, Tensor};
@@ -52,9 +52,9 @@ pub(super) static ROWS: &[Builtin] = &[
     Builtin::args("self_attention", "self_attention(X, W_q, W_k, W_v, b_q=None, b_k=None, b_v=None, causal=False)", "attention of X's projections X @ W (W is [d_in, d])", |_, a, _| attention_of(a, false)),
     Builtin::args("multi_head_attention", "multi_head_attention(X, W_q, W_k, W_v, W_o, heads, b_q=None, b_k=None, b_v=None, b_o=None, causal=False)", "columns split into `heads` groups, joined, projected by W_o", |_, a, _| attention_of(a, true)),
     // ---- layers with named parameters
-    Builtin::args("rnn_cell", "rnn_cell(input, hidden, act=tanh)", "an RNN cell: W_ih, W_hh, b_ih, b_hh", |_, a, _| recurrent_layer(a, Cell::Rnn)),
-    Builtin::args("lstm", "lstm(input, hidden)", "an LSTM cell: 4 gates stacked", |_, a, _| recurrent_layer(a, Cell::Lstm)),
-    Builtin::args("gru", "gru(input, hidden)", "a GRU cell: 3 gates stacked", |_, a, _| recurrent_layer(a, Cell::Gru)),
+    Builtin::args("rnn_cell", "rnn_cell(input, hidden, act=tanh, num_layers=1, bidirectional=False)", "an RNN: W_ih, W_hh, b_ih, b_hh per layer and direction", |_, a, _| recurrent_layer(a, Cell::Rnn)),
+    Builtin::args("lstm", "lstm(input, hidden, num_layers=1, bidirectional=False)", "an LSTM: 4 gates stacked, per layer and direction", |_, a, _| recurrent_layer(a, Cell::Lstm)),
+    Builtin::args("gru", "gru(input, hidden, num_layers=1, bidirectional=False)", "a GRU: 3 gates stacked, per layer and direction", |_, a, _| recurrent_layer(a, Cell::Gru)),
     Builtin::args("conv1d_layer", "conv1d_layer(input, output, kernel, bias=True)", "a 1-d convolution: weight, bias", conv1d_layer),
     Builtin::args("attention_layer", "attention_layer(d_in, d_k, d_v=d_k, bias=False)", "self-attention: W_q, W_k, W_v (+ b_q, b_k, b_v)", attention_layer),
     Builtin::args("mha_layer", "mha_layer(d_model, heads, bias=True)", "multi-head attention: W_q, W_k, W_v, W_o (+ biases)", mha_layer),
@@ -287,13 +287,31 @@ enum Cell {
 fn recurrent_layer(a: &mut Args, cell: Cell) -> R<Value> {
     let input = a.usize(0, "input", None)?;
     let hidden = a.usize(1, "hidden", None)?;
+    let act = match cell {
+        Cell::Rnn => a.act(2, "act", Activation::Tanh)?,
+        _ => Activation::Tanh,
+    };
+    let layers = a.usize(usize::MAX, "num_layers", Some(1))?;
+    let bidirectional = a.flag(usize::MAX, "bidirectional", false)?;
+    if layers != 1 || bidirectional {
+        // PyTorch's nn.RNN / nn.LSTM / nn.GRU with num_layers, bidirectional.
+        let (kind, make): (
+            &'static str,
+            &dyn Fn(usize, usize) -> crate::Result<Box<dyn Layer<Num>>>,
+        ) = match cell {
+            Cell::Lstm => ("LSTM", &|i, h| Ok(Box::new(Lstm::new(i, h)?))),
+            Cell::Gru => ("GRU", &|i, h| Ok(Box::new(Gru::new(i, h)?))),
+            Cell::Rnn => ("RNN", &move |i, h| Ok(Box::new(RnnCell::new(i, h, act)?))),
+        };
+        return module(
+            Stacked::new(kind, input, hidden, layers, bidirectional, make),
+            a,
+        );
+    }
     match cell {
         Cell::Lstm => module(Lstm::new(input, hidden), a),
         Cell::Gru => module(Gru::new(input, hidden), a),
-        Cell::Rnn => {
-            let act = a.act(2, "act", Activation::Tanh)?;
-            module(RnnCell::new(input, hidden, act), a)
-        }
+        Cell::Rnn => module(RnnCell::new(input, hidden, act), a),
     }
 }
 

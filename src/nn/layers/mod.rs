@@ -16,13 +16,14 @@ mod recurrent;
 pub use attention::{MultiHead, SelfAttention};
 pub use conv1d::Conv1d;
 pub use linear::Linear;
+pub use recurrent::Stacked;
 
 use crate::error::Error;
 use crate::{Element, Num, Result, Tensor};
 
 /// A parameter as a layer shows it.
 pub struct ParamRef<'a, T: Element> {
-    pub name: &'static str,
+    pub name: std::borrow::Cow<'static, str>,
     pub value: &'a Tensor<T>,
     /// PyTorch's extra recurrent bias `b_hh`, not counted by the textbook.
     pub second_bias: bool,
@@ -31,7 +32,7 @@ pub struct ParamRef<'a, T: Element> {
 impl<'a, T: Element> ParamRef<'a, T> {
     pub(crate) fn new(name: &'static str, value: &'a Tensor<T>) -> Self {
         ParamRef {
-            name,
+            name: name.into(),
             value,
             second_bias: false,
         }
