@@ -284,6 +284,9 @@ enum Cell {
     Gru,
 }
 
+/// Builds one recurrent cell of `(input, hidden)`.
+type MakeCell = dyn Fn(usize, usize) -> crate::Result<Box<dyn Layer<Num>>>;
+
 fn recurrent_layer(a: &mut Args, cell: Cell) -> R<Value> {
     let input = a.usize(0, "input", None)?;
     let hidden = a.usize(1, "hidden", None)?;
@@ -295,10 +298,7 @@ fn recurrent_layer(a: &mut Args, cell: Cell) -> R<Value> {
     let bidirectional = a.flag(usize::MAX, "bidirectional", false)?;
     if layers != 1 || bidirectional {
         // PyTorch's nn.RNN / nn.LSTM / nn.GRU with num_layers, bidirectional.
-        let (kind, make): (
-            &'static str,
-            &dyn Fn(usize, usize) -> crate::Result<Box<dyn Layer<Num>>>,
-        ) = match cell {
+        let (kind, make): (&'static str, &MakeCell) = match cell {
             Cell::Lstm => ("LSTM", &|i, h| Ok(Box::new(Lstm::new(i, h)?))),
             Cell::Gru => ("GRU", &|i, h| Ok(Box::new(Gru::new(i, h)?))),
             Cell::Rnn => ("RNN", &move |i, h| Ok(Box::new(RnnCell::new(i, h, act)?))),
