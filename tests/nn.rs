@@ -536,3 +536,18 @@ fn stacked_and_bidirectional_recurrent_counts_follow_pytorch() {
         "GRU(2, 3, num_layers=2, bidirectional=True)"
     );
 }
+
+#[test]
+fn sequences_return_their_last_state_on_request() {
+    // A GRU/LSTM over one step from zeros: the last state is the only state.
+    // With W_ih = 0, W_hh = 0 and no biases, an LSTM's gates are σ(0) = 1/2
+    // and g = tanh(0) = 0, so c1 = 1/2·0 + 1/2·0 = 0 and h1 = 1/2·tanh(0) = 0.
+    use gradwork::lang::{solve, Options};
+    let src = "xs = [[1]]\nH, (h, c) = lstm_seq(xs, zeros([4, 1]), zeros([4, 1]), return_state=True)\n\
+               show H\nshow h\nshow c\nG, g = gru_seq([[1], [2]], zeros([3, 1]), zeros([3, 1]), return_state=True)\n\
+               show g == G[-1]";
+    let sol = solve(src, &Options::default());
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    let got: Vec<&str> = sol.answers.iter().map(|a| a.text.as_str()).collect();
+    assert_eq!(got, ["[[0]]", "[0]", "[0]", "[1]"]);
+}

@@ -79,6 +79,15 @@ pub trait Recurrent<T: Element> {
     fn step(&self, x: &Tensor<T>, state: &[Tensor<T>]) -> Result<Vec<Tensor<T>>>;
     /// Every hidden state h(1..T), stacked to `[T, H]`.
     fn seq(&self, xs: &Tensor<T>, state: Option<Vec<Tensor<T>>>) -> Result<Tensor<T>> {
+        self.seq_state(xs, state).map(|(hs, _)| hs)
+    }
+    /// Every hidden state, and the state after the last step (`[h, c]` for
+    /// an LSTM, `[h]` otherwise), as PyTorch returns `output, (h_n, c_n)`.
+    fn seq_state(
+        &self,
+        xs: &Tensor<T>,
+        state: Option<Vec<Tensor<T>>>,
+    ) -> Result<(Tensor<T>, Vec<Tensor<T>>)> {
         let mut s = match state {
             Some(s) => s,
             None => self.zero_state()?,
@@ -98,7 +107,7 @@ pub trait Recurrent<T: Element> {
         if hs.is_empty() {
             return Err(Error::invalid("rnn", "the input sequence is empty"));
         }
-        Tensor::stack(&hs, 0)
+        Ok((Tensor::stack(&hs, 0)?, s))
     }
 }
 

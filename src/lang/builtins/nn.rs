@@ -46,8 +46,8 @@ pub(super) static ROWS: &[Builtin] = &[
     Builtin::args("avg_pool2d", "avg_pool2d(x, kernel_size, stride=kernel_size, padding=0)", "avg_pool1d with two spatial axes", |it, a, n| pool(it, a, n, conv::avg_pool2d)),
     Builtin::args("conv_out_len", "conv_out_len(length, kernel_size, stride=1, padding=0, dilation=1)", "⌊(L + 2p − d(K − 1) − 1)/s⌋ + 1", conv_out_len),
     Builtin::args("rnn", "rnn(xs, W_hh, W_xh, b_h=None, act=tanh, h0=None)", "every hidden state h(1..T), [T, H]; xs is [T, I] or [T, I, 1]", rnn),
-    Builtin::args("lstm_seq", "lstm_seq(xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None, c0=None)", "every hidden state of an LSTM from h0 and c0 (zeros when not given); gates i, f, g, o", lstm_seq),
-    Builtin::args("gru_seq", "gru_seq(xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None)", "every hidden state of a GRU from h0 (zeros when not given); gates r, z, n", gru_seq),
+    Builtin::args("lstm_seq", "lstm_seq(xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None, c0=None, return_state=False)", "every hidden state of an LSTM from h0 and c0 (zeros when not given), and with return_state the last (h, c); gates i, f, g, o", lstm_seq),
+    Builtin::args("gru_seq", "gru_seq(xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None, return_state=False)", "every hidden state of a GRU from h0 (zeros when not given), and with return_state the last h; gates r, z, n", gru_seq),
     Builtin::args("attention", "attention(Q, K, V, causal=False)", "softmax(Q Kᵀ/√d_k) V", attention),
     Builtin::args("self_attention", "self_attention(X, W_q, W_k, W_v, b_q=None, b_k=None, b_v=None, causal=False)", "attention of X's projections X @ W (W is [d_in, d])", |_, a, _| attention_of(a, false)),
     Builtin::args("multi_head_attention", "multi_head_attention(X, W_q, W_k, W_v, W_o, heads, b_q=None, b_k=None, b_v=None, b_o=None, causal=False)", "columns split into `heads` groups, joined, projected by W_o", |_, a, _| attention_of(a, true)),
@@ -217,6 +217,7 @@ fn seq_args(a: &mut Args) -> R<Seq> {
 fn lstm_seq(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let s = seq_args(a)?;
     let c0 = a.opt_tensor(6, "c0")?;
+    let with_state = a.flag(usize::MAX, "return_state", false)?;
     let cell = Lstm {
         w_ih: s.w_ih,
         w_hh: s.w_hh,
@@ -233,18 +234,37 @@ fn lstm_seq(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
             ])
         }
     };
-    t(cell.seq(&s.xs, state), a.span)
+    sequence_result(cell.seq_state(&s.xs, state), with_state, a)
 }
 
 fn gru_seq(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let s = seq_args(a)?;
+    let with_state = a.flag(usize::MAX, "return_state", false)?;
     let cell = Gru {
         w_ih: s.w_ih,
         w_hh: s.w_hh,
         b_ih: s.b_ih,
         b_hh: s.b_hh,
     };
-    t(cell.seq(&s.xs, s.h0.map(|h| vec![h])), a.span)
+    sequence_result(cell.seq_state(&s.xs, s.h0.map(|h| vec![h])), with_state, a)
+}
+
+/// Every hidden state; with `return_state=True` also the last state, as
+/// PyTorch's `output, (h_n, c_n)` (an LSTM) or `output, h_n` (a GRU).
+fn sequence_result(
+    r: crate::Result<(Tensor<Num>, Vec<Tensor<Num>>)>,
+    with_state: bool,
+    a: &Args,
+) -> R<Value> {
+    let (hs, last) = lib(r, a.span)?;
+    if !with_state {
+        return Ok(Value::T(hs));
+    }
+    let state = match last.as_slice() {
+        [h] => Value::T(h.clone()),
+        parts => Value::tuple(parts.iter().map(|p| Value::T(p.clone())).collect()),
+    };
+    Ok(Value::tuple(vec![Value::T(hs), state]))
 }
 
 fn attention(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
