@@ -551,3 +551,25 @@ fn sequences_return_their_last_state_on_request() {
     let got: Vec<&str> = sol.answers.iter().map(|a| a.text.as_str()).collect();
     assert_eq!(got, ["[[0]]", "[0]", "[0]", "[1]"]);
 }
+
+#[test]
+fn conv2d_layers_count_and_run() {
+    // nn.Conv2d(1, 2, 3): 2·1·3·3 + 2 = 20; nn.Conv2d(3, 8, (3, 5), bias=False):
+    // 8·3·3·5 = 360. A 4×4 input and a 3×3 kernel give 2×2 per channel.
+    use gradwork::lang::{solve, Options};
+    let src = "m = conv2d_layer(1, 2, 3)\nshow params(m)\nshow m\nn = conv2d_layer(3, 8, (3, 5), bias=False)\n\
+               show params(n)\nshow m(zeros([1, 4, 4])).shape\nshow m.weight.shape";
+    let sol = solve(src, &Options::default());
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    let got: Vec<&str> = sol.answers.iter().map(|a| a.text.as_str()).collect();
+    assert_eq!(
+        got,
+        [
+            "20",
+            "Conv2d(1, 2, kernel_size=(3, 3), bias=True)",
+            "360",
+            "(2, 2, 2)",
+            "(2, 1, 3, 3)"
+        ]
+    );
+}

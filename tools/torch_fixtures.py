@@ -156,6 +156,8 @@ counts = {
     "conv1d(2,3,3)": sum(p.numel() for p in torch.nn.Conv1d(2, 3, 3).parameters()),
     "mha(4,2)": sum(p.numel() for p in torch.nn.MultiheadAttention(4, 2).parameters()),
     "mha(4,2,bias=False)": sum(p.numel() for p in torch.nn.MultiheadAttention(4, 2, bias=False).parameters()),
+    "conv2d(1,2,3)": sum(p.numel() for p in torch.nn.Conv2d(1, 2, 3).parameters()),
+    "conv2d(3,8,(3,5),bias=False)": sum(p.numel() for p in torch.nn.Conv2d(3, 8, (3, 5), bias=False).parameters()),
     # stacked and bidirectional (tests/torch.rs reads these when present)
     "rnn(2,3,num_layers=2)": sum(p.numel() for p in torch.nn.RNN(2, 3, num_layers=2).parameters()),
     "lstm(2,3,num_layers=2)": sum(p.numel() for p in torch.nn.LSTM(2, 3, num_layers=2).parameters()),

@@ -14,7 +14,7 @@ use crate::lang::{ErrorKind, LangError};
 use crate::nn::act::{self, Activation};
 use crate::nn::attention::{multi_head, scaled_dot_product, self_attention, AttentionWeights};
 use crate::nn::conv::{self, ConvConfig};
-use crate::nn::layers::{Conv1d, Layer, Linear, MultiHead, SelfAttention, Stacked};
+use crate::nn::layers::{Conv, Conv1d, Layer, Linear, MultiHead, SelfAttention, Stacked};
 use crate::nn::params::Module;
 use crate::nn::recurrent::{self, Gru, Lstm, Recurrent, RnnCell};
 use crate::{Num, Tensor};
@@ -56,6 +56,7 @@ pub(super) static ROWS: &[Builtin] = &[
     Builtin::args("lstm", "lstm(input, hidden, num_layers=1, bidirectional=False)", "an LSTM: 4 gates stacked, per layer and direction", |_, a, _| recurrent_layer(a, Cell::Lstm)),
     Builtin::args("gru", "gru(input, hidden, num_layers=1, bidirectional=False)", "a GRU: 3 gates stacked, per layer and direction", |_, a, _| recurrent_layer(a, Cell::Gru)),
     Builtin::args("conv1d_layer", "conv1d_layer(input, output, kernel, bias=True)", "a 1-d convolution: weight, bias", conv1d_layer),
+    Builtin::args("conv2d_layer", "conv2d_layer(input, output, kernel, bias=True)", "a 2-d convolution (kernel a size or (kh, kw)): weight, bias", conv2d_layer),
     Builtin::args("attention_layer", "attention_layer(d_in, d_k, d_v=d_k, bias=False)", "self-attention: W_q, W_k, W_v (+ b_q, b_k, b_v)", attention_layer),
     Builtin::args("mha_layer", "mha_layer(d_model, heads, bias=True)", "multi-head attention: W_q, W_k, W_v, W_o (+ biases)", mha_layer),
 ];
@@ -341,6 +342,27 @@ fn conv1d_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let kernel = a.usize(2, "kernel", None)?;
     let bias = a.flag(3, "bias", true)?;
     module(Conv1d::new(input, output, kernel, bias), a)
+}
+
+fn conv2d_layer(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
+    let input = a.usize(0, "input", None)?;
+    let output = a.usize(1, "output", None)?;
+    let (k, ks) = a.required(2, "kernel")?;
+    let kernel = super::usizes(it, &k, ks, "a kernel size is a number or (kh, kw)")?;
+    let kernel = match kernel.as_slice() {
+        [k] => (*k, *k),
+        [h, w] => (*h, *w),
+        _ => {
+            return Err(LangError::new(
+                ErrorKind::Value,
+                "a 2-d kernel is one size or (kh, kw)",
+                ks,
+                None,
+            ))
+        }
+    };
+    let bias = a.flag(3, "bias", true)?;
+    module(Conv::new_2d(input, output, kernel, bias), a)
 }
 
 fn attention_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {

@@ -9,12 +9,12 @@
 //! element of the p-th parameter.
 
 mod attention;
-mod conv1d;
+mod conv;
 mod linear;
 mod recurrent;
 
 pub use attention::{MultiHead, SelfAttention};
-pub use conv1d::Conv1d;
+pub use conv::{Conv, Conv1d};
 pub use linear::Linear;
 pub use recurrent::Stacked;
 
