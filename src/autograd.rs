@@ -201,6 +201,8 @@ pub enum Unary {
     Sigmoid,
     Relu,
     Abs,
+    Sin,
+    Cos,
 }
 
 impl Unary {
@@ -214,6 +216,8 @@ impl Unary {
             Unary::Sigmoid => "sigmoid",
             Unary::Relu => "relu",
             Unary::Abs => "abs",
+            Unary::Sin => "sin",
+            Unary::Cos => "cos",
         }
     }
     fn forward<T: Element>(self, a: &T) -> Result<T> {
@@ -230,6 +234,8 @@ impl Unary {
                 T::zero()
             }),
             Unary::Abs => Ok(a.abs()),
+            Unary::Sin => a.sin(),
+            Unary::Cos => a.cos(),
         }
     }
     /// The local derivative as the worked solution prints it.
@@ -243,6 +249,8 @@ impl Unary {
             Unary::Sigmoid => "∂σ(a)/∂a = σ(a)·(1 − σ(a))",
             Unary::Relu => "∂relu(a)/∂a = 1 if a > 0 else 0",
             Unary::Abs => "∂|a|/∂a = sign(a)",
+            Unary::Sin => "∂sin(a)/∂a = cos(a)",
+            Unary::Cos => "∂cos(a)/∂a = −sin(a)",
         }
     }
     /// The local derivative at input `a` with output `y`.
@@ -265,6 +273,8 @@ impl Unary {
                 std::cmp::Ordering::Less => one.neg(),
                 std::cmp::Ordering::Equal => T::zero(),
             }),
+            Unary::Sin => a.cos(),
+            Unary::Cos => Ok(a.sin()?.neg()),
         }
     }
 }
@@ -388,6 +398,8 @@ impl Unary {
             Unary::Sigmoid => Math::bin(M::Mul, y.clone(), Math::bin(M::Sub, one(), y)),
             Unary::Relu => Math::Cmp(Rel::Gt, Box::new(a), Box::new(Math::int(0))),
             Unary::Abs => Math::call("sign", vec![a]),
+            Unary::Sin => Math::call("cos", vec![a]),
+            Unary::Cos => Math::Neg(Box::new(Math::call("sin", vec![a]))),
         };
         product(g, local, shape)
     }
@@ -899,6 +911,12 @@ impl<T: Element> Tensor<T> {
     }
     pub fn tanh(&self) -> Result<Tensor<T>> {
         self.unary(Unary::Tanh)
+    }
+    pub fn sin(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Sin)
+    }
+    pub fn cos(&self) -> Result<Tensor<T>> {
+        self.unary(Unary::Cos)
     }
     pub fn sigmoid(&self) -> Result<Tensor<T>> {
         self.unary(Unary::Sigmoid)

@@ -222,6 +222,37 @@ fn iv_sqrt(a: Iv) -> Result<Iv> {
     // IEEE sqrt is correctly rounded: one ulp each side is enough.
     Ok((down(a.0.sqrt()).max(0.0), up(a.1.sqrt())))
 }
+/// sin (`cos` when `shift` is π/2: cos x = sin(x + π/2)) over an interval:
+/// the values at the ends, widened for libm, and ±1 wherever a peak or a
+/// trough may lie inside. A peak is at π/2 + 2kπ − shift; "may lie" is
+/// decided with a margin, so a peak near an end is included (a wider but
+/// still guaranteed interval). Beyond |x| of 2⁴⁰ the answer is [−1, 1].
+fn iv_sin_shifted(a: Iv, cos: bool) -> Iv {
+    use std::f64::consts::{FRAC_PI_2, PI};
+    if a.0.abs() > 1e12 || a.1.abs() > 1e12 || a.1 - a.0 >= 2.0 * PI {
+        return (-1.0, 1.0);
+    }
+    let f = |x: f64| if cos { x.cos() } else { x.sin() };
+    let (p, q) = (f(a.0), f(a.1));
+    let mut lo = widen_down(p.min(q), LIBM_ULPS).max(-1.0);
+    let mut hi = widen_up(p.max(q), LIBM_ULPS).min(1.0);
+    // Peaks of sin at π/2 + 2kπ, troughs at −π/2 + 2kπ; cos is sin shifted by π/2.
+    let shift = if cos { FRAC_PI_2 } else { 0.0 };
+    let margin = 1e-9 * (1.0 + a.0.abs().max(a.1.abs()));
+    let holds = |at: f64| {
+        let k_lo = ((a.0 - margin - at) / (2.0 * PI)).ceil();
+        let k_hi = ((a.1 + margin - at) / (2.0 * PI)).floor();
+        k_lo <= k_hi
+    };
+    if holds(FRAC_PI_2 - shift) {
+        hi = 1.0;
+    }
+    if holds(-FRAC_PI_2 - shift) {
+        lo = -1.0;
+    }
+    (lo, hi)
+}
+
 fn iv_tanh(a: Iv) -> Iv {
     (
         widen_down(a.0.tanh(), LIBM_ULPS).max(-1.0),
@@ -934,6 +965,27 @@ impl Num {
     }
     pub fn tanh(&self) -> Result<Num> {
         self.mono(Mono::Tanh)
+    }
+    /// sin x: exact at 0, otherwise a guaranteed interval.
+    pub fn sin(&self) -> Result<Num> {
+        self.trig(false)
+    }
+    /// cos x: exact at 0, otherwise a guaranteed interval.
+    pub fn cos(&self) -> Result<Num> {
+        self.trig(true)
+    }
+    fn trig(&self, cos: bool) -> Result<Num> {
+        if self.is_zero() {
+            return Ok(if cos { Num::one() } else { Num::zero() });
+        }
+        if self.infinity().is_some() {
+            return Err(Error::Domain {
+                op: if cos { "cos" } else { "sin" },
+                value: "inf (numpy gives nan)".into(),
+            });
+        }
+        let x = self.interval()?;
+        Num::from_iv(iv_sin_shifted(x, cos), if cos { "cos" } else { "sin" })
     }
 
     /// The largest integer not above the value (numpy's `floor`).

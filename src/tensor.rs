@@ -41,6 +41,8 @@ pub trait Element: Clone + fmt::Debug + fmt::Display + 'static {
     fn sqrt(&self) -> Result<Self>;
     fn sigmoid(&self) -> Result<Self>;
     fn tanh(&self) -> Result<Self>;
+    fn sin(&self) -> Result<Self>;
+    fn cos(&self) -> Result<Self>;
     /// A certain comparison, or [`Error::Uncertain`].
     fn compare(&self, o: &Self) -> Result<Ordering>;
 
@@ -118,6 +120,12 @@ impl Element for Num {
     fn tanh(&self) -> Result<Self> {
         Num::tanh(self)
     }
+    fn sin(&self) -> Result<Self> {
+        Num::sin(self)
+    }
+    fn cos(&self) -> Result<Self> {
+        Num::cos(self)
+    }
     fn compare(&self, o: &Self) -> Result<Ordering> {
         Num::compare(self, o)
     }
@@ -194,6 +202,12 @@ macro_rules! float_element {
             }
             fn tanh(&self) -> Result<Self> {
                 Ok(<$t>::tanh(*self))
+            }
+            fn sin(&self) -> Result<Self> {
+                Ok(<$t>::sin(*self))
+            }
+            fn cos(&self) -> Result<Self> {
+                Ok(<$t>::cos(*self))
             }
             fn compare(&self, o: &Self) -> Result<Ordering> {
                 self.partial_cmp(o).ok_or_else(|| Error::Uncertain {

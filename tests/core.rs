@@ -238,3 +238,26 @@ fn multiples_of_one_irrational_compare_exactly() {
         .compare(&Num::parse("2.718281828459045").unwrap())
         .is_err());
 }
+
+#[test]
+fn sine_and_cosine_are_guaranteed_intervals() {
+    // sin 0 = 0 and cos 0 = 1 exactly; cos π = −1 and sin π = 0 lie in the
+    // intervals computed from π's own interval; sin(π/2) reaches 1.
+    assert!(Num::zero().sin().unwrap().is_zero());
+    assert_eq!(Num::zero().cos().unwrap().to_i64(), Some(1));
+    let pi = Num::pi();
+    let (lo, hi) = pi.cos().unwrap().interval().unwrap();
+    assert!(lo <= -1.0 && -1.0 <= hi && hi - lo < 1e-12, "{lo} {hi}");
+    let (lo, hi) = pi.sin().unwrap().interval().unwrap();
+    assert!(lo <= 0.0 && 0.0 <= hi && hi - lo < 1e-12, "{lo} {hi}");
+    let half = pi.div(&Num::int(2)).unwrap();
+    let (lo, hi) = half.sin().unwrap().interval().unwrap();
+    assert!(hi == 1.0 && lo > 1.0 - 1e-12, "{lo} {hi}");
+    // sin 1 ≈ 0.8414709848 (libm), enclosed.
+    let (lo, hi) = Num::one().sin().unwrap().interval().unwrap();
+    assert!(lo <= 0.841_470_984_807_896_5 && 0.841_470_984_807_896_5 <= hi);
+    // d/dx sin at 0 is cos 0 = 1.
+    let x = Tensor::scalar(Num::zero());
+    let g = grad(&x.sin().unwrap(), &[&x]).unwrap();
+    assert_eq!(g[0].item().unwrap().to_i64(), Some(1));
+}

@@ -487,6 +487,8 @@ impl Math {
                     ("log", [x]) => x.log()?,
                     ("sqrt", [x]) => x.sqrt()?,
                     ("tanh", [x]) => x.tanh()?,
+                    ("sin", [x]) => x.sin()?,
+                    ("cos", [x]) => x.cos()?,
                     ("sigmoid" | "σ", [x]) => x.sigmoid()?,
                     ("relu", [x]) => x.relu()?,
                     ("abs", [x]) => x.abs()?,
