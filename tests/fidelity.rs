@@ -603,3 +603,19 @@ fn from_imports_bind_the_name() {
     assert_eq!(sol.errors.len(), 1);
     assert_eq!(sol.errors[0].kind, ErrorKind::Name);
 }
+
+#[test]
+fn list_methods_change_the_list_in_place() {
+    // Python: [3, 1, 2] → insert(0, 9) → [9, 3, 1, 2] → pop() = 2 → [9, 3, 1]
+    // → remove(1) → [9, 3] → reverse() → [3, 9], seen through ys too;
+    // zs[0].append(5) changes the row inside zs; sort(reverse=True) → [9, 3].
+    let src = "xs = [3, 1, 2]\nys = xs\nxs.insert(0, 9)\nlast = xs.pop()\nxs.remove(1)\nxs.reverse()\n\
+               show ys, last\nzs = [[1], [2]]\nzs[0].append(5)\nxs.sort(reverse=True)\nshow zs, xs\n\
+               zs.clear()\nshow zs, len(zs)";
+    assert_eq!(
+        answers(src),
+        ["([3, 9], 2)", "([[1, 5], [2]], [9, 3])", "([], 0)"]
+    );
+    let sol = solve("xs = []\nxs.pop()", &Options::default());
+    assert_eq!(sol.errors[0].message, "pop from an empty list");
+}

@@ -1299,22 +1299,8 @@ impl<'s> Interp<'s> {
                 // A method call on a tensor: `x.sum(axis=0)`, `x.reshape(2, 3)`.
                 if let ExprKind::Attr(obj, m) = &f.kind {
                     let ov = self.eval(obj)?;
-                    if matches!(m.as_str(), "append" | "extend") && matches!(ov, Value::List(_)) {
-                        let [arg] = args.as_slice() else {
-                            return Err(LangError::new(
-                                ErrorKind::Type,
-                                format!("{m}() takes one argument"),
-                                span,
-                                None,
-                            ));
-                        };
-                        let v = self.eval(arg)?;
-                        let new = if m == "append" {
-                            vec![v]
-                        } else {
-                            self.unpack(&v, arg.span)?
-                        };
-                        return self.append(obj, new, span);
+                    if LIST_MUTATORS.contains(&m.as_str()) && matches!(ov, Value::List(_)) {
+                        return self.mutate_list(obj, &ov, m, args, kwargs, span);
                     }
                     if m == "append" && matches!(ov, Value::T(_)) {
                         return Err(LangError::new(
@@ -2298,30 +2284,121 @@ impl Interp<'_> {
 
     /// `xs.append(v)`: the list with `v` at the end, seen through every name
     /// that holds it.
-    fn append(&mut self, obj: &Expr, v: Vec<Value>, span: Span) -> R<Value> {
-        let ExprKind::Name(n) = &obj.kind else {
-            return Err(LangError::new(
-                ErrorKind::Type,
-                "append to a list held by a name",
-                span,
-                None,
-            ));
+    /// `xs.append(v)`, `insert`, `pop`, `remove`, `reverse`, `sort`, …: the
+    /// list changed, seen through every name (and element) that holds it.
+    fn mutate_list(
+        &mut self,
+        obj: &Expr,
+        old: &Value,
+        m: &str,
+        args: &[Expr],
+        kwargs: &[super::parser::Kwarg],
+        span: Span,
+    ) -> R<Value> {
+        let Value::List(l) = old else {
+            unreachable!("called on lists")
         };
-        let old = self.lookup(n).ok_or_else(|| self.unknown(n, obj.span))?;
-        let Value::List(l) = &old else {
-            return Err(LangError::new(
-                ErrorKind::Type,
-                format!("a {} has no append", old.type_name()),
-                span,
-                Some("start from an empty list: `out = []`"),
-            ));
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push((self.eval(a)?, a.span));
+        }
+        let arity = |lo: usize, hi: usize| {
+            if vals.len() < lo || vals.len() > hi || (m != "sort" && !kwargs.is_empty()) {
+                Err(LangError::new(
+                    ErrorKind::Type,
+                    format!("list.{m}() takes {lo} to {hi} arguments"),
+                    span,
+                    None,
+                ))
+            } else {
+                Ok(())
+            }
         };
         let mut items = l.to_vec();
-        items.extend(v);
+        let mut out = Value::None;
+        match m {
+            "append" => {
+                arity(1, 1)?;
+                items.push(vals[0].0.clone());
+            }
+            "extend" => {
+                arity(1, 1)?;
+                items.extend(self.unpack(&vals[0].0, vals[0].1)?);
+            }
+            "insert" => {
+                // Python clamps the position: insert(99, v) appends.
+                arity(2, 2)?;
+                let i = self.python_int(&vals[0].0).ok_or_else(|| {
+                    LangError::new(ErrorKind::Type, "a position is an integer", vals[0].1, None)
+                })?;
+                let n = items.len() as i64;
+                let at = if i < 0 { (i + n).max(0) } else { i.min(n) };
+                items.insert(at as usize, vals[1].0.clone());
+            }
+            "pop" => {
+                arity(0, 1)?;
+                let i = match vals.first() {
+                    Some((v, s)) => self.python_int(v).ok_or_else(|| {
+                        LangError::new(ErrorKind::Type, "a position is an integer", *s, None)
+                    })?,
+                    None => -1,
+                };
+                let n = items.len() as i64;
+                let j = if i < 0 { i + n } else { i };
+                if j < 0 || j >= n {
+                    return Err(LangError::new(
+                        ErrorKind::Shape,
+                        if n == 0 {
+                            "pop from an empty list".to_string()
+                        } else {
+                            format!("index {i} is out of range for {n} items")
+                        },
+                        span,
+                        None,
+                    ));
+                }
+                out = items.remove(j as usize);
+            }
+            "remove" => {
+                arity(1, 1)?;
+                let mut at = None;
+                for (k, v) in items.iter().enumerate() {
+                    if self.python_eq(v, &vals[0].0, span)? {
+                        at = Some(k);
+                        break;
+                    }
+                }
+                let Some(k) = at else {
+                    return Err(LangError::new(
+                        ErrorKind::Value,
+                        format!("{} is not in the list", self.fmt.value(&vals[0].0)),
+                        vals[0].1,
+                        None,
+                    ));
+                };
+                items.remove(k);
+            }
+            "reverse" => {
+                arity(0, 0)?;
+                items.reverse();
+            }
+            "clear" => {
+                arity(0, 0)?;
+                items.clear();
+            }
+            _ => {
+                // sort(key=None, reverse=False): as sorted(), in place.
+                arity(0, 0)?;
+                let kw = self.eval_kwargs(kwargs)?;
+                let sorted =
+                    builtins::call(self, "sorted", vec![(old.clone(), obj.span)], kw, span, &[])?;
+                items = self.unpack(&sorted, span)?;
+            }
+        }
         let new = Value::list(items);
-        self.rebind_same(&old, &new);
-        self.bind(n, new);
-        Ok(Value::None)
+        self.rebind_same(old, &new);
+        self.assign_whole(obj, old, new, span)?;
+        Ok(out)
     }
 
     /// The innermost scope: the running function's frame, or the globals.
@@ -2372,6 +2449,11 @@ impl Interp<'_> {
         Tensor::stack(&rows, 0).map(Value::T).map_err(lib)
     }
 }
+
+/// The methods that change a list in place.
+const LIST_MUTATORS: &[&str] = &[
+    "append", "extend", "insert", "pop", "remove", "reverse", "clear", "sort",
+];
 
 /// `n` rounded toward 0, as numpy casts a float into an integer array.
 fn truncate(n: &Num) -> crate::Result<Num> {
