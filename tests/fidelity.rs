@@ -619,3 +619,19 @@ fn list_methods_change_the_list_in_place() {
     let sol = solve("xs = []\nxs.pop()", &Options::default());
     assert_eq!(sol.errors[0].message, "pop from an empty list");
 }
+
+#[test]
+fn a_ragged_list_is_a_list_until_an_array_is_needed() {
+    // Python: [[1, 2], [3]] is a fine list (len 2, joins with +); numpy
+    // refuses np.array of it (inhomogeneous shape), and so does gradwork.
+    assert_eq!(
+        answers("r = [[1, 2], [3]]\nshow len(r)\nshow r + [[4]]"),
+        ["2", "[[1, 2], [3], [4]]"]
+    );
+    let sol = solve(
+        "import numpy as np\nr = [[1, 2], [3]]\nshow np.array(r)",
+        &Options::default(),
+    );
+    assert_eq!(sol.errors.len(), 1);
+    assert_eq!(sol.errors[0].kind, ErrorKind::Shape);
+}
