@@ -324,3 +324,36 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
+    // Python itself refuses these: a compound statement after `:` on the
+    // same line, more than 100 levels of indentation, and (in its compiler)
+    // chains thousands of levels deep.
+    let one_line = format!("{}x = 1\n", "if True: ".repeat(6000));
+    let defs: String = (0..20_000)
+        .map(|i| format!("{}def f{i}():\n", " ".repeat(i)))
+        .collect::<String>()
+        + &" ".repeat(20_000)
+        + "return 1\n";
+    let attrs = format!("x = [[1]]\ny = x{}\n", ".T".repeat(100_000));
+    let calls = format!("def f():\n    return f\ny = f{}\n", "()".repeat(100_000));
+    for (src, want) in [
+        (one_line, "simple statements only"),
+        (defs, "too many levels of indentation"),
+        (attrs, "nests more than"),
+        (calls, "nests more than"),
+    ] {
+        let sol = solve(&src, &Options::default());
+        assert_eq!(sol.errors.len(), 1, "{want}");
+        assert_eq!(sol.errors[0].kind, ErrorKind::Syntax);
+        assert!(
+            sol.errors[0].message.contains(want),
+            "{}",
+            sol.errors[0].message
+        );
+    }
+    // 150 chained attributes are fine.
+    let ok = format!("x = [[1]]\nshow x{}\n", ".T".repeat(150));
+    assert!(solve(&ok, &Options::default()).errors.is_empty());
+}

@@ -188,6 +188,8 @@ pub struct Parser {
     toks: Vec<Token>,
     pos: usize,
     depth: usize,
+    /// Indented blocks open around the statement being parsed.
+    blocks: usize,
     /// Loops around the statement being parsed (in the current function):
     /// `break` and `continue` need one, as in Python.
     loops: usize,
@@ -197,6 +199,8 @@ pub struct Parser {
 /// each operator of a chain such as `a + b + c`. Every later walk over the
 /// tree recurses, so the bound keeps all of them safe.
 pub const NESTING_LIMIT: usize = 200;
+/// Most blocks inside one another (Python's own limit).
+pub const BLOCK_LIMIT: usize = 100;
 
 type PResult<T> = Result<T, LangError>;
 
@@ -211,6 +215,7 @@ impl Parser {
             toks,
             pos: 0,
             depth: 0,
+            blocks: 0,
             loops: 0,
         }
     }
@@ -350,10 +355,32 @@ impl Parser {
         )?;
         let mut body = Vec::new();
         if !matches!(self.peek(), Tok::Newline) {
-            // `if x: y = 1` on one line
+            // `if x: y = 1` on one line: simple statements only, as in Python.
+            if ["def", "if", "for", "while"].iter().any(|k| self.is_kw(k)) {
+                return Err(LangError::syntax(
+                    "a block on the same line as its `:` holds simple statements only",
+                    self.span(),
+                    Some("put the inner block on its own, indented line"),
+                ));
+            }
             self.statement_line(&mut body)?;
             return Ok(body);
         }
+        // Python allows 100 levels of indentation; so does gradwork.
+        if self.blocks >= BLOCK_LIMIT {
+            return Err(LangError::syntax(
+                format!("too many levels of indentation (more than {BLOCK_LIMIT})"),
+                self.span(),
+                Some("move the inner blocks into functions"),
+            ));
+        }
+        self.blocks += 1;
+        let r = self.indented_block(body);
+        self.blocks -= 1;
+        r
+    }
+
+    fn indented_block(&mut self, mut body: Vec<Stmt>) -> PResult<Vec<Stmt>> {
         self.bump();
         if !matches!(self.peek(), Tok::Indent) {
             return Err(self.expected(
@@ -990,8 +1017,18 @@ impl Parser {
         Ok(base)
     }
     fn postfix(&mut self) -> PResult<Expr> {
+        // Each call, index or attribute deepens the tree by one.
+        let depth = self.depth;
+        let r = self.postfix_chain();
+        self.depth = depth;
+        r
+    }
+    fn postfix_chain(&mut self) -> PResult<Expr> {
         let mut e = self.atom()?;
         loop {
+            if matches!(self.peek(), Tok::Op("(" | "[" | ".")) {
+                self.nest()?;
+            }
             if self.eat_op("(") {
                 let (args, kwargs) = self.call_args()?;
                 let span = Span::new(e.span.start, self.prev_end());
