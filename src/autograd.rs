@@ -995,9 +995,15 @@ impl<T: Element> Tensor<T> {
     /// The same values as an integer array (numpy's int64), still a leaf
     /// when it was one, so gradients find it.
     pub fn as_int(&self) -> Tensor<T> {
-        match self.op() {
-            Op::Leaf => make_typed(self.value().clone(), Op::Leaf, DType::Int),
-            _ => make_typed(self.value().clone(), Op::Reshape(self.clone()), DType::Int),
+        self.as_kind(DType::Int)
+    }
+    /// The same values of another kind (`Bool` is [`Tensor::as_bool`]); a
+    /// leaf stays a leaf, anything else passes the gradient through.
+    pub fn as_kind(&self, d: DType) -> Tensor<T> {
+        match (d, self.op()) {
+            (DType::Bool, _) => self.as_bool(),
+            (_, Op::Leaf) => make_typed(self.value().clone(), Op::Leaf, d),
+            _ => make_typed(self.value().clone(), Op::Reshape(self.clone()), d),
         }
     }
     /// The same values as a new array (numpy's `x.copy()`, `np.array(x)`):
@@ -1192,7 +1198,11 @@ impl<T: Element> Tensor<T> {
             Some(a) => (self.clone(), norm_axis(a, self.ndim())?),
         };
         let idx = arg_extreme(&src.value().view(), axis, max)?.remove_axis(Axis(axis));
-        Ok(make(idx.mapv(|i| T::from_i64(i as i64)), Op::Const))
+        Ok(make_typed(
+            idx.mapv(|i| T::from_i64(i as i64)),
+            Op::Const,
+            DType::Int,
+        ))
     }
     /// Index of the first maximum, as numpy.
     pub fn argmax(&self, axis: Option<i64>) -> Result<Tensor<T>> {

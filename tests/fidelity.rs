@@ -593,6 +593,49 @@ fn integer_arrays_cast_as_numpy_casts() {
 }
 
 #[test]
+fn array_construction_takes_numpys_dtypes() {
+    // numpy: np.array([1.5, -1.5, 2.0], dtype=int) = [1, -1, 2] (toward 0);
+    // x.astype(bool) = [True, False, True]; a mask as float is numbers, not a
+    // mask, so X[m.astype(float)] would not select; zeros(dtype=bool) are
+    // False; np.int64(-2.5) = -2; np.bool_(0) = False.
+    let src = "import numpy as np\nshow np.array([1.5, -1.5, 2.0], dtype=int)\n\
+               show np.array([1.5, 0, 2]).astype(bool)\nshow np.array([0.5, 1.75, -1.25]).astype(int)\n\
+               show np.zeros(2, dtype=bool).any()\nshow np.ones(2, dtype=np.int64)\n\
+               show np.int64(-2.5)\nshow np.bool_(0)\nshow np.float64(0.25)\n\
+               show np.full((2,), 2.5, dtype=int)\nshow np.full_like(np.array([1, 2]), 7)";
+    assert_eq!(
+        answers(src),
+        [
+            "[1, -1, 2]",
+            "[1, 0, 1]",
+            "[0, 1, -1]",
+            "False",
+            "[1, 1]",
+            "-2",
+            "False",
+            "0.25",
+            "[2, 2]",
+            "[7, 7]"
+        ]
+    );
+    // a mask made with dtype=bool selects, as numpy's
+    // (arange(9) as 3×3 above its diagonal: 1, 2, 5)
+    let src = "import numpy as np\nx = np.array([10, 20, 30])\nm = np.array([1, 0, 1], dtype=bool)\nshow x[m]\n\
+               show np.arange(9).reshape(3, 3)[np.triu(np.ones((3, 3), dtype=bool), k=1)]";
+    assert_eq!(answers(src), ["[10, 30]", "[1, 2, 5]"]);
+    // full_like keeps a's kind: [0, 0] for the int array [1, 2] (0.5 toward
+    // 0), [0.5, 0.5] for the float array [1.0, 2.0] or with dtype=float.
+    assert_eq!(
+        answers(
+            "import numpy as np\nshow np.full_like(np.array([1, 2]), 0.5)\n\
+             show np.full_like(np.array([1.0, 2.0]), 0.5)\n\
+             show np.full_like(np.array([1, 2]), 0.5, dtype=float)"
+        ),
+        ["[0, 0]", "[0.5, 0.5]", "[0.5, 0.5]"]
+    );
+}
+
+#[test]
 fn from_imports_bind_the_name() {
     // Python: from numpy import array; from math import sqrt; array([1, 2])
     // is [1, 2], sqrt(4) is 2.0.
@@ -634,4 +677,337 @@ fn a_ragged_list_is_a_list_until_an_array_is_needed() {
     );
     assert_eq!(sol.errors.len(), 1);
     assert_eq!(sol.errors[0].kind, ErrorKind::Shape);
+}
+
+#[test]
+fn asarray_is_the_array_itself_and_copy_is_not() {
+    // numpy: b = np.asarray(a); b[0] = 9 changes a too: a = [9, 2];
+    // c = np.copy(a); c[1] = 7 leaves a alone.
+    let src = "import numpy as np\na = np.array([1, 2])\nb = np.asarray(a)\nb[0] = 9\nshow a\n\
+               c = np.copy(a)\nc[1] = 7\nshow a\nshow c\nshow np.asarray([1, 2]) * 2";
+    assert_eq!(answers(src), ["[9, 2]", "[9, 2]", "[9, 7]", "[2, 4]"]);
+}
+
+#[test]
+fn running_sums_and_products_take_an_axis() {
+    // M = [[1, 2], [3, 4]]: cumsum along 0 = [[1, 2], [4, 6]], along 1 =
+    // [[1, 3], [3, 7]], flattened [1, 3, 6, 10]; prod along 1 = [2, 12],
+    // with keepdims [[3, 8]] along 0; prod of all 24.
+    let src = "import numpy as np\nM = np.array([[1, 2], [3, 4]])\nshow np.cumsum(M, axis=0)\n\
+               show M.cumsum(axis=1)\nshow np.cumsum(M)\nshow M.prod(axis=1)\n\
+               show np.prod(M, axis=0, keepdims=True)\nshow np.prod(M)";
+    assert_eq!(
+        answers(src),
+        [
+            "[[1, 2], [4, 6]]",
+            "[[1, 3], [3, 7]]",
+            "[1, 3, 6, 10]",
+            "[2, 12]",
+            "[[3, 8]]",
+            "24"
+        ]
+    );
+    // the gradient flows: d/dx of prod([x, 3]) is 3 at x = 2, of
+    // cumsum(x)[-1] = x0 + x1 is 1 each
+    let src = "import numpy as np\nx = np.array([2.0, 3.0])\nL = np.prod(x)\nshow grad(L, x)";
+    assert_eq!(answers(src), ["[3, 2]"]);
+}
+
+#[test]
+fn reductions_take_a_tuple_of_axes_and_keepdims() {
+    // arange(16).reshape(2, 2, 2, 2) holds 8a + 4b + 2c + d at [a, b, c, d]:
+    // the max over b and d is at b = d = 1: 8a + 2c + 5 = [[5, 7], [13, 15]].
+    let src = "import numpy as np\nM = np.arange(16).reshape(4, 4)\nT = M.reshape(2, 2, 2, 2)\n\
+               show T.max(axis=(1, 3))\nshow T.min(axis=(1, 3))\nshow T.sum(axis=(1, 3))\n\
+               show T.mean(axis=(1, 3))\nshow T.max(axis=(1, 3), keepdims=True).shape";
+    assert_eq!(
+        answers(src),
+        [
+            "[[5, 7], [13, 15]]",
+            "[[0, 2], [8, 10]]",
+            "[[10, 18], [42, 50]]",
+            "[[2.5, 4.5], [10.5, 12.5]]",
+            "(2, 1, 2, 1)"
+        ]
+    );
+    // var of [1, 2, 3, 6] = mean of [4, 1, 0, 9] = 7/2, kept as a column
+    let src = "import numpy as np\nx = np.array([[1.0, 2.0, 3.0, 6.0]])\nshow x.var(axis=-1, keepdims=True)\n\
+               show np.std(x, axis=1, keepdims=True).shape";
+    assert_eq!(answers(src), ["[[3.5]]", "(1, 1)"]);
+}
+
+#[test]
+fn norms_take_inf_and_keepdims() {
+    // ‖[3, −4, 0]‖_∞ = 4, −∞: 0; rows of [[3, 4], [−6, 8]]: 2-norms [5, 10]
+    // as a column; max abs per row [4, 8]; the matrix norms of
+    // [[1, −2], [3, 4]]: ord=1 the largest column sum 6, ord=inf the
+    // largest row sum 7, "fro" √30.
+    let src = "import numpy as np\nx = np.array([3, -4, 0])\nshow np.linalg.norm(x, ord=np.inf)\n\
+               show np.linalg.norm(x, ord=-np.inf)\nX = np.array([[3, 4], [-6, 8]])\n\
+               show np.linalg.norm(X, axis=1, keepdims=True)\nshow np.linalg.norm(X, ord=np.inf, axis=1)\n\
+               A = np.array([[1, -2], [3, 4]])\nshow np.linalg.norm(A, ord=1)\nshow np.linalg.norm(A, ord=np.inf)\n\
+               show np.linalg.norm(A, 'fro') ** 2";
+    assert_eq!(
+        answers(src),
+        ["4", "0", "[[5], [10]]", "[4, 8]", "6", "7", "≈ 30.00"]
+    );
+    // ord=2 of a matrix is its largest singular value: refused, not guessed
+    let sol = solve(
+        "import numpy as np\nshow np.linalg.norm(np.eye(2), ord=2)",
+        &Options::default(),
+    );
+    assert_eq!(sol.errors.len(), 1);
+}
+
+#[test]
+fn grids_differences_traces_and_counts() {
+    // linspace(0, 1, 5) = [0, 0.25, 0.5, 0.75, 1]; (0, 1, 4) steps by 1/3;
+    // endpoint=False by 1/4; retstep gives the step.
+    let src = "import numpy as np\nshow np.linspace(0, 1, 5)\nshow np.linspace(0, 1, 4)\n\
+               show np.linspace(0, 1, 4, endpoint=False)\nshow np.linspace(2, 3, num=3, retstep=True)[1]\n\
+               show np.linspace(5, 6, 1)";
+    assert_eq!(
+        answers(src),
+        [
+            "[0, 0.25, 0.5, 0.75, 1]",
+            "[0, 1/3, 2/3, 1] ≈ [0, 0.3333, 0.6667, 1]",
+            "[0, 0.25, 0.5, 0.75]",
+            "0.5",
+            "[5]"
+        ]
+    );
+    // diff([1, 4, 9, 16]) = [3, 5, 7], twice [2, 2]; of M along 0 [[3, 3, 3]];
+    // trace of arange(1, 10).reshape(3, 3) = 1 + 5 + 9 = 15, offset 1: 2 + 6;
+    // count_nonzero of [[0, 1, 2], [0, 0, 3]] = 3, along 0 [0, 1, 2]
+    let src = "import numpy as np\nx = [1, 4, 9, 16]\nshow np.diff(x)\nshow np.diff(x, n=2)\n\
+               M = np.arange(1, 10).reshape(3, 3)\nshow np.diff(M, axis=0)[0]\nshow np.trace(M)\n\
+               show M.trace(offset=1)\nC = np.array([[0, 1, 2], [0, 0, 3]])\nshow np.count_nonzero(C)\n\
+               show np.count_nonzero(C, axis=0)\nshow np.column_stack([[1, 2], [3, 4]])";
+    assert_eq!(
+        answers(src),
+        [
+            "[3, 5, 7]",
+            "[2, 2]",
+            "[3, 3, 3]",
+            "15",
+            "8",
+            "3",
+            "[0, 1, 2]",
+            "[[1, 3], [2, 4]]"
+        ]
+    );
+}
+
+#[test]
+fn rounding_masks_and_counting() {
+    // np.round half to even: [0.5, 1.5, 2.5, -1.25] → [0, 2, 2, -1]; to 2
+    // decimals 0.125 → 0.12, 0.375 → 0.38; np.ceil(-0.5) = -0, math.ceil(1.25) = 2
+    let src = "import numpy as np\nimport math\nshow np.round(np.array([0.5, 1.5, 2.5, -1.25]))\n\
+               show np.around(np.array([0.125, 0.375]), 2)\nshow np.array([2.5]).round()\n\
+               show math.ceil(1.25)\nshow np.ceil(np.array([-0.5, 0.25]))\nshow np.log1p(0)\n\
+               show np.power(np.array([2, 3]), 2)";
+    assert_eq!(
+        answers(src),
+        [
+            "[0, 2, 2, -1]",
+            "[0.12, 0.38]",
+            "[2]",
+            "2",
+            "[0, 1]",
+            "0",
+            "[4, 9]"
+        ]
+    );
+    // isinf of a causal mask's row; isnan is always False; logical ops
+    let src = "import numpy as np\ns = np.array([1, -np.inf, np.inf])\nshow np.isinf(s)\nshow np.isnan(s).any()\n\
+               show np.isfinite(s).sum()\na = np.array([1, 0, 1, 0])\nb = np.array([1, 1, 0, 0])\n\
+               show np.logical_and(a, b)\nshow np.logical_or(a, b)\nshow np.logical_xor(a, b)\n\
+               show np.logical_not(a)\nshow np.array([5, 6, 7, 8])[np.logical_or(a, b)]";
+    assert_eq!(
+        answers(src),
+        [
+            "[0, 1, 1]",
+            "False",
+            "1",
+            "[1, 0, 0, 0]",
+            "[1, 1, 1, 0]",
+            "[0, 1, 1, 0]",
+            "[0, 1, 0, 1]",
+            "[5, 6, 7]"
+        ]
+    );
+    // bincount([2, 0, 2, 1, 2, 0]) = [2, 1, 3]; minlength 5 pads; weights add
+    // unique with counts: ([0, 1, 2], [2, 1, 3]); first indices [1, 3, 0];
+    // inverse [2, 0, 2, 1, 2, 0]
+    let src = "import numpy as np\nl = np.array([2, 0, 2, 1, 2, 0])\nshow np.bincount(l)\n\
+               show np.bincount(l, minlength=5)\nshow np.bincount([0, 1, 1], weights=[0.5, 1, 2])\n\
+               c, n = np.unique(l, return_counts=True)\nshow c\nshow n\n\
+               show np.unique(l, return_index=True)[1]\nshow np.unique(l, return_inverse=True)[1]";
+    assert_eq!(
+        answers(src),
+        [
+            "[2, 1, 3]",
+            "[2, 1, 3, 0, 0]",
+            "[0.5, 3]",
+            "[0, 1, 2]",
+            "[2, 1, 3]",
+            "[1, 3, 0]",
+            "[2, 0, 2, 1, 2, 0]"
+        ]
+    );
+    // array_equal is one Python bool
+    let src = "import numpy as np\nshow np.array_equal([1, 2], np.array([1, 2]))\n\
+               show np.array_equal([1, 2], [1, 2, 3])\nshow np.array_equal([[1, 2]], [[1, 3]])";
+    assert_eq!(answers(src), ["True", "False", "False"]);
+}
+
+#[test]
+fn where_with_the_condition_alone_is_nonzero() {
+    // x = [-2.5, -0.5, 0, 1.5]: x < 0 at 0 and 1; the nonzero elements of
+    // [[0, 1], [2, 0]] are at (0, 1) and (1, 0)
+    let src = "import numpy as np\nx = np.array([-2.5, -0.5, 0.0, 1.5])\nshow np.where(x < 0)[0]\n\
+               M = np.array([[0, 1], [2, 0]])\nr, c = np.nonzero(M)\nshow r\nshow c\nshow M.nonzero()[1]\n\
+               show np.argwhere(M)\nshow M[r, c]";
+    assert_eq!(
+        answers(src),
+        [
+            "[0, 1]",
+            "[0, 1]",
+            "[1, 0]",
+            "[1, 0]",
+            "[[0, 1], [1, 0]]",
+            "[1, 2]"
+        ]
+    );
+}
+
+#[test]
+fn linear_algebra_is_exact_elimination() {
+    // A = [[2, 1], [1, 3]]: det 5, inverse [[3, −1], [−1, 2]]/5, and
+    // A x = [3, 5] at x = [4/5, 7/5]; with b as columns the same per column
+    let src = "import numpy as np\nA = np.array([[2, 1], [1, 3]])\nshow np.linalg.det(A)\n\
+               show np.linalg.inv(A)\nshow np.linalg.solve(A, np.array([3, 5]))\n\
+               show np.linalg.solve(A, np.array([[3, 1], [5, 0]]))\nshow np.linalg.inv(A) @ A";
+    assert_eq!(
+        answers(src),
+        [
+            "5",
+            "[[0.6, -0.2], [-0.2, 0.4]]",
+            "[0.8, 1.4]",
+            "[[0.8, 0.6], [1.4, -0.2]]",
+            "[[1, 0], [0, 1]]"
+        ]
+    );
+    // a zero first pivot needs a row swap: det [[0, 1], [1, 0]] = −1; a 3×3
+    // with fractions: det [[1, 1/2, 1/3], [1/2, 1/3, 1/4], [1/3, 1/4, 1/5]]
+    // (Hilbert) = 1/2160
+    let src = "import numpy as np\nshow np.linalg.det(np.array([[0, 1], [1, 0]]))\n\
+               H = np.array([[1, 1/2, 1/3], [1/2, 1/3, 1/4], [1/3, 1/4, 1/5]])\nshow np.linalg.det(H)\n\
+               show np.linalg.inv(H)[0]";
+    assert_eq!(answers(src), ["-1", "1/2160 ≈ 0.0004630", "[9, -36, 30]"]);
+    // matrix powers: [[1, 1], [0, 1]]^5 = [[1, 5], [0, 1]]; ^0 = I;
+    // diag(2, 4)^−2 = diag(1/4, 1/16); a Markov matrix cubed, row 0:
+    // [0.5, 0.5] → [0.375, 0.625] → [0.34375, 0.65625]
+    let src = "import numpy as np\nJ = np.array([[1, 1], [0, 1]])\nshow np.linalg.matrix_power(J, 5)\n\
+               show np.linalg.matrix_power(J, 0)\nshow np.linalg.matrix_power(np.array([[2, 0], [0, 4]]), -2)\n\
+               P = np.array([[0.5, 0.5], [0.25, 0.75]])\nshow np.linalg.matrix_power(P, 3)[0]";
+    assert_eq!(
+        answers(src),
+        [
+            "[[1, 5], [0, 1]]",
+            "[[1, 0], [0, 1]]",
+            "[[0.25, 0], [0, 0.0625]]",
+            "[0.34375, 0.65625]"
+        ]
+    );
+    // singular: numpy's LinAlgError, an error here; det of it is 0
+    for call in ["inv(S)", "solve(S, [1, 2])", "matrix_power(S, -1)"] {
+        let src =
+            format!("import numpy as np\nS = np.array([[1, 2], [2, 4]])\nshow np.linalg.{call}");
+        let sol = solve(&src, &Options::default());
+        assert_eq!(sol.errors.len(), 1, "{call}");
+        assert!(sol.errors[0].message.contains("Singular"), "{call}");
+    }
+    assert_eq!(
+        answers("import numpy as np\nshow np.linalg.det(np.array([[1, 2], [2, 4]]))"),
+        ["0"]
+    );
+}
+
+#[test]
+fn pythons_sorted_min_and_max_take_a_key() {
+    // sorted by key, stable also when reversed: equal keys keep their order
+    let src =
+        "s = [72, 95, 88, 61]\nshow sorted(range(len(s)), key=lambda i: s[i], reverse=True)\n\
+               show sorted([(1, 'b'), (0, 'a'), (1, 'a')], key=lambda p: p[0], reverse=True)\n\
+               show sorted([(1, 'b'), (0, 'a'), (1, 'a')])\nshow sorted([3, 1, 2], reverse=True)";
+    assert_eq!(
+        answers(src),
+        [
+            "[1, 2, 0, 3]",
+            "[(1, \"b\"), (1, \"a\"), (0, \"a\")]",
+            "[(0, \"a\"), (1, \"a\"), (1, \"b\")]",
+            "[3, 2, 1]"
+        ]
+    );
+    // max([3, 1, 2]) = 3; the first of equal keys wins; min of the
+    // arguments; default for an empty list; lists compare item by item
+    let src = "s = [5, 9, 1, 9]\nshow max([3, 1, 2])\nshow max(range(4), key=lambda i: s[i])\n\
+               show min(range(4), key=lambda i: abs(s[i] - 6))\nshow min(4, 2, 8)\nshow max([], default=-1)\n\
+               show max([(1, 5), (2, 0)])\nshow max(['b', 'ab'], key=len)";
+    assert_eq!(answers(src), ["3", "1", "0", "2", "-1", "(2, 0)", "\"ab\""]);
+    // lists of lists: Python compares them item by item; refused, not read
+    // as an array
+    let sol = solve("show max([[1, 5], [2, 0]])", &Options::default());
+    assert_eq!(sol.errors.len(), 1);
+    assert_eq!(sol.errors[0].kind, ErrorKind::Value);
+    // a tensor alone is numpy's reduction; two tensors elementwise
+    let src = "import numpy as np\nshow max(np.array([1, 4, 2]))\nshow max(np.array([1, 4]), np.array([3, 0]))";
+    assert_eq!(answers(src), ["4", "[3, 4]"]);
+}
+
+#[test]
+fn list_tuple_reversed_bool_and_isclose() {
+    // list(zip(…))[1] = (8, 0.25); tuple of a list; reversed as a list;
+    // bool: Python's truth
+    let src = "import math\nv = [4, 8]\nw = [0.5, 0.25]\nshow list(zip(v, w))[1]\nshow tuple(v)\n\
+               show reversed([1, 2, 3])\nshow list(range(3))\nshow bool(0)\nshow bool([0])\nshow list()\n\
+               show math.isclose(math.sqrt(2) ** 2, 2)\nshow math.isclose(1, 1.001)\n\
+               show math.isclose(1, 1.001, rel_tol=0.01)\nshow math.isclose(0, 1e-12, abs_tol=1e-9)";
+    assert_eq!(
+        answers(src),
+        [
+            "(8, 0.25)",
+            "(4, 8)",
+            "[3, 2, 1]",
+            "[0, 1, 2]",
+            "False",
+            "True",
+            "[]",
+            "True",
+            "False",
+            "True",
+            "True"
+        ]
+    );
+}
+
+#[test]
+fn mask_assignment_and_integer_kinds_of_built_ins() {
+    // x[x > 2] = 0 on [1, 3, 5] is [1, 0, 0]; s[mask] = -inf masks in place.
+    // np.arange(3) is int64: a[0] = 0.5 stores 0; np.arange(0, 1, 0.5) is float.
+    let src = "import numpy as np\nx = np.array([1, 3, 5])\nx[x > 2] = 0\nshow x\n\
+               s = np.zeros((2, 2))\ns[np.triu(np.ones((2, 2), dtype=bool), k=1)] = -np.inf\nshow s\n\
+               a = np.arange(3)\na[0] = 0.5\nshow a\nf = np.arange(0, 1, 0.5)\nf[0] = 0.25\nshow f\n\
+               i = np.argmax(np.array([1, 9]))\nb = np.array([2, 2])\nb[i] = 7.5\nshow b";
+    assert_eq!(
+        answers(src),
+        [
+            "[1, 0, 0]",
+            "[[0, -inf], [0, 0]]",
+            "[0, 1, 2]",
+            "[0.25, 0.5]",
+            "[2, 7]"
+        ]
+    );
 }

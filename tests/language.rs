@@ -74,8 +74,9 @@ fn programs_give_their_hand_computed_answers() {
         ("show rnn([[1], [1]], [[1]], [[1]], act=relu)", "[[1], [2]]"),
         // equal scores with d_k = 1 stay exact: weights 1/2, 1/2
         ("show attention([[1]], [[1], [1]], [[2, 0], [4, 2]])", "[[3, 1]]"),
-        // with d_k = 2 the scale 1/√2 is irrational, so the result is ≈
-        ("show attention([[1, 0]], [[1, 0], [1, 0]], [[2, 0], [4, 2]])", "≈ [[3.000, 1.000]]"),
+        // with d_k = 2 both scores are 1/√2: equal multiples of one irrational,
+        // so their difference is exactly 0 and the weights are exactly 1/2
+        ("show attention([[1, 0]], [[1, 0], [1, 0]], [[2, 0], [4, 2]])", "[[3, 1]]"),
         ("m = linear(input=2, output=1)\nshow m.weight.shape", "(1, 2)"),
         ("show params(gru(input=2, hidden=3), convention=\"pytorch\")", "63"),
         ("show params(rnn_cell(input=2, hidden=3))", "18"),

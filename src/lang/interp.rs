@@ -365,9 +365,7 @@ impl<'s> Interp<'s> {
                     ));
                 }
                 // Every item lies between the bounds, so it fits an i64.
-                (0..n)
-                    .map(|i| Value::num(Num::int((a + i * c) as i64)))
-                    .collect()
+                (0..n).map(|i| Value::int((a + i * c) as i64)).collect()
             }
             Value::T(t) if t.ndim() > 0 => (0..t.shape()[0] as i64)
                 .map(|i| t.slice(&[Idx::At(i)]).map(Value::T))
@@ -1782,13 +1780,10 @@ impl<'s> Interp<'s> {
                     .map(Value::T)
                     .map_err(|e| LangError::from_lib(e, span)),
                 "shape" => Ok(Value::tuple(
-                    t.shape()
-                        .iter()
-                        .map(|&d| Value::num(Num::int(d as i64)))
-                        .collect(),
+                    t.shape().iter().map(|&d| Value::int(d as i64)).collect(),
                 )),
-                "ndim" => Ok(Value::num(Num::int(t.ndim() as i64))),
-                "size" => Ok(Value::num(Num::int(t.len() as i64))),
+                "ndim" => Ok(Value::int(t.ndim() as i64)),
+                "size" => Ok(Value::int(t.len() as i64)),
                 _ => Err(LangError::new(
                     ErrorKind::Name,
                     format!("a tensor has no attribute `{name}`"),
@@ -2188,6 +2183,19 @@ impl Interp<'_> {
                 Value::list(items)
             }
             Value::T(t) if t.ndim() > 0 => {
+                // x[mask] = v: the places where the mask is true (numpy).
+                if let [IndexItem::Expr(e)] = items {
+                    let m = self.eval(e)?;
+                    let m = match m {
+                        Value::List(_) => Value::T(self.tensor(&m, e.span)?),
+                        other => other,
+                    };
+                    if let Value::T(m) = &m {
+                        if m.is_bool() && m.ndim() > 0 {
+                            return self.assign_masked(t, m, &v, e.span, span);
+                        }
+                    }
+                }
                 let mut idx = Vec::new();
                 for it in items {
                     match it {
@@ -2258,6 +2266,59 @@ impl Interp<'_> {
                 ))
             }
         })
+    }
+
+    /// `t` with the elements where the mask `m` is true replaced by `v`: one
+    /// value for all, or one per true place in order (numpy's `x[m] = v`).
+    fn assign_masked(
+        &mut self,
+        t: &Tensor<Num>,
+        m: &Tensor<Num>,
+        v: &Value,
+        ms: Span,
+        span: Span,
+    ) -> R<Value> {
+        let lib = |e| LangError::from_lib(e, span);
+        if m.shape() != t.shape() {
+            return Err(LangError::new(
+                ErrorKind::Shape,
+                format!(
+                    "a boolean index of shape {} does not match the array's shape {}",
+                    shape_text(m.shape()),
+                    shape_text(t.shape())
+                ),
+                ms,
+                Some("assigning through a mask needs a mask of the array's own shape"),
+            ));
+        }
+        let x = self.tensor(v, span)?;
+        let trues = m.value().iter().filter(|b| !b.is_zero()).count();
+        let vals: Vec<Num> = x.value().iter().cloned().collect();
+        if vals.len() != 1 && vals.len() != trues {
+            return Err(LangError::new(
+                ErrorKind::Shape,
+                format!("{} values cannot fill {trues} places", vals.len()),
+                span,
+                Some("give one value, or one per true place of the mask"),
+            ));
+        }
+        let mut k = 0;
+        let mut out = Vec::with_capacity(t.len());
+        for (old, keep) in t.value().iter().zip(m.value().iter()) {
+            if keep.is_zero() {
+                out.push(old.clone());
+            } else {
+                let nv = vals[if vals.len() == 1 { 0 } else { k }].clone();
+                k += 1;
+                out.push(match t.dtype() {
+                    DType::Int if nv.to_i64().is_none() => truncate(&nv).map_err(lib)?,
+                    DType::Bool => Num::int(!nv.is_zero() as i64),
+                    _ => nv,
+                });
+            }
+        }
+        let new = Tensor::from_vec(out, t.shape()).map_err(lib)?;
+        Ok(Value::T(new.as_kind(t.dtype())))
     }
 
     /// Binds `new` to every name that holds the very value `old` (the same

@@ -93,6 +93,10 @@ impl Value {
     pub fn num(n: Num) -> Value {
         Value::T(Tensor::scalar(n))
     }
+    /// A Python int (numpy's int64 in an array).
+    pub fn int(i: i64) -> Value {
+        Value::T(Tensor::scalar(Num::int(i)).as_int())
+    }
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(Rc::new(Seq::new(items)))
     }

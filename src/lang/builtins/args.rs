@@ -166,6 +166,30 @@ impl<'a, 's> Args<'a, 's> {
             }
         }
     }
+    /// `axis=` as numpy takes it for reductions: None, an integer, or a
+    /// tuple of integers (`x.max(axis=(1, 3))`).
+    pub(super) fn opt_axes(&mut self, i: usize) -> R<Option<Vec<i64>>> {
+        match self.get(i, "axis") {
+            None | Some((Value::None, _)) => Ok(None),
+            Some((v, s)) => {
+                let t = self.it.tensor(&v, s)?;
+                let axes = t
+                    .value()
+                    .iter()
+                    .map(|n| n.to_i64())
+                    .collect::<Option<Vec<_>>>()
+                    .filter(|_| t.ndim() <= 1);
+                axes.map(Some).ok_or_else(|| {
+                    self.err(
+                        ErrorKind::Type,
+                        "`axis` must be an integer or a tuple of integers".into(),
+                        s,
+                        None,
+                    )
+                })
+            }
+        }
+    }
     pub(super) fn flag(&mut self, i: usize, key: &'static str, default: bool) -> R<bool> {
         match self.get(i, key) {
             None => Ok(default),

@@ -389,8 +389,8 @@ pub(crate) fn method(
                 }
             }
             match (name, hits.first()) {
-                ("count", _) => Ok(Value::num(Num::int(hits.len() as i64))),
-                (_, Some(&i)) => Ok(Value::num(Num::int(i as i64))),
+                ("count", _) => Ok(Value::int(hits.len() as i64)),
+                (_, Some(&i)) => Ok(Value::int(i as i64)),
                 _ => Err(LangError::new(
                     ErrorKind::Value,
                     format!("{} is not in the list", it.fmt.value(&args[1].0)),

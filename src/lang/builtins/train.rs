@@ -169,5 +169,5 @@ fn params(it: &mut Interp, c: Call) -> R<Value> {
         format!("total ({}) =", conv.name()),
         members,
     ));
-    Ok(Value::num(Num::int(table.total as i64)))
+    Ok(Value::int(table.total as i64))
 }
