@@ -1081,6 +1081,22 @@ impl<T: Element> Tensor<T> {
         crate::tensor::check_size("@", &out_shape)?;
         let a = a.broadcast_to(&full(&sa, ra))?;
         let b = b.broadcast_to(&full(&sb, rb))?;
+        // The work, not only the result, is bounded on the exact path: a
+        // 1000×1000 product of thirds is 10⁹ fraction multiplications.
+        let work = out_shape
+            .iter()
+            .try_fold(sa[ra - 1], |acc, &d| acc.checked_mul(d.max(1)));
+        if T::EXACT && work.is_none_or(|w| w > crate::tensor::MAX_EXACT_WORK) {
+            return Err(Error::shape(
+                "@",
+                format!(
+                    "{:?} @ {:?} needs more than {} exact multiplications",
+                    self.shape(),
+                    o.shape(),
+                    crate::tensor::MAX_EXACT_WORK
+                ),
+            ));
+        }
         let out = make(bmm(a.value(), b.value())?, Op::MatMul(a, b));
         let mut shape: Vec<i64> = out.shape().iter().map(|&d| d as i64).collect();
         let nd = shape.len();

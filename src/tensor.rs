@@ -263,22 +263,42 @@ pub fn try_zip<T: Element>(
     }
 }
 
-/// The most elements one tensor made by an op may have (2^25 ≈ 33.5 million):
-/// beyond it an op is an error rather than an allocation the machine cannot
-/// serve.
-pub const MAX_ELEMENTS: usize = 1 << 25;
+/// The most elements one tensor made by an op may have (2²² ≈ 4.2 million
+/// exact numbers, a few hundred MiB at most): beyond it an op is an error
+/// rather than an allocation the machine cannot serve.
+pub const MAX_ELEMENTS: usize = 1 << 22;
 
 /// Checks that a result of shape `shape` stays within [`MAX_ELEMENTS`].
+/// The product of the non-zero dimensions counts too: `[0, 2**62]` has no
+/// elements, but every op over its other axis would loop 2⁶² times.
 pub fn check_size(op: &str, shape: &[usize]) -> Result<()> {
-    let n = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    let n = shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d));
     match n {
-        Some(n) if n <= MAX_ELEMENTS => Ok(()),
+        Some(n) if n <= MAX_ELEMENTS && shape.len() <= MAX_DIMS => Ok(()),
+        _ if shape.len() > MAX_DIMS => Err(Error::shape(
+            op,
+            format!(
+                "a shape of {} dimensions is more than {MAX_DIMS}",
+                shape.len()
+            ),
+        )),
         _ => Err(Error::shape(
             op,
             format!("a result of shape {shape:?} would exceed {MAX_ELEMENTS} elements"),
         )),
     }
 }
+
+/// Most multiply-adds one exact matrix product may take (2²⁰ ≈ a million:
+/// a 100×100 by 100×100 product of fractions, about half a second); the
+/// float path has no such cap.
+pub const MAX_EXACT_WORK: usize = 1 << 20;
+
+/// Most dimensions of a tensor (numpy's own limit is 64).
+pub const MAX_DIMS: usize = 64;
 
 /// numpy's broadcast shape of two shapes, or a mismatch naming both and `op`.
 pub fn broadcast_shape(a: &[usize], b: &[usize], op: &str) -> Result<Vec<usize>> {

@@ -125,13 +125,33 @@ fn huge_tensors_are_refused_before_allocating() {
         "x = eye(10**6)\n",
         "a = zeros([100000, 1])\nb = zeros([100000])\nc = a + b\n",
         "x = arange(10**9)\n",
+        // zero elements, but 2⁶² along the other axis: still refused
+        "x = zeros([0, 2**62, 4])\n",
+        "x = zeros([2**40, 0]) + 1\n",
+        "x = full([0, 10**18, 10**18], 1)\n",
     ] {
         let (e, _) = error_of(src);
         assert!(
-            e.message.contains("33554432 elements"),
+            e.message.contains("4194304 elements"),
             "{src}: {}",
             e.message
         );
+    }
+    // Work is bounded as well as size: a 1000×1000 exact product, padding
+    // of a billion, a layer of 10¹⁰ weights.
+    for (src, want) in [
+        (
+            "A = ones([1000, 1000]) / 3\nB = A @ A\n",
+            "exact multiplications",
+        ),
+        ("x = conv1d([1], [1], padding=10**9)\n", "beyond any input"),
+        (
+            "m = linear(input=10**5, output=10**5)\n",
+            "4194304 elements",
+        ),
+    ] {
+        let (e, _) = error_of(src);
+        assert!(e.message.contains(want), "{src}: {}", e.message);
     }
     let (e, _) = error_of("h = rnn([[1]], 1, [[1]])\n");
     assert_eq!(e.message, "rnn: W_hh must have shape [1·H, H], got []");

@@ -39,8 +39,28 @@ pub fn conv_out_len(op: &str, len: usize, k: usize, c: ConvConfig) -> Result<usi
             "stride, dilation and kernel size must be positive",
         ));
     }
-    let span = c.dilation * (k - 1) + 1;
-    let padded = len + 2 * c.padding;
+    // Sizes are checked before anything is built: padding=10**9 would
+    // otherwise allocate gigabytes of zeros.
+    let too_big = || {
+        Error::shape(
+            op,
+            format!(
+                "padding {} or dilation {} is beyond any input",
+                c.padding, c.dilation
+            ),
+        )
+    };
+    let span = c
+        .dilation
+        .checked_mul(k - 1)
+        .and_then(|s| s.checked_add(1))
+        .ok_or_else(too_big)?;
+    let padded = c
+        .padding
+        .checked_mul(2)
+        .and_then(|p| p.checked_add(len))
+        .filter(|&p| p <= crate::tensor::MAX_ELEMENTS)
+        .ok_or_else(too_big)?;
     if span > padded {
         return Err(Error::shape(
             op,
@@ -60,6 +80,9 @@ fn pad<T: Element>(x: &Tensor<T>, axis: usize, p: usize) -> Result<Tensor<T>> {
     }
     let mut shape = x.shape().to_vec();
     shape[axis] = p;
+    let mut whole = shape.clone();
+    whole[axis] = x.shape()[axis].saturating_add(p.saturating_mul(2));
+    crate::tensor::check_size("padding", &whole)?;
     let z = Tensor::zeros(&shape);
     Tensor::concat(&[z.clone(), x.clone(), z], axis as i64)
 }

@@ -84,6 +84,8 @@ pub(crate) fn defaults<T: Element>(shapes: &[Vec<usize>]) -> Result<Vec<Tensor<T
         .iter()
         .enumerate()
         .map(|(p, shape)| {
+            // A layer too large to hold is refused before its weights are made.
+            crate::tensor::check_size("layer weights", shape)?;
             let n: usize = shape.iter().product();
             let v = (0..n)
                 .map(|i| {
