@@ -377,3 +377,26 @@ fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
     let ok = format!("x = [[1]]\nshow x{}\n", ".T".repeat(150));
     assert!(solve(&ok, &Options::default()).errors.is_empty());
 }
+
+#[test]
+fn time_strings_and_stray_keywords_are_bounded() {
+    // A loop that never ends stops at the wall-time budget (here 50 ms).
+    let opts = Options {
+        timeout: std::time::Duration::from_millis(50),
+        ..Options::default()
+    };
+    let sol = solve("x = 0\nwhile True:\n    x = x + 1\n", &opts);
+    assert_eq!(sol.errors.len(), 1);
+    assert_eq!(sol.errors[0].kind, ErrorKind::Limit);
+    assert!(
+        sol.errors[0].message.contains("longer than"),
+        "{}",
+        sol.errors[0].message
+    );
+    // Doubling a string thirty times would be a gigabyte.
+    let (e, _) = error_of("s = \"a\"\nfor i in range(30):\n    s = s + s\n");
+    assert_eq!(e.kind, ErrorKind::Limit);
+    // An activation refuses a keyword it does not have (it was ignored).
+    let (e, _) = error_of("y = sigmoid(1, foo=2)\n");
+    assert_eq!(e.message, "sigmoid() has no parameter `foo`");
+}

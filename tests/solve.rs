@@ -286,3 +286,37 @@ fn a_file_that_is_not_utf8_or_marks_nothing_is_told() {
     assert_eq!(code, 0);
     assert!(err.contains("marks no answer"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn folders_are_walked_without_following_links_or_reading_fifos() {
+    // A link to a system file, a link loop and a FIFO named *.gw: each is
+    // skipped (the first two and the FIFO with a warning), nothing of the
+    // linked file is echoed, and the run ends.
+    let dir = std::env::temp_dir().join(format!("gradwork-walk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ok.gw"), "show 1 + 1\n").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("evil.gw")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("loop")).unwrap();
+    let fifo = Command::new("mkfifo").arg(dir.join("fifo.gw")).status();
+    let d = dir.to_str().unwrap();
+    let (code, out, err) = gradwork(&["solve", "--color", "never", d]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("= 2"), "{out}");
+    assert!(
+        !out.contains("root:") && !err.contains("root:"),
+        "{out}{err}"
+    );
+    assert!(
+        err.contains("evil.gw: a symbolic link, not followed"),
+        "{err}"
+    );
+    if fifo.is_ok_and(|s| s.success()) {
+        assert!(
+            err.contains("fifo.gw: not a regular file, skipped"),
+            "{err}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

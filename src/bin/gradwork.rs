@@ -59,22 +59,46 @@ enum Cmd {
         format: Format,
         #[arg(long, value_enum, default_value = "auto")]
         color: ColorArg,
+        /// Wall time per file, in seconds, before the run stops with a
+        /// "limit reached" error.
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
     },
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        entries.sort();
-        for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x == "gw") {
-                collect(&e, out)?;
-            }
+/// The `*.gw` files of a folder, walked without following symbolic links
+/// (a link loop or a link to a system file is skipped, with a warning), and
+/// only regular files (a FIFO named `x.gw` would block forever).
+fn collect(path: &Path, out: &mut Vec<PathBuf>, warn: &mut Vec<String>) -> std::io::Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_dir() {
+        if meta.is_file() {
+            out.push(path.to_path_buf());
+        } else {
+            warn.push(format!("{}: not a regular file, skipped", path.display()));
         }
-    } else {
-        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for e in entries {
+        let Ok(m) = std::fs::symlink_metadata(&e) else {
+            continue;
+        };
+        let gw = e.extension().is_some_and(|x| x == "gw");
+        if m.file_type().is_symlink() {
+            if gw || m.is_dir() {
+                warn.push(format!("{}: a symbolic link, not followed", e.display()));
+            }
+        } else if m.is_dir() {
+            collect(&e, out, warn)?;
+        } else if gw && m.is_file() {
+            out.push(e);
+        } else if gw {
+            warn.push(format!("{}: not a regular file, skipped", e.display()));
+        }
     }
     Ok(())
 }
@@ -87,6 +111,7 @@ fn main() -> ExitCode {
         digits,
         format,
         color,
+        timeout,
     } = cli.cmd;
     let no_color = std::env::var_os("NO_COLOR").is_some();
     let (color, err_color) = match color {
@@ -103,15 +128,21 @@ fn main() -> ExitCode {
             DetailArg::Brief => Detail::Brief,
             DetailArg::Full => Detail::Full,
         },
+        timeout: std::time::Duration::try_from_secs_f64(timeout.max(0.0))
+            .unwrap_or(gradwork::lang::TIMEOUT),
         ..Options::default()
     };
     let mut files = Vec::new();
     let mut status = 0u8;
+    let mut warnings = Vec::new();
     for p in &paths {
-        if let Err(e) = collect(p, &mut files) {
+        if let Err(e) = collect(p, &mut files, &mut warnings) {
             eprintln!("gradwork: cannot read {}: {e}", p.display());
             status = 2;
         }
+    }
+    for w in &warnings {
+        eprintln!("gradwork: warning: {w}");
     }
     let mut json_out = Vec::new();
     let mut stdout = std::io::stdout().lock();

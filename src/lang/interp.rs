@@ -38,7 +38,12 @@ pub struct Options {
     pub digits: usize,
     pub detail: Detail,
     pub step_limit: u64,
+    /// Wall time for one file (`--timeout`); checked between statements.
+    pub timeout: std::time::Duration,
 }
+
+/// The default wall time of one file.
+pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Default for Options {
     fn default() -> Self {
@@ -46,6 +51,7 @@ impl Default for Options {
             digits: crate::num::DEFAULT_DIGITS,
             detail: Detail::Full,
             step_limit: STEP_LIMIT,
+            timeout: TIMEOUT,
         }
     }
 }
@@ -147,6 +153,8 @@ pub struct Interp<'s> {
     answers: Vec<Answer>,
     errors: Vec<LangError>,
     budget: u64,
+    /// When the run started, for [`Options::timeout`].
+    started: std::time::Instant,
     /// Notes produced by built-ins while evaluating the current statement.
     pub(crate) notes: Vec<Note>,
     /// The ways a list was read as an array, each said once per file.
@@ -235,6 +243,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         answers: Vec::new(),
         errors: Vec::new(),
         budget: 0,
+        started: std::time::Instant::now(),
         notes: Vec::new(),
         lists_read: Default::default(),
         line_starts: std::iter::once(0)
@@ -282,6 +291,15 @@ impl<'s> Interp<'s> {
     }
     fn tick(&mut self, span: Span) -> R<()> {
         self.budget += 1;
+        // The clock is read every 256 steps: cheap, and never far behind.
+        if self.budget % 256 == 0 && self.started.elapsed() > self.opts.timeout {
+            return Err(LangError::new(
+                ErrorKind::Limit,
+                format!("the program ran longer than {:?}", self.opts.timeout),
+                span,
+                Some("raise it with --timeout SECONDS if the work is meant to take that long"),
+            ));
+        }
         if self.budget > self.opts.step_limit {
             return Err(LangError::new(
                 ErrorKind::Limit,
@@ -1466,6 +1484,14 @@ impl<'s> Interp<'s> {
 
     pub(crate) fn binary(&mut self, op: BinOp, a: Value, b: Value, span: Span) -> R<Value> {
         if let (Value::Str(x), Value::Str(y), BinOp::Add) = (&a, &b, op) {
+            if x.len() + y.len() > MAX_STRING {
+                return Err(LangError::new(
+                    ErrorKind::Limit,
+                    format!("a string of more than {MAX_STRING} bytes"),
+                    span,
+                    Some("strings in an exercise are labels; build shorter ones"),
+                ));
+            }
             return Ok(Value::Str(format!("{x}{y}").into()));
         }
         if let Some(v) = self.sequence_op(op, &a, &b, span)? {
@@ -2510,6 +2536,9 @@ impl Interp<'_> {
         Tensor::stack(&rows, 0).map(Value::T).map_err(lib)
     }
 }
+
+/// The longest string a program may build (1 MiB).
+pub const MAX_STRING: usize = 1 << 20;
 
 /// The methods that change a list in place.
 const LIST_MUTATORS: &[&str] = &[

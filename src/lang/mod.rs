@@ -14,7 +14,7 @@ pub mod value;
 
 use std::fmt;
 
-pub use interp::{Options, Solution, Step, StepKind};
+pub use interp::{Options, Solution, Step, StepKind, TIMEOUT};
 pub use value::Value;
 
 /// A byte range in the source.

@@ -64,6 +64,16 @@ pub(super) static ROWS: &[Builtin] = &[
 /// An activation called on one tensor; relu notes an input at exactly 0,
 /// sigmoid writes σ out (in full detail).
 fn activation(it: &mut Interp, c: Call, a: Activation) -> R<Value> {
+    // numpy's ufuncs take `out=` and friends, which mean nothing here: any
+    // keyword is refused rather than ignored.
+    if let Some((k, _, s)) = c.kw.first() {
+        return Err(LangError::new(
+            ErrorKind::Type,
+            format!("{}() has no parameter `{k}`", a.name()),
+            *s,
+            Some(&format!("{}(x) takes one tensor", a.name())),
+        ));
+    }
     let x = one_tensor(it, "activation", &c.pos, c.span)?;
     match a {
         Activation::Relu => notes::relu_zero_note(&mut it.notes, &x, "relu"),
