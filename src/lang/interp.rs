@@ -292,7 +292,7 @@ impl<'s> Interp<'s> {
     fn tick(&mut self, span: Span) -> R<()> {
         self.budget += 1;
         // The clock is read every 256 steps: cheap, and never far behind.
-        if self.budget % 256 == 0 && self.started.elapsed() > self.opts.timeout {
+        if self.budget.is_multiple_of(256) && self.started.elapsed() > self.opts.timeout {
             return Err(LangError::new(
                 ErrorKind::Limit,
                 format!("the program ran longer than {:?}", self.opts.timeout),
