@@ -1011,3 +1011,23 @@ fn mask_assignment_and_integer_kinds_of_built_ins() {
         ]
     );
 }
+
+#[test]
+fn items_of_a_weight_list_are_differentiated_through_the_list() {
+    // L = (w0·w1)² with w = [1, 2]: ∂L/∂w = [2·w0·w1·w1, 2·w0·w1·w0] = [8, 4];
+    // M = W[1][0]·W[0][1]: ∂M/∂W = [[0, 3], [2, 0]]. A gradient of a gradient
+    // is refused by name (it was a confusing "not computed from").
+    let src = "w = [1, 2]\nL = (w[0] * w[1])**2\nshow grad(L, w)\nW = [[1, 2], [3, 4]]\n\
+               M = W[1][0] * W[0][1]\nshow grad(M, W)\nshow [True, False][0]";
+    assert_eq!(answers(src), ["[8, 4]", "[[0, 3], [2, 0]]", "True"]);
+    let sol = solve(
+        "w = [1, 2]\nL = (w[0] * w[1])**2\ng = grad(L, w)\nshow grad(g[0], w)",
+        &Options::default(),
+    );
+    assert_eq!(sol.errors.len(), 1);
+    assert!(
+        sol.errors[0].message.contains("second derivatives"),
+        "{}",
+        sol.errors[0].message
+    );
+}

@@ -517,10 +517,17 @@ pub(crate) fn grad(
     let lib = |e| LangError::from_lib(e, span);
     // As PyTorch: a gradient with respect to a value y was not computed from
     // is an error, not a silent 0 (the usual cause: x was reassigned after y).
-    if !crate::autograd::topo_order(y)
-        .iter()
-        .any(|t| t.id() == x.id())
-    {
+    let upstream = crate::autograd::topo_order(y);
+    if !upstream.iter().any(|t| t.id() == x.id()) {
+        // grad(grad(L, w)[0], w): a gradient is a value without a graph.
+        if upstream.iter().any(|t| it.grad_results.contains(&t.id())) {
+            return Err(LangError::new(
+                super::ErrorKind::Value,
+                format!("`{yname}` comes from grad(…), and second derivatives are not supported"),
+                span,
+                Some("a gradient is a value without a graph of its own; differentiate by hand, or take grad of a formula written out"),
+            ));
+        }
         return Err(LangError::new(
             super::ErrorKind::Value,
             format!("`{yname}` was not computed from this `{xname}`"),
@@ -530,16 +537,19 @@ pub(crate) fn grad(
             )),
         ));
     }
-    if it.opts.detail == Detail::Brief {
-        return crate::autograd::backward_with(y, &[x], false)
+    let total = if it.opts.detail == Detail::Brief {
+        crate::autograd::backward_with(y, &[x], false)
             .map(|g| g.wrt(x))
-            .map_err(lib);
-    }
-    let mut names: HashMap<usize, String> = HashMap::new();
-    for n in &it.named {
-        names.insert(n.tensor.id(), n.name.clone());
-    }
-    let (total, notes) = explain_grad(y, x, &names, yname, xname).map_err(lib)?;
-    it.notes.extend(notes);
+            .map_err(lib)?
+    } else {
+        let mut names: HashMap<usize, String> = HashMap::new();
+        for n in &it.named {
+            names.insert(n.tensor.id(), n.name.clone());
+        }
+        let (total, notes) = explain_grad(y, x, &names, yname, xname).map_err(lib)?;
+        it.notes.extend(notes);
+        total
+    };
+    it.grad_results.insert(total.id());
     Ok(total)
 }

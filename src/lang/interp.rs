@@ -153,6 +153,9 @@ pub struct Interp<'s> {
     answers: Vec<Answer>,
     errors: Vec<LangError>,
     budget: u64,
+    /// The tensors `grad` gave: values without a graph (a gradient of one
+    /// is a second derivative, which is refused by name).
+    pub(crate) grad_results: std::collections::HashSet<usize>,
     /// When the run started, for [`Options::timeout`].
     started: std::time::Instant,
     /// Notes produced by built-ins while evaluating the current statement.
@@ -244,6 +247,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         errors: Vec::new(),
         budget: 0,
         started: std::time::Instant::now(),
+        grad_results: Default::default(),
         notes: Vec::new(),
         lists_read: Default::default(),
         line_starts: std::iter::once(0)
@@ -1093,8 +1097,15 @@ impl<'s> Interp<'s> {
         })
     }
 
-    /// Converts a value to a tensor (lists stack, booleans are 0/1).
+    /// Converts a value to a tensor (lists stack, booleans are 0/1). A list
+    /// keeps the tensor it was made into; its rows are not given tensors of
+    /// their own here, so that indexing the list later gives rows of this
+    /// tensor (and gradients through `W[1][0]` reach `W`).
     pub(crate) fn tensor(&self, v: &Value, span: Span) -> R<Tensor<Num>> {
+        self.tensor_of(v, span, true)
+    }
+
+    fn tensor_of(&self, v: &Value, span: Span, keep: bool) -> R<Tensor<Num>> {
         match v {
             Value::T(t) => Ok(t.clone()),
             Value::Bool(b) => Ok(Tensor::scalar(Num::int(*b as i64)).as_bool()),
@@ -1107,7 +1118,7 @@ impl<'s> Interp<'s> {
                 }
                 let ts = items
                     .iter()
-                    .map(|x| self.tensor(x, span))
+                    .map(|x| self.tensor_of(x, span, false))
                     .collect::<R<Vec<_>>>()?;
                 if ts.iter().any(|t| t.shape() != ts[0].shape()) {
                     return Err(LangError::new(
@@ -1124,6 +1135,9 @@ impl<'s> Interp<'s> {
                 } else {
                     t
                 };
+                if !keep {
+                    return Ok(t);
+                }
                 Ok(items.tensor.get_or_init(|| t).clone())
             }
             other => Err(LangError::new(
@@ -1910,6 +1924,24 @@ impl<'s> Interp<'s> {
                     } =>
                 {
                     let j = self.list_position(items, l.len(), span)?;
+                    // The item of a list that stands for an array is that
+                    // array's row, so `L = w[0]·w[1]` is computed from `w`
+                    // and grad(L, w) finds it; a row that is a list stays a
+                    // list (its array is the row).
+                    if let Some(t) = l.tensor.get() {
+                        if let Ok(row) = t.slice(&[Idx::At(j as i64)]) {
+                            return Ok(match &l[j] {
+                                // The very row (Python's identity), whose
+                                // array is now this row of the list's.
+                                Value::List(inner) => {
+                                    let _ = inner.tensor.set(row);
+                                    l[j].clone()
+                                }
+                                Value::T(_) if row.ndim() == 0 => Value::T(row),
+                                other => other.clone(),
+                            });
+                        }
+                    }
                     return Ok(l[j].clone());
                 }
                 // E[:, :2] or E[mask] is not Python (a list takes one
