@@ -301,6 +301,57 @@ fn iv_powi(a: Iv, n: i64) -> Result<Iv> {
 }
 
 /// Encloses an exact rational in an interval of `f64`.
+/// ln of a positive integer as an interval: `m = top·2^k + rest` with `top`
+/// its leading 60 bits, so `ln m ∈ [ln top, ln(top + 1)] + k·ln 2`.
+fn iv_ln_big(m: &BigInt) -> Iv {
+    let bits = m.bits();
+    let k = bits.saturating_sub(60);
+    let top = (m >> k).to_f64().unwrap_or(f64::MAX);
+    // Nothing was cut off when k is 0 (m fits in 60 bits, exactly in a float
+    // when it fits in 53; widened either way).
+    let next = if k == 0 { top } else { top + 1.0 };
+    let (a, b) = (
+        widen_down(top.ln(), LIBM_ULPS + 1),
+        widen_up(next.ln(), LIBM_ULPS + 1),
+    );
+    let k = k as f64;
+    let ln2 = (down(std::f64::consts::LN_2), up(std::f64::consts::LN_2));
+    (down(a + down(k * ln2.0)), up(b + up(k * ln2.1)))
+}
+
+/// `f(r)` for an exact `r` too large or too small for a float (its
+/// numerator and denominator differ by more than 1000 bits): `None` when `r`
+/// is within range.
+fn far_exact(f: Mono, r: &BigRational) -> Result<Option<Num>> {
+    let spread = r.numer().bits() as i64 - r.denom().bits() as i64;
+    if spread.abs() < 1000 || r.is_zero() {
+        return Ok(None);
+    }
+    let big = spread > 0;
+    let neg = r.is_negative();
+    let approx = |lo: f64, hi: f64| {
+        Num::Approx(Approx {
+            lo,
+            hi,
+            origin: None,
+        })
+    };
+    Ok(match (f, big, neg) {
+        (Mono::Log, _, true) | (Mono::Sqrt, _, true) => None,
+        (Mono::Log, _, false) => {
+            let (n, d) = (iv_ln_big(r.numer()), iv_ln_big(r.denom()));
+            Some(Num::from_iv(iv_sub(n, d), "log")?)
+        }
+        // e^x, σ(x) for x far below 0: in (0, the smallest float].
+        (Mono::Exp | Mono::Sigmoid, true, true) => Some(approx(0.0, f64::from_bits(1))),
+        (Mono::Sigmoid, true, false) => Some(approx(1.0f64.next_down(), 1.0)),
+        (Mono::Tanh, true, false) => Some(approx(1.0f64.next_down(), 1.0)),
+        (Mono::Tanh, true, true) => Some(approx(-1.0, (-1.0f64).next_up())),
+        // A tiny |x|: e^x, σ(x), tanh(x) near 1, 1/2 and x, by the float path.
+        _ => None,
+    })
+}
+
 fn rat_iv(r: &BigRational) -> Result<Iv> {
     let f = r.to_f64().unwrap_or(f64::NAN);
     if !f.is_finite() {
@@ -907,6 +958,13 @@ impl Num {
         };
         if let Num::Exact(r) = self {
             if let Some(v) = exact_point(r)? {
+                return Ok(v);
+            }
+        }
+        // Exact arguments beyond the range of floats: log by its bits,
+        // the others by their limits (σ(10**400) is within 2⁻⁵³ of 1).
+        if let Num::Exact(r) = self {
+            if let Some(v) = far_exact(f, r)? {
                 return Ok(v);
             }
         }

@@ -261,3 +261,22 @@ fn sine_and_cosine_are_guaranteed_intervals() {
     let g = grad(&x.sin().unwrap(), &[&x]).unwrap();
     assert_eq!(g[0].item().unwrap().to_i64(), Some(1));
 }
+
+#[test]
+fn functions_of_exact_numbers_beyond_floats_are_bounded() {
+    // ln(10⁴⁰⁰) = 400·ln 10 = 921.0340371976183…; ln(10⁻⁴⁰⁰) its negative;
+    // σ(10⁴⁰⁰) is within 2⁻⁵³ of 1; e^(−10⁴⁰⁰) and σ(−10⁴⁰⁰) are in (0, 5e-324].
+    let big = Num::parse("1e400").unwrap();
+    let tiny = Num::parse("1e-400").unwrap();
+    let want = 400.0 * std::f64::consts::LN_10;
+    let (lo, hi) = big.log().unwrap().interval().unwrap();
+    assert!(lo <= want && want <= hi && hi - lo < 1e-9, "{lo} {hi}");
+    let (lo, hi) = tiny.log().unwrap().interval().unwrap();
+    assert!(lo <= -want && -want <= hi && hi - lo < 1e-9, "{lo} {hi}");
+    let (lo, hi) = big.sigmoid().unwrap().interval().unwrap();
+    assert!(hi == 1.0 && lo == 1.0f64.next_down());
+    let (lo, hi) = big.neg().exp().unwrap().interval().unwrap();
+    assert!(lo == 0.0 && hi > 0.0 && hi < 1e-300);
+    assert!(big.exp().is_err());
+    assert!(big.neg().log().is_err());
+}
