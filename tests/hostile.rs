@@ -43,8 +43,9 @@ const HARD_TIMEOUT: Duration = Duration::from_secs(10);
 const HARD_MEMORY_KIB: u64 = 2 * 1024 * 1024;
 /// The corpus must not shrink below the size the issue asks for.
 const MIN_FILES: usize = 300;
-/// How much of standard error is kept (the rest is read and dropped).
-const STDERR_KEEP: usize = 64 * 1024;
+/// How much of standard error is kept (the rest is read and dropped); a
+/// diagnostic that quotes a huge line can run to megabytes before its place.
+const STDERR_KEEP: usize = 8 * 1024 * 1024;
 const MAX_JOBS: usize = 2;
 
 /// `struct rusage` of Linux: two `struct timeval`s, then 14 longs.
@@ -122,7 +123,7 @@ fn probe_of(p: &Path) -> String {
         .unwrap_or_default();
     let text: String = String::from_utf8_lossy(first)
         .chars()
-        .filter(|&c| c != '\0' && c != '\u{feff}' && c != '\u{fffe}')
+        .filter(|&c| !matches!(c, '\0' | '\u{feff}' | '\u{fffe}' | '\u{fffd}'))
         .collect();
     text.trim_start_matches('#').trim().to_string()
 }
