@@ -363,6 +363,47 @@ fn violations(r: &Run) -> Vec<(&'static str, String)> {
     out
 }
 
+/// The telling line of stderr with every number as `N`, so runs that broke
+/// for the same reason group together.
+fn normalized_cause(stderr: &str) -> String {
+    let mut out = String::new();
+    let mut in_number = false;
+    for c in cause(stderr).chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('N');
+            }
+            in_number = true;
+        } else {
+            in_number = false;
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        "(nothing on stderr)".into()
+    } else {
+        out
+    }
+}
+
+/// The violating runs grouped by their first broken promise and its cause,
+/// the largest group first.
+fn by_cause(runs: &[Run]) -> Vec<((&'static str, String), Vec<String>)> {
+    let mut groups: std::collections::BTreeMap<(&'static str, String), Vec<String>> =
+        Default::default();
+    for r in runs {
+        if let Some((group, _)) = violations(r).first() {
+            groups
+                .entry((group, normalized_cause(&r.stderr)))
+                .or_default()
+                .push(r.file.clone());
+        }
+    }
+    let mut out: Vec<_> = groups.into_iter().collect();
+    out.sort_by_key(|(_, files)| std::cmp::Reverse(files.len()));
+    out
+}
+
 fn markdown(runs: &[Run]) -> String {
     let mut groups: std::collections::BTreeMap<&str, usize> = Default::default();
     let mut bad = 0;
@@ -393,6 +434,19 @@ fn markdown(runs: &[Run]) -> String {
     let _ = writeln!(md, "| broken promise | files |\n|---|---|");
     for (g, n) in &groups {
         let _ = writeln!(md, "| {g} | {n} |");
+    }
+    let _ = writeln!(md);
+    let _ = writeln!(
+        md,
+        "By cause (the telling line of stderr, numbers as N):\n\n| broken promise | cause | files | for example |\n|---|---|---|---|"
+    );
+    for ((group, why), files) in by_cause(runs) {
+        let _ = writeln!(
+            md,
+            "| {group} | {why} | {} | `{}` |",
+            files.len(),
+            files[..files.len().min(3)].join("`, `")
+        );
     }
     let _ = writeln!(md);
     let _ = writeln!(
