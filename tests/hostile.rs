@@ -363,13 +363,19 @@ fn violations(r: &Run) -> Vec<(&'static str, String)> {
     out
 }
 
-/// The telling line of stderr with every number as `N`, so runs that broke
-/// for the same reason group together.
-fn normalized_cause(stderr: &str) -> String {
+/// The telling line of stderr with the file as `FILE` and every number as
+/// `N`, so runs that broke for the same reason group together.
+fn normalized_cause(stderr: &str, file: &str) -> String {
+    let line = cause(stderr).replace(file, "FILE");
     let mut out = String::new();
     let mut in_number = false;
-    for c in cause(stderr).chars() {
-        if c.is_ascii_digit() {
+    let mut prev = ' ';
+    for c in line.chars() {
+        // Digits that belong to a word (`UTF-8`, `utf8`, `x1`) stay.
+        let in_word = prev.is_ascii_alphabetic()
+            || (prev == '-' && out.ends_with("F-"))
+            || (prev.is_ascii_digit() && !in_number);
+        if c.is_ascii_digit() && (in_number || !in_word) {
             if !in_number {
                 out.push('N');
             }
@@ -378,6 +384,7 @@ fn normalized_cause(stderr: &str) -> String {
             in_number = false;
             out.push(c);
         }
+        prev = c;
     }
     if out.is_empty() {
         "(nothing on stderr)".into()
@@ -394,7 +401,7 @@ fn by_cause(runs: &[Run]) -> Vec<((&'static str, String), Vec<String>)> {
     for r in runs {
         if let Some((group, _)) = violations(r).first() {
             groups
-                .entry((group, normalized_cause(&r.stderr)))
+                .entry((group, normalized_cause(&r.stderr, &r.file)))
                 .or_default()
                 .push(r.file.clone());
         }
