@@ -590,6 +590,10 @@ rawcase("bytes_continuation_only", "bytes: a bare continuation byte 0x80", b"x =
 rawcase("bytes_5_byte_seq", "bytes: an obsolete 5-byte sequence F8 88 80 80 80", b"x = 1\n\xf8\x88\x80\x80\x80\nshow x\n")
 rawcase("bytes_above_10ffff", "bytes: a code point above U+10FFFF (F4 90 80 80)", b"s = '\xf4\x90\x80\x80'\nshow s\n")
 rawcase("bytes_random_binary", "bytes: 4 KiB of pseudo-random binary", bytes((i * 7919 + 13) % 256 for i in range(4096)))
+rawcase("bytes_ansi_escape_name", "bytes: a terminal escape sequence (ESC ] 0 ; title BEL) where a name goes",
+        b"x = \x1b]0;pwned\x07\nshow x\n")
+rawcase("bytes_ansi_escape_string", "bytes: an ANSI colour escape inside a shown string",
+        b"s = '\x1b[31mred\x1b[0m'\nshow s\n")
 rawcase("bytes_elf_header", "bytes: an ELF header", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56)
 rawcase("bytes_gzip", "bytes: a gzip header", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03")
 raw("bytes_bom_utf8", "bytes: a UTF-8 byte order mark",
