@@ -307,8 +307,17 @@ fn cause(stderr: &str) -> String {
     short(pick, 110)
 }
 
+/// `s` cut to `n` characters, fit for a Markdown table cell: `|` escaped,
+/// control characters (a NUL, an escape echoed from the file) written as `\u{…}`.
 fn short(s: &str, n: usize) -> String {
-    let s = s.replace('|', "\\|");
+    let s: String = s
+        .chars()
+        .map(|c| match c {
+            '|' => "\\|".to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect();
     if s.chars().count() <= n {
         s
     } else {
