@@ -153,9 +153,17 @@ fn main() -> ExitCode {
             Ok(Err(e)) => {
                 // Where the file stops being UTF-8, by line and byte.
                 let at = e.utf8_error().valid_up_to();
-                let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+                let before = &e.as_bytes()[..at];
+                let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                let line_start = before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                // The column in characters, as every other diagnostic counts it.
+                let col =
+                    std::str::from_utf8(&before[line_start..]).map_or(1, |t| t.chars().count() + 1);
                 eprintln!(
-                    "gradwork: {name}:{line}: not UTF-8 text (byte {at}); save the file as UTF-8"
+                    "gradwork: {name}:{line}:{col}: not UTF-8 text (byte {at}); save the file as UTF-8"
                 );
                 status = 2;
                 continue;

@@ -146,6 +146,25 @@ impl LangError {
     /// The full diagnostic: location, source line, underlined span, hint.
     pub fn render(&self, file: &str, src: &str, color: bool) -> String {
         use ariadne::{Config, IndexType, Label, Report, ReportKind, Source};
+        // Control bytes from the file (ESC, NUL, DEL) are shown as `?`, one
+        // byte for one, so positions stay right and a file cannot send
+        // escape sequences to the terminal.
+        let mut shown = String::with_capacity(src.len());
+        for c in src.chars() {
+            if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+                shown.extend(std::iter::repeat_n('?', c.len_utf8()));
+            } else {
+                shown.push(c);
+            }
+        }
+        let src = shown.as_str();
+        let clean = |t: &str| -> String {
+            t.chars()
+                .map(|c| if c.is_control() && c != '\n' { '?' } else { c })
+                .collect()
+        };
+        let message = clean(&self.message);
+        let hint = self.hint.as_deref().map(clean);
         let start = self.span.start.min(src.len());
         let end = self.span.end.clamp(start, src.len());
         let span = (file, start..end.max(start));
@@ -155,9 +174,9 @@ impl LangError {
                     .with_color(color)
                     .with_index_type(IndexType::Byte),
             )
-            .with_message(format!("{}: {}", self.kind.title(), self.message))
-            .with_label(Label::new(span).with_message(&self.message));
-        if let Some(h) = &self.hint {
+            .with_message(format!("{}: {}", self.kind.title(), message))
+            .with_label(Label::new(span).with_message(&message));
+        if let Some(h) = &hint {
             b = b.with_help(h);
         }
         let mut out = Vec::new();
