@@ -1509,6 +1509,16 @@ impl<'s> Interp<'s> {
             return Ok(Value::Str(format!("{x}{y}").into()));
         }
         if let Some(v) = self.sequence_op(op, &a, &b, span)? {
+            // Said once per file: Python's reading may not be the one meant.
+            let why = if op == BinOp::Add {
+                "`+` joins Python lists; np.array(a) + np.array(b) adds elementwise"
+            } else {
+                "`*` by an integer repeats a Python list; np.array(a) * n multiplies each element"
+            };
+            if self.lists_read.insert(why.to_string()) {
+                self.notes
+                    .push(Note::prose(format!("`{}`: {why}", self.text(span))));
+            }
             return Ok(v);
         }
         let array = |v: &Value| matches!(v, Value::T(t) if t.ndim() > 0);
