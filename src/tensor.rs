@@ -263,10 +263,10 @@ pub fn try_zip<T: Element>(
     }
 }
 
-/// The most elements one tensor made by an op may have (2²² ≈ 4.2 million
+/// The most elements one tensor made by an op may have (2²¹ ≈ 2.1 million
 /// exact numbers, a few hundred MiB at most): beyond it an op is an error
 /// rather than an allocation the machine cannot serve.
-pub const MAX_ELEMENTS: usize = 1 << 22;
+pub const MAX_ELEMENTS: usize = 1 << 21;
 
 /// Checks that a result of shape `shape` stays within [`MAX_ELEMENTS`].
 /// The product of the non-zero dimensions counts too: `[0, 2**62]` has no

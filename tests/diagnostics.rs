@@ -132,7 +132,7 @@ fn huge_tensors_are_refused_before_allocating() {
     ] {
         let (e, _) = error_of(src);
         assert!(
-            e.message.contains("4194304 elements"),
+            e.message.contains("2097152 elements"),
             "{src}: {}",
             e.message
         );
@@ -147,7 +147,7 @@ fn huge_tensors_are_refused_before_allocating() {
         ("x = conv1d([1], [1], padding=10**9)\n", "beyond any input"),
         (
             "m = linear(input=10**5, output=10**5)\n",
-            "4194304 elements",
+            "2097152 elements",
         ),
     ] {
         let (e, _) = error_of(src);

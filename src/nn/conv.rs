@@ -95,6 +95,21 @@ fn taps<T: Element>(
     out: usize,
     c: ConvConfig,
 ) -> Result<Vec<Tensor<T>>> {
+    // k windows' worth of the input: bounded before any is taken (a stride-1
+    // window of 10³ over 10⁵ samples would be 10⁸ copies).
+    let per_tap = x.len() / x.shape()[axis].max(1) * out;
+    if per_tap
+        .checked_mul(k)
+        .is_none_or(|n| n > crate::tensor::MAX_ELEMENTS)
+    {
+        return Err(Error::shape(
+            "convolution",
+            format!(
+                "{k} taps of {per_tap} elements each exceed {} elements",
+                crate::tensor::MAX_ELEMENTS
+            ),
+        ));
+    }
     (0..k)
         .map(|j| {
             let start = (j * c.dilation) as i64;

@@ -749,6 +749,7 @@ fn diagonal(a: &mut Args, which: Diag) -> R<Value> {
         // diag of a vector: the square matrix with it on the diagonal
         (Diag::Both, 1) => {
             let n = x.len();
+            lib(crate::tensor::check_size("diag", &[n, n]), span)?;
             let mut v = vec![Num::zero(); n * n];
             for (i, e) in x.value().iter().enumerate() {
                 v[i * n + i] = e.clone();
