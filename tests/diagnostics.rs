@@ -149,6 +149,10 @@ fn huge_tensors_are_refused_before_allocating() {
             "m = linear(input=10**5, output=10**5)\n",
             "2097152 elements",
         ),
+        ("d = diag(ones(10**5))\n", "2097152 elements"),
+        // 1000 stride-1 windows over 10⁵ samples: 10⁸ copies
+        ("y = conv1d(ones(100000), ones(1000))\n", "taps"),
+        ("m = lstm(2, 2, num_layers=10**6)\n", "2097152 elements"),
     ] {
         let (e, _) = error_of(src);
         assert!(e.message.contains(want), "{src}: {}", e.message);

@@ -174,6 +174,9 @@ impl<T: Element> Stacked<T> {
             ));
         }
         let dirs = if bidirectional { 2 } else { 1 };
+        // Every cell holds at least a hidden×max(input, hidden) weight: the
+        // whole stack is checked before one cell is built.
+        crate::tensor::check_size(kind, &[layers, dirs, hidden, hidden.max(input)])?;
         let mut cells = Vec::new();
         for k in 0..layers {
             let i = if k == 0 { input } else { hidden * dirs };
