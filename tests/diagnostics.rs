@@ -404,3 +404,16 @@ fn time_strings_and_stray_keywords_are_bounded() {
     let (e, _) = error_of("y = sigmoid(1, foo=2)\n");
     assert_eq!(e.message, "sigmoid() has no parameter `foo`");
 }
+
+#[test]
+fn self_nested_lists_are_refused_as_arrays_not_built() {
+    // t = [t] a hundred times is a fine list, but an array of 100 dimensions
+    // is more than 64; [t, t] twenty-five times would be 2²⁵ elements.
+    let (e, _) = error_of("t = 1\nfor i in range(100):\n    t = [t]\nn = array(t).ndim\n");
+    assert!(e.message.contains("more than 64"), "{}", e.message);
+    let (e, _) = error_of("t = 1\nfor i in range(25):\n    t = [t, t]\nn = array(t).shape\n");
+    assert!(e.message.contains("2097152 elements"), "{}", e.message);
+    // A long loop that appends to a string stops at 64 KiB, quickly.
+    let (e, _) = error_of("s = \"\"\nfor i in range(1000000):\n    s = s + \"x\"\n");
+    assert_eq!(e.kind, ErrorKind::Limit);
+}

@@ -489,8 +489,11 @@ impl<'s> Interp<'s> {
         chain: Vec<Math>,
         v: &Value,
     ) -> Step {
+        // A step beyond the shown ones is only counted: its value is not
+        // written out (a loop of 10⁵ steps would format every value).
         let result = match v {
             Value::None => None,
+            _ if self.steps.len() >= SHOWN_STEP_LIMIT => None,
             v => Some(self.value_math(v)),
         };
         Step {
@@ -1102,10 +1105,23 @@ impl<'s> Interp<'s> {
     /// their own here, so that indexing the list later gives rows of this
     /// tensor (and gradients through `W[1][0]` reach `W`).
     pub(crate) fn tensor(&self, v: &Value, span: Span) -> R<Tensor<Num>> {
-        self.tensor_of(v, span, true)
+        self.tensor_of(v, span, true, 0)
     }
 
-    fn tensor_of(&self, v: &Value, span: Span, keep: bool) -> R<Tensor<Num>> {
+    fn tensor_of(&self, v: &Value, span: Span, keep: bool, depth: usize) -> R<Tensor<Num>> {
+        // A list nested deeper than a tensor may have dimensions (`t = [t]`
+        // ten thousand times) is refused before its rows are stacked.
+        if depth > crate::tensor::MAX_DIMS {
+            return Err(LangError::new(
+                ErrorKind::Shape,
+                format!(
+                    "a list nested more than {} deep cannot become a tensor",
+                    crate::tensor::MAX_DIMS
+                ),
+                span,
+                None,
+            ));
+        }
         match v {
             Value::T(t) => Ok(t.clone()),
             Value::Bool(b) => Ok(Tensor::scalar(Num::int(*b as i64)).as_bool()),
@@ -1118,8 +1134,23 @@ impl<'s> Interp<'s> {
                 }
                 let ts = items
                     .iter()
-                    .map(|x| self.tensor_of(x, span, false))
+                    .map(|x| self.tensor_of(x, span, false, depth + 1))
                     .collect::<R<Vec<_>>>()?;
+                let mut whole = vec![ts.len()];
+                whole.extend_from_slice(ts[0].shape());
+                crate::tensor::check_size("array", &whole)
+                    .map_err(|e| LangError::from_lib(e, span))?;
+                if ts[0].ndim() >= crate::tensor::MAX_DIMS {
+                    return Err(LangError::new(
+                        ErrorKind::Shape,
+                        format!(
+                            "a list nested more than {} deep cannot become a tensor",
+                            crate::tensor::MAX_DIMS
+                        ),
+                        span,
+                        None,
+                    ));
+                }
                 if ts.iter().any(|t| t.shape() != ts[0].shape()) {
                     return Err(LangError::new(
                         ErrorKind::Shape,
@@ -2579,8 +2610,9 @@ impl Interp<'_> {
     }
 }
 
-/// The longest string a program may build (1 MiB).
-pub const MAX_STRING: usize = 1 << 20;
+/// The longest string a program may build (64 KiB: labels, not data; a
+/// loop appending a character a million times stops early and fast).
+pub const MAX_STRING: usize = 1 << 16;
 
 /// The methods that change a list in place.
 const LIST_MUTATORS: &[&str] = &[
