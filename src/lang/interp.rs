@@ -1105,10 +1105,25 @@ impl<'s> Interp<'s> {
     /// their own here, so that indexing the list later gives rows of this
     /// tensor (and gradients through `W[1][0]` reach `W`).
     pub(crate) fn tensor(&self, v: &Value, span: Span) -> R<Tensor<Num>> {
-        self.tensor_of(v, span, true, 0)
+        self.tensor_of(v, span, true, 0, &mut HashMap::new())
     }
 
-    fn tensor_of(&self, v: &Value, span: Span, keep: bool, depth: usize) -> R<Tensor<Num>> {
+    /// `seen` holds the rows already made in this conversion, by the list
+    /// they came from: a list that holds one row many times (`[t, t]`
+    /// nested) is made once per row, not once per path to it.
+    fn tensor_of(
+        &self,
+        v: &Value,
+        span: Span,
+        keep: bool,
+        depth: usize,
+        seen: &mut HashMap<*const crate::lang::value::Seq, Tensor<Num>>,
+    ) -> R<Tensor<Num>> {
+        if let Value::List(items) | Value::Tuple(items) = v {
+            if let Some(t) = seen.get(&Rc::as_ptr(items)) {
+                return Ok(t.clone());
+            }
+        }
         // A list nested deeper than a tensor may have dimensions (`t = [t]`
         // ten thousand times) is refused before its rows are stacked.
         if depth > crate::tensor::MAX_DIMS {
@@ -1134,7 +1149,7 @@ impl<'s> Interp<'s> {
                 }
                 let ts = items
                     .iter()
-                    .map(|x| self.tensor_of(x, span, false, depth + 1))
+                    .map(|x| self.tensor_of(x, span, false, depth + 1, seen))
                     .collect::<R<Vec<_>>>()?;
                 let mut whole = vec![ts.len()];
                 whole.extend_from_slice(ts[0].shape());
@@ -1167,6 +1182,7 @@ impl<'s> Interp<'s> {
                     t
                 };
                 if !keep {
+                    seen.insert(Rc::as_ptr(items), t.clone());
                     return Ok(t);
                 }
                 Ok(items.tensor.get_or_init(|| t).clone())
