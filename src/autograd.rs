@@ -777,6 +777,10 @@ impl<T: Element> Tensor<T> {
     pub fn scalar(v: T) -> Tensor<T> {
         Tensor::new(ArrayD::from_elem(IxDyn(&[]), v))
     }
+    /// A number of numpy's kind `d` (an int literal is [`DType::Int`]).
+    pub fn scalar_of(v: T, d: DType) -> Tensor<T> {
+        make_typed(ArrayD::from_elem(IxDyn(&[]), v), Op::Leaf, d)
+    }
     /// Parses a nested list of exact literals: `[[1, 0.5], [1/3, -2]]`.
     /// Floats get the nearest value; `Num` keeps every literal exact.
     pub fn parse(text: &str) -> Result<Tensor<T>> {

@@ -1046,6 +1046,16 @@ impl Num {
         Num::from_iv(iv_sin_shifted(x, cos), if cos { "cos" } else { "sin" })
     }
 
+    /// The value rounded toward 0: Python's `int(x)`, and numpy's cast of a
+    /// float into an integer array.
+    pub fn trunc(&self) -> Result<Num> {
+        if self.infinity().is_some() {
+            return Err(Error::invalid("int", "infinity has no integer value"));
+        }
+        let f = self.abs().floor()?;
+        Ok(if self.lt(&Num::zero())? { f.neg() } else { f })
+    }
+
     /// The largest integer not above the value (numpy's `floor`).
     pub fn floor(&self) -> Result<Num> {
         match self {
@@ -1115,10 +1125,26 @@ impl Num {
         Ok(self.compare(o)? == Ordering::Equal)
     }
 
+    /// Python's `round(x, ndigits)`: to the nearest multiple of
+    /// 10^−ndigits, a tie to the even one.
+    pub fn round_to(&self, ndigits: i64) -> Result<Num> {
+        let scale = Num::int(10).powi(ndigits)?;
+        let y = self.mul(&scale)?;
+        let f = y.floor()?;
+        let frac = y.sub(&f)?;
+        let up = match frac.compare(&Num::ratio(1, 2)?)? {
+            Ordering::Greater => true,
+            Ordering::Less => false,
+            Ordering::Equal => f.as_exact().is_some_and(|k| k.to_integer().is_odd()),
+        };
+        let r = if up { f.add(&Num::one())? } else { f };
+        r.div(&scale)
+    }
+
     /// The value with `places` digits after the point, as Python's
-    /// `f"{x:.2f}"` writes it (halves to even). An approximate value is
-    /// written so only when both ends of its interval round alike;
-    /// otherwise `≈` and its midpoint.
+    /// `f"{x:.2f}"` writes it (halves to even, by [`Num::round_to`]). An
+    /// approximate value is written so only when both ends of its interval
+    /// round alike; otherwise `≈` and its midpoint.
     pub fn fixed(&self, places: usize) -> String {
         if let Some(neg) = self.infinity() {
             return if neg { "-inf" } else { "inf" }.into();
@@ -1126,14 +1152,11 @@ impl Num {
         match self {
             Num::Exact(r) => {
                 let scale = BigRational::from_integer(BigInt::from(10u32).pow(places as u32));
-                let x = r * &scale;
-                let fl = x.floor();
-                let half = BigRational::new(1.into(), 2.into());
-                let frac = &x - &fl;
-                let mut k = fl.to_integer();
-                if frac > half || (frac == half && k.is_odd()) {
-                    k += 1;
-                }
+                let rounded = Num::Exact(r.clone()).round_to(places as i64);
+                let k = match rounded {
+                    Ok(Num::Exact(q)) => (q * &scale).to_integer(),
+                    _ => return self.display(places.max(1)),
+                };
                 let neg = k.is_negative() || (k.is_zero() && r.is_negative());
                 let digits = k.abs().to_string();
                 let digits = format!("{digits:0>width$}", width = places + 1);

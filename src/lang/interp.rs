@@ -1250,9 +1250,9 @@ impl<'s> Interp<'s> {
             // int literals is an integer array (numpy's int64).
             ExprKind::Num(text) => Num::parse(text)
                 .map(|n| {
-                    let t = Tensor::scalar(n);
                     let int = text.bytes().all(|c| c.is_ascii_digit() || c == b'_');
-                    Value::T(if int { t.as_int() } else { t })
+                    let kind = if int { DType::Int } else { DType::Float };
+                    Value::T(Tensor::scalar_of(n, kind))
                 })
                 .map_err(|er| LangError::from_lib(er, span)),
             ExprKind::Str(s) => Ok(Value::Str(s.as_str().into())),
@@ -2337,7 +2337,7 @@ impl Interp<'_> {
                         let cast = x
                             .value()
                             .iter()
-                            .map(|n| truncate(n).map_err(|e| LangError::from_lib(e, span)))
+                            .map(|n| n.trunc().map_err(|e| LangError::from_lib(e, span)))
                             .collect::<R<Vec<_>>>()?;
                         let note = format!(
                             "numpy keeps an integer array integer: {} is stored as {} (rounded toward 0)",
@@ -2426,7 +2426,7 @@ impl Interp<'_> {
                 let nv = vals[if vals.len() == 1 { 0 } else { k }].clone();
                 k += 1;
                 out.push(match t.dtype() {
-                    DType::Int if nv.to_i64().is_none() => truncate(&nv).map_err(lib)?,
+                    DType::Int if nv.to_i64().is_none() => nv.trunc().map_err(lib)?,
                     DType::Bool => Num::int(!nv.is_zero() as i64),
                     _ => nv,
                 });
@@ -2634,12 +2634,6 @@ pub const MAX_STRING: usize = 1 << 16;
 const LIST_MUTATORS: &[&str] = &[
     "append", "extend", "insert", "pop", "remove", "reverse", "clear", "sort",
 ];
-
-/// `n` rounded toward 0, as numpy casts a float into an integer array.
-fn truncate(n: &Num) -> crate::Result<Num> {
-    let f = n.abs().floor()?;
-    Ok(if n.lt(&Num::zero())? { f.neg() } else { f })
-}
 
 /// Levenshtein distance, for "did you mean" hints.
 fn edit_distance(a: &str, b: &str) -> usize {

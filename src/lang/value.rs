@@ -95,7 +95,7 @@ impl Value {
     }
     /// A Python int (numpy's int64 in an array).
     pub fn int(i: i64) -> Value {
-        Value::T(Tensor::scalar(Num::int(i)).as_int())
+        Value::T(Tensor::scalar_of(Num::int(i), crate::autograd::DType::Int))
     }
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(Rc::new(Seq::new(items)))

@@ -146,45 +146,22 @@ fn number(it: &mut Interp, c: Call, how: Rounding) -> R<Value> {
     a.finish()?;
     let v = match how {
         Rounding::Float => x,
-        Rounding::Int => lib(trunc(&x), span)?,
-        Rounding::Round => lib(round_half_even(&x, digits.unwrap_or(0)), span)?,
+        Rounding::Int => lib(x.trunc(), span)?,
+        Rounding::Round => lib(round_digits(&x, digits.unwrap_or(0)), span)?,
     };
     Ok(Value::num(v))
 }
 
-/// Truncated toward 0: Python's `int(x)`, numpy's `astype(int)`.
-pub(super) fn trunc(x: &Num) -> crate::Result<Num> {
-    if x.infinity().is_some() {
-        return Err(crate::Error::invalid(
-            "int",
-            "infinity has no integer value",
-        ));
-    }
-    let f = x.abs().floor()?;
-    Ok(if x.lt(&Num::zero())? { f.neg() } else { f })
-}
-
-/// Python's `round(x, ndigits)`: to the nearest multiple of 10^−ndigits,
-/// a tie to the even one.
-pub(super) fn round_half_even(x: &Num, ndigits: i64) -> crate::Result<Num> {
+/// Python's `round(x, ndigits)` and numpy's `round(a, decimals)`, with
+/// ndigits kept where the scale 10^ndigits stays small.
+pub(super) fn round_digits(x: &Num, ndigits: i64) -> crate::Result<Num> {
     if !(-30..=30).contains(&ndigits) {
         return Err(crate::Error::invalid(
             "round",
             "ndigits must be between -30 and 30",
         ));
     }
-    let scale = Num::int(10).powi(ndigits)?;
-    let y = x.mul(&scale)?;
-    let f = y.floor()?;
-    let frac = y.sub(&f)?;
-    let half = Num::ratio(1, 2)?;
-    let up = match frac.compare(&half)? {
-        std::cmp::Ordering::Greater => true,
-        std::cmp::Ordering::Less => false,
-        std::cmp::Ordering::Equal => f.to_i64().is_some_and(|k| k % 2 != 0),
-    };
-    let r = if up { f.add(&Num::one())? } else { f };
-    r.div(&scale)
+    x.round_to(ndigits)
 }
 
 fn len(it: &mut Interp, c: Call) -> R<Value> {

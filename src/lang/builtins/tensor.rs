@@ -309,8 +309,9 @@ pub(super) fn with_dtype(x: Tensor<Num>, d: Option<Dtype>) -> crate::Result<Tens
         }
         Some(Dtype::Int) if x.is_bool() => Ok(x.detach().as_int()),
         Some(Dtype::Int) if x.value().iter().all(is_whole) => Ok(x.as_int()),
-        Some(Dtype::Int) => crate::tensor::try_map(&x.value().view(), super::python::trunc)
-            .map(|v| Tensor::new(v).as_int()),
+        Some(Dtype::Int) => {
+            crate::tensor::try_map(&x.value().view(), Num::trunc).map(|v| Tensor::new(v).as_int())
+        }
     }
 }
 
@@ -1314,7 +1315,7 @@ fn array_equal(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
 fn round(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let x = a.tensor(0, "a")?;
     let d = a.int(1, "decimals", Some(0))?;
-    let v = crate::tensor::try_map(&x.value().view(), |n| super::python::round_half_even(n, d));
+    let v = crate::tensor::try_map(&x.value().view(), |n| super::python::round_digits(n, d));
     t(v.map(Tensor::new), a.span)
 }
 
