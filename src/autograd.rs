@@ -631,6 +631,10 @@ fn make<T: Element>(value: ArrayD<T>, op: Op<T>) -> Tensor<T> {
 }
 
 fn make_typed<T: Element>(value: ArrayD<T>, op: Op<T>, dtype: DType) -> Tensor<T> {
+    // Every node is work and memory the run holds: one unit, and one per
+    // element copied. Charged here without failing; a run past its budget
+    // stops at its next charge or statement.
+    let _ = crate::budget::charge(1 + value.len() as u64 / 8);
     Tensor(Rc::new(Node {
         id: NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed),
         value,
@@ -1086,20 +1090,16 @@ impl<T: Element> Tensor<T> {
         let a = a.broadcast_to(&full(&sa, ra))?;
         let b = b.broadcast_to(&full(&sb, rb))?;
         // The work, not only the result, is bounded on the exact path: a
-        // 1000×1000 product of thirds is 10⁹ fraction multiplications.
-        let work = out_shape
-            .iter()
-            .try_fold(sa[ra - 1], |acc, &d| acc.checked_mul(d.max(1)));
-        if T::EXACT && work.is_none_or(|w| w > crate::tensor::MAX_EXACT_WORK) {
-            return Err(Error::shape(
-                "@",
-                format!(
-                    "{:?} @ {:?} needs more than {} exact multiplications",
-                    self.shape(),
-                    o.shape(),
-                    crate::tensor::MAX_EXACT_WORK
-                ),
-            ));
+        // 1000×1000 product of thirds is 10⁹ fraction multiplications, each
+        // with an add; the budget is asked before the first one.
+        if T::EXACT {
+            let work = out_shape
+                .iter()
+                .try_fold(sa[ra - 1] as u64, |acc, &d| {
+                    acc.checked_mul(d.max(1) as u64)
+                })
+                .and_then(|w| w.checked_mul(2));
+            crate::budget::ensure(work.unwrap_or(u64::MAX))?;
         }
         let out = make(bmm(a.value(), b.value())?, Op::MatMul(a, b));
         let mut shape: Vec<i64> = out.shape().iter().map(|&d| d as i64).collect();
@@ -1374,8 +1374,16 @@ impl<T: Element> Tensor<T> {
                 return Err(Error::mismatch("concatenate", first.shape(), x.shape()));
             }
         }
+        let mut shape = first.shape().to_vec();
+        shape[axis] = xs
+            .iter()
+            .try_fold(0usize, |n, x| n.checked_add(x.shape()[axis]))
+            .ok_or_else(|| Error::shape("concatenate", "the result is too large"))?;
+        crate::tensor::check_size("concatenate", &shape)?;
+        crate::budget::charge(shape.iter().product::<usize>() as u64 / 8)?;
         let views: Vec<_> = xs.iter().map(|x| x.value().view()).collect();
-        let v = ndarray::concatenate(Axis(axis), &views).expect("shapes checked");
+        let v = ndarray::concatenate(Axis(axis), &views)
+            .map_err(|e| Error::shape("concatenate", e.to_string()))?;
         Ok(make(v, Op::Concat(xs.to_vec(), axis)))
     }
     /// Joins tensors of equal shape along a new axis.

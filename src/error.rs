@@ -35,6 +35,10 @@ pub enum Error {
     #[error("{op}: {msg}")]
     Shape { op: String, msg: String },
 
+    /// A result larger than a tensor may be ([`crate::tensor::check_size`]).
+    #[error("{op}: {msg}")]
+    Size { op: String, msg: String },
+
     #[error("index {index} is out of range for axis {axis} of length {len}")]
     IndexOutOfRange { axis: usize, index: i64, len: usize },
 
@@ -43,9 +47,24 @@ pub enum Error {
 
     #[error("{op}: {msg}")]
     Invalid { op: String, msg: String },
+
+    /// A limit of the run's budget ([`crate::budget`]) was reached.
+    #[error("limit reached: {what}")]
+    Limit { what: String, hint: &'static str },
 }
 
 impl Error {
+    /// Whether this is a limit of size, work or memory rather than a fault
+    /// of the value: the same computation within larger limits would succeed.
+    pub fn is_limit(&self) -> bool {
+        matches!(
+            self,
+            Error::Limit { .. }
+                | Error::TooLarge { .. }
+                | Error::Overflow { .. }
+                | Error::Size { .. }
+        )
+    }
     pub(crate) fn invalid(op: impl Into<String>, msg: impl Into<String>) -> Self {
         Error::Invalid {
             op: op.into(),

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod autograd;
+pub mod budget;
 pub mod error;
 pub mod explain;
 pub mod lang;

@@ -383,8 +383,25 @@ fn rat_string(r: &BigRational) -> String {
     }
 }
 
+/// Charges the work of an exact operation on `a` and `b` by their size (the
+/// gcds that keep the result reduced run on numbers of that size); the result
+/// is charged by [`check_exact`].
+fn charge_operands(a: &BigRational, b: &BigRational) -> Result<()> {
+    let bits = [a.numer(), a.denom(), b.numer(), b.denom()]
+        .iter()
+        .map(|x| x.bits())
+        .max()
+        .unwrap_or(0);
+    // Small numbers are charged once, by their result.
+    if bits > 64 {
+        crate::budget::charge_bits(bits)?;
+    }
+    Ok(())
+}
+
 fn check_exact(r: BigRational, what: &str) -> Result<Num> {
     let bits = r.numer().bits().max(r.denom().bits());
+    crate::budget::charge_bits(bits)?;
     if bits > EXACT_BITS_LIMIT {
         return Err(Error::TooLarge {
             what: what.to_string(),
@@ -530,6 +547,7 @@ impl Num {
             })
     }
     fn from_iv(iv: Iv, what: &str) -> Result<Num> {
+        crate::budget::charge(1)?;
         let (lo, hi) = check_iv(iv, what)?;
         Ok(Num::Approx(Approx {
             lo,
@@ -685,7 +703,10 @@ impl Num {
             return r;
         }
         match (self, o) {
-            (Num::Exact(a), Num::Exact(b)) => check_exact(a + b, "a sum"),
+            (Num::Exact(a), Num::Exact(b)) => {
+                charge_operands(a, b)?;
+                check_exact(a + b, "a sum")
+            }
             // x + 0 is x exactly: no rounding to widen.
             (x, z) | (z, x) if z.is_zero() => Ok(x.clone()),
             _ => {
@@ -702,7 +723,10 @@ impl Num {
             return r;
         }
         match (self, o) {
-            (Num::Exact(a), Num::Exact(b)) => check_exact(a - b, "a difference"),
+            (Num::Exact(a), Num::Exact(b)) => {
+                charge_operands(a, b)?;
+                check_exact(a - b, "a difference")
+            }
             (x, z) if z.is_zero() => Ok(x.clone()),
             (z, x) if z.is_zero() => Ok(x.neg()),
             _ => {
@@ -716,7 +740,10 @@ impl Num {
             return r;
         }
         match (self, o) {
-            (Num::Exact(a), Num::Exact(b)) => check_exact(a * b, "a product"),
+            (Num::Exact(a), Num::Exact(b)) => {
+                charge_operands(a, b)?;
+                check_exact(a * b, "a product")
+            }
             _ => {
                 // 0 × anything finite is exactly 0.
                 if self.is_zero() || o.is_zero() {
@@ -775,7 +802,10 @@ impl Num {
         }
         match (self, o) {
             (_, b) if b.is_zero() => Err(Error::DivisionByZero),
-            (Num::Exact(a), Num::Exact(b)) => check_exact(a / b, "a quotient"),
+            (Num::Exact(a), Num::Exact(b)) => {
+                charge_operands(a, b)?;
+                check_exact(a / b, "a quotient")
+            }
             // 0 / x is exactly 0 once x is certainly not 0.
             (z, b) if z.is_zero() => {
                 let (lo, hi) = b.interval()?;

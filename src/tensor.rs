@@ -268,7 +268,12 @@ pub fn try_zip<T: Element>(
 /// rather than an allocation the machine cannot serve.
 pub const MAX_ELEMENTS: usize = 1 << 21;
 
-/// Checks that a result of shape `shape` stays within [`MAX_ELEMENTS`].
+/// The heap one exact element holds, about: a `Num` (64 bytes) and the
+/// digits of its numerator and denominator.
+pub const ELEMENT_BYTES: usize = 128;
+
+/// Checks that a result of shape `shape` stays within [`MAX_ELEMENTS`], and
+/// within the memory left to the run ([`crate::budget::reserve`]).
 /// The product of the non-zero dimensions counts too: `[0, 2**62]` has no
 /// elements, but every op over its other axis would loop 2⁶² times.
 pub fn check_size(op: &str, shape: &[usize]) -> Result<()> {
@@ -277,25 +282,24 @@ pub fn check_size(op: &str, shape: &[usize]) -> Result<()> {
         .filter(|&&d| d != 0)
         .try_fold(1usize, |acc, &d| acc.checked_mul(d));
     match n {
-        Some(n) if n <= MAX_ELEMENTS && shape.len() <= MAX_DIMS => Ok(()),
-        _ if shape.len() > MAX_DIMS => Err(Error::shape(
-            op,
-            format!(
+        Some(n) if n <= MAX_ELEMENTS && shape.len() <= MAX_DIMS => {
+            // The memory it will hold must fit the run's budget too.
+            let elements = if shape.contains(&0) { 0 } else { n };
+            crate::budget::reserve(elements * ELEMENT_BYTES)
+        }
+        _ if shape.len() > MAX_DIMS => Err(Error::Size {
+            op: op.to_string(),
+            msg: format!(
                 "a shape of {} dimensions is more than {MAX_DIMS}",
                 shape.len()
             ),
-        )),
-        _ => Err(Error::shape(
-            op,
-            format!("a result of shape {shape:?} would exceed {MAX_ELEMENTS} elements"),
-        )),
+        }),
+        _ => Err(Error::Size {
+            op: op.to_string(),
+            msg: format!("a result of shape {shape:?} would exceed {MAX_ELEMENTS} elements"),
+        }),
     }
 }
-
-/// Most multiply-adds one exact matrix product may take (2²⁰ ≈ a million:
-/// a 100×100 by 100×100 product of fractions, about half a second); the
-/// float path has no such cap.
-pub const MAX_EXACT_WORK: usize = 1 << 20;
 
 /// Most dimensions of a tensor (numpy's own limit is 64).
 pub const MAX_DIMS: usize = 64;

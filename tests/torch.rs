@@ -214,6 +214,7 @@ fn parameter_counts_match_pytorch() {
         Module::<Num>::new(k)
             .unwrap()
             .count(Convention::PyTorch)
+            .unwrap()
             .total as u64
     };
     let want = |k: &str| counts[k].as_u64().unwrap();

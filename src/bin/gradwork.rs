@@ -5,9 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use gradwork::budget::{CountingAlloc, Limits};
 use gradwork::lang::interp::Detail;
 use gradwork::lang::report::{self, Style};
 use gradwork::lang::{solve, Options};
+
+/// Counts the heap, for the memory budget of each run.
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
 
 #[derive(Parser)]
 #[command(
@@ -63,6 +68,17 @@ enum Cmd {
         /// "limit reached" error.
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
+        /// Work per file, in units of one operation on a small number (big
+        /// exact numbers cost more; docs/language.md, "Limits").
+        #[arg(long, default_value_t = gradwork::budget::WORK)]
+        max_work: u64,
+        /// Heap memory per file, in MiB.
+        #[arg(long, default_value_t = (gradwork::budget::MEMORY >> 20) as u64,
+              value_parser = clap::value_parser!(u64).range(1..=1 << 40))]
+        max_memory: u64,
+        /// Statements and loop iterations per file.
+        #[arg(long, default_value_t = gradwork::lang::interp::STEP_LIMIT)]
+        max_steps: u64,
     },
 }
 
@@ -112,6 +128,9 @@ fn main() -> ExitCode {
         format,
         color,
         timeout,
+        max_work,
+        max_memory,
+        max_steps,
     } = cli.cmd;
     let no_color = std::env::var_os("NO_COLOR").is_some();
     let (color, err_color) = match color {
@@ -128,9 +147,13 @@ fn main() -> ExitCode {
             DetailArg::Brief => Detail::Brief,
             DetailArg::Full => Detail::Full,
         },
-        timeout: std::time::Duration::try_from_secs_f64(timeout.max(0.0))
-            .unwrap_or(gradwork::lang::TIMEOUT),
-        ..Options::default()
+        step_limit: max_steps,
+        limits: Limits {
+            work: max_work,
+            memory: usize::try_from(max_memory << 20).unwrap_or(usize::MAX),
+            timeout: std::time::Duration::try_from_secs_f64(timeout.max(0.0))
+                .unwrap_or(std::time::Duration::MAX),
+        },
     };
     let mut files = Vec::new();
     let mut status = 0u8;
@@ -199,6 +222,12 @@ fn main() -> ExitCode {
                 }
             }
             Format::Json => json_out.push(report::json(&name, &src, &sol, opts.digits)),
+        }
+        if i + 1 == files.len() {
+            // The process ends next and the system takes its memory back at
+            // once; freeing a long computation's graph node by node first
+            // can take a tenth of the run.
+            std::mem::forget(sol);
         }
     }
     if let Format::Json = format {

@@ -543,6 +543,9 @@ pub fn check_chain(members: &[&Math], fmt: &Fmt) -> Option<String> {
         let v = match m.eval() {
             Ok(Some(v)) => v,
             Ok(None) => continue,
+            // Beyond a size limit the checker cannot evaluate the member;
+            // it is not evidence that the line is false.
+            Err(e) if e.is_limit() => continue,
             Err(e) => {
                 return Some(format!(
                     "`{}` cannot be evaluated: {e}",

@@ -38,12 +38,10 @@ pub struct Options {
     pub digits: usize,
     pub detail: Detail,
     pub step_limit: u64,
-    /// Wall time for one file (`--timeout`); checked between statements.
-    pub timeout: std::time::Duration,
+    /// Work, memory and wall time of one file (`--max-work`, `--max-memory`,
+    /// `--timeout`).
+    pub limits: crate::budget::Limits,
 }
-
-/// The default wall time of one file.
-pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Default for Options {
     fn default() -> Self {
@@ -51,7 +49,7 @@ impl Default for Options {
             digits: crate::num::DEFAULT_DIGITS,
             detail: Detail::Full,
             step_limit: STEP_LIMIT,
-            timeout: TIMEOUT,
+            limits: crate::budget::Limits::default(),
         }
     }
 }
@@ -156,8 +154,6 @@ pub struct Interp<'s> {
     /// The tensors `grad` gave: values without a graph (a gradient of one
     /// is a second derivative, which is refused by name).
     pub(crate) grad_results: std::collections::HashSet<usize>,
-    /// When the run started, for [`Options::timeout`].
-    started: std::time::Instant,
     /// Notes produced by built-ins while evaluating the current statement.
     pub(crate) notes: Vec<Note>,
     /// The ways a list was read as an array, each said once per file.
@@ -232,6 +228,7 @@ fn title_of(src: &str) -> String {
 
 pub fn run(src: &str, opts: &Options) -> Solution {
     let title = title_of(src);
+    let _run = crate::budget::start(opts.limits);
     let program = lex(src).and_then(|toks| Parser::new(toks).program());
     let mut it = Interp {
         src,
@@ -246,7 +243,6 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         answers: Vec::new(),
         errors: Vec::new(),
         budget: 0,
-        started: std::time::Instant::now(),
         grad_results: Default::default(),
         notes: Vec::new(),
         lists_read: Default::default(),
@@ -277,6 +273,44 @@ pub fn run(src: &str, opts: &Options) -> Solution {
     }
 }
 
+/// The items of a value being iterated ([`Interp::iterate`]).
+pub(crate) enum Items {
+    Vec(std::vec::IntoIter<Value>),
+    /// A list or tuple, from position `.1` on (a list that changes while
+    /// it is walked was copied by the change: the walk sees the old one).
+    Seq(Rc<crate::lang::value::Seq>, usize),
+    /// `range(…)`: `left` numbers from `next`, `step` apart (each fits an
+    /// i64: it lies between the range's bounds).
+    Range {
+        next: i128,
+        step: i128,
+        left: i128,
+    },
+}
+
+impl Iterator for Items {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Items::Vec(it) => it.next(),
+            Items::Seq(items, at) => {
+                let v = items.get(*at).cloned();
+                *at += 1;
+                v
+            }
+            Items::Range { next, step, left } => {
+                if *left <= 0 {
+                    return None;
+                }
+                let v = Value::int(*next as i64);
+                *next += *step;
+                *left -= 1;
+                Some(v)
+            }
+        }
+    }
+}
+
 fn is_truthy_tensor(t: &Tensor<Num>) -> bool {
     t.value().iter().all(|n| !n.is_zero())
 }
@@ -295,15 +329,9 @@ impl<'s> Interp<'s> {
     }
     fn tick(&mut self, span: Span) -> R<()> {
         self.budget += 1;
-        // The clock is read every 256 steps: cheap, and never far behind.
-        if self.budget.is_multiple_of(256) && self.started.elapsed() > self.opts.timeout {
-            return Err(LangError::new(
-                ErrorKind::Limit,
-                format!("the program ran longer than {:?}", self.opts.timeout),
-                span,
-                Some("raise it with --timeout SECONDS if the work is meant to take that long"),
-            ));
-        }
+        crate::budget::charge(1)
+            .and_then(|()| crate::budget::check())
+            .map_err(|e| LangError::from_lib(e, span))?;
         if self.budget > self.opts.step_limit {
             return Err(LangError::new(
                 ErrorKind::Limit,
@@ -367,8 +395,14 @@ impl<'s> Interp<'s> {
 
     /// Iterating a value: lists, tuples, ranges, tensors along axis 0.
     pub(crate) fn unpack(&self, v: &Value, span: Span) -> R<Vec<Value>> {
+        Ok(self.iterate(v, span)?.collect())
+    }
+
+    /// The items of `v` one at a time, as `for` walks them: a range makes
+    /// each number when it is reached, not all of them first.
+    pub(crate) fn iterate(&self, v: &Value, span: Span) -> R<Items> {
         Ok(match v {
-            Value::List(items) | Value::Tuple(items) => items.to_vec(),
+            Value::List(items) | Value::Tuple(items) => Items::Seq(items.clone(), 0),
             Value::Range(a, b, c) => {
                 // In i128: the bounds and step are any i64 (−2⁶³ included),
                 // and their differences must not wrap.
@@ -383,15 +417,19 @@ impl<'s> Interp<'s> {
                         ErrorKind::Limit,
                         format!("a range of {n} numbers is beyond the step limit"),
                         span,
-                        None,
+                        Some("raise it with --max-steps N"),
                     ));
                 }
-                // Every item lies between the bounds, so it fits an i64.
-                (0..n).map(|i| Value::int((a + i * c) as i64)).collect()
+                Items::Range {
+                    next: a,
+                    step: c,
+                    left: n,
+                }
             }
             Value::T(t) if t.ndim() > 0 => (0..t.shape()[0] as i64)
                 .map(|i| t.slice(&[Idx::At(i)]).map(Value::T))
-                .collect::<Result<_, _>>()
+                .collect::<Result<Vec<_>, _>>()
+                .map(|v| Items::Vec(v.into_iter()))
                 .map_err(|e| LangError::from_lib(e, span))?,
             other => {
                 return Err(LangError::new(
@@ -441,7 +479,7 @@ impl<'s> Interp<'s> {
         if !step.chain.is_empty() {
             let mut members: Vec<&Math> = step.chain.iter().collect();
             members.extend(step.result.iter());
-            if let Some(why) = check_chain(&members, &fmt) {
+            if let Some(why) = crate::budget::exempt(|| check_chain(&members, &fmt)) {
                 failures.push(why);
                 step.chain.clear();
             }
@@ -449,7 +487,7 @@ impl<'s> Interp<'s> {
         step.notes.retain(|n| match n {
             Note::Chain { members, .. } => {
                 let ms: Vec<&Math> = members.iter().collect();
-                match check_chain(&ms, &fmt) {
+                match crate::budget::exempt(|| check_chain(&ms, &fmt)) {
                     Some(why) => {
                         failures.push(why);
                         false
@@ -494,7 +532,9 @@ impl<'s> Interp<'s> {
         let result = match v {
             Value::None => None,
             _ if self.steps.len() >= SHOWN_STEP_LIMIT => None,
-            v => Some(self.value_math(v)),
+            // Shown values are bounded in size (long axes elided): their
+            // text is the solution's, not the program's, work.
+            v => Some(crate::budget::exempt(|| self.value_math(v))),
         };
         Step {
             line: self.line_of(stmt.span.start),
@@ -528,7 +568,7 @@ impl<'s> Interp<'s> {
             Value::T(t) => t.clone(),
             // (small lists only: naming serves the worked steps)
             Value::List(_) if Self::tensorish_within(v, 1 << 12) => {
-                match self.tensor(v, Span::default()) {
+                match crate::budget::exempt(|| self.tensor(v, Span::default())) {
                     Ok(t) => t,
                     Err(_) => return,
                 }
@@ -855,7 +895,7 @@ impl<'s> Interp<'s> {
             }
             StmtKind::For(t, it, body) => {
                 let v = self.eval(it)?;
-                for item in self.unpack(&v, it.span)? {
+                for item in self.iterate(&v, it.span)? {
                     self.tick(stmt.span)?;
                     self.bind_target(t, item)?;
                     match self.exec_block(body)? {
@@ -1137,6 +1177,34 @@ impl<'s> Interp<'s> {
                 None,
             ));
         }
+        if depth == 0 {
+            // The shape the array would have, read along the first items
+            // (a ragged list is found as it is built): `[t, t]` nested 25
+            // times is refused before one row of it is made.
+            let mut shape = Vec::new();
+            let mut at = v;
+            while let Value::List(items) | Value::Tuple(items) = at {
+                if let Some(t) = items.tensor.get() {
+                    shape.extend_from_slice(t.shape());
+                    break;
+                }
+                if shape.len() > crate::tensor::MAX_DIMS {
+                    break;
+                }
+                shape.push(items.len());
+                match items.first() {
+                    Some(x) => at = x,
+                    None => break,
+                }
+            }
+            if let Value::T(t) = at {
+                shape.extend_from_slice(t.shape());
+            }
+            if shape.len() <= crate::tensor::MAX_DIMS {
+                crate::tensor::check_size("array", &shape)
+                    .map_err(|e| LangError::from_lib(e, span))?;
+            }
+        }
         match v {
             Value::T(t) => Ok(t.clone()),
             Value::Bool(b) => Ok(Tensor::scalar(Num::int(*b as i64)).as_bool()),
@@ -1211,8 +1279,12 @@ impl<'s> Interp<'s> {
 
     /// Walks at most `nodes` list items and counts at most `elems` elements.
     fn walk_tensorish(v: &Value, nodes: usize, elems: usize) -> bool {
-        fn rec(v: &Value, nodes: &mut usize, elems: &mut usize) -> bool {
-            let Some(n) = nodes.checked_sub(1) else {
+        fn rec(v: &Value, nodes: &mut usize, elems: &mut usize, depth: usize) -> bool {
+            // Deeper than a tensor may have dimensions: not a tensor.
+            let Some(n) = nodes
+                .checked_sub(1)
+                .filter(|_| depth <= crate::tensor::MAX_DIMS)
+            else {
                 return false;
             };
             *nodes = n;
@@ -1228,12 +1300,12 @@ impl<'s> Interp<'s> {
                 Value::Bool(_) => leaf(1, elems),
                 Value::List(items) | Value::Tuple(items) => match items.tensor.get() {
                     Some(t) => leaf(t.len(), elems),
-                    None => items.iter().all(|x| rec(x, nodes, elems)),
+                    None => items.iter().all(|x| rec(x, nodes, elems, depth + 1)),
                 },
                 _ => false,
             }
         }
-        rec(v, &mut { nodes }, &mut { elems })
+        rec(v, &mut { nodes }, &mut { elems }, 0)
     }
 
     pub(crate) fn eval(&mut self, e: &Expr) -> R<Value> {
@@ -1292,6 +1364,7 @@ impl<'s> Interp<'s> {
                             out.push_str(&self.format_field(&v, spec.as_deref(), expr.span)?);
                         }
                     }
+                    string_room(out.len(), e.span)?;
                 }
                 Ok(Value::Str(out.into()))
             }
@@ -1545,14 +1618,7 @@ impl<'s> Interp<'s> {
 
     pub(crate) fn binary(&mut self, op: BinOp, a: Value, b: Value, span: Span) -> R<Value> {
         if let (Value::Str(x), Value::Str(y), BinOp::Add) = (&a, &b, op) {
-            if x.len() + y.len() > MAX_STRING {
-                return Err(LangError::new(
-                    ErrorKind::Limit,
-                    format!("a string of more than {MAX_STRING} bytes"),
-                    span,
-                    Some("strings in an exercise are labels; build shorter ones"),
-                ));
-            }
+            string_room(x.len() + y.len(), span)?;
             return Ok(Value::Str(format!("{x}{y}").into()));
         }
         if let Some(v) = self.sequence_op(op, &a, &b, span)? {
@@ -1610,12 +1676,18 @@ impl<'s> Interp<'s> {
     fn sequence_op(&self, op: BinOp, a: &Value, b: &Value, span: Span) -> R<Option<Value>> {
         let seq = |v: &Value| matches!(v, Value::List(_) | Value::Tuple(_));
         match (op, a, b) {
-            (BinOp::Add, Value::List(x), Value::List(y)) => Ok(Some(Value::list(
-                x.iter().chain(y.iter()).cloned().collect(),
-            ))),
-            (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => Ok(Some(Value::tuple(
-                x.iter().chain(y.iter()).cloned().collect(),
-            ))),
+            (BinOp::Add, Value::List(x), Value::List(y)) => {
+                self.room_for(x.len().saturating_add(y.len()), span)?;
+                Ok(Some(Value::list(
+                    x.iter().chain(y.iter()).cloned().collect(),
+                )))
+            }
+            (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
+                self.room_for(x.len().saturating_add(y.len()), span)?;
+                Ok(Some(Value::tuple(
+                    x.iter().chain(y.iter()).cloned().collect(),
+                )))
+            }
             (BinOp::Mul, s, n) | (BinOp::Mul, n, s) if seq(s) && !seq(n) => {
                 let Some(times) = self.python_int(n) else {
                     return Ok(None);
@@ -1624,8 +1696,7 @@ impl<'s> Interp<'s> {
                     unreachable!("checked by seq")
                 };
                 let times = usize::try_from(times).unwrap_or(0);
-                crate::tensor::check_size("list repetition", &[items.len(), times])
-                    .map_err(|e| LangError::from_lib(e, span))?;
+                self.room_for(items.len().saturating_mul(times), span)?;
                 let out: Vec<Value> = (0..times).flat_map(|_| items.iter().cloned()).collect();
                 Ok(Some(if matches!(s, Value::List(_)) {
                     Value::list(out)
@@ -1635,6 +1706,15 @@ impl<'s> Interp<'s> {
             }
             _ => Ok(None),
         }
+    }
+
+    /// Checks, before a list or tuple of `n` items is built, that it stays
+    /// within the size of a tensor ([`crate::tensor::MAX_ELEMENTS`] items),
+    /// and charges copying them.
+    fn room_for(&self, n: usize, span: Span) -> R<()> {
+        crate::tensor::check_size("a list", &[n])
+            .and_then(|()| crate::budget::charge(n as u64 / 8))
+            .map_err(|e| LangError::from_lib(e, span))
     }
 
     /// An integer as Python's `int` (or `bool`): what `[0] * n` repeats by.
@@ -1647,14 +1727,25 @@ impl<'s> Interp<'s> {
     }
 
     /// Python's `==` on lists, tuples and what they hold.
+    /// Each comparison is a unit of work, and a list equals itself without a
+    /// look inside (Python's identity shortcut).
     pub(crate) fn python_eq(&self, a: &Value, b: &Value, span: Span) -> R<bool> {
+        crate::budget::charge(1).map_err(|e| LangError::from_lib(e, span))?;
         Ok(match (a, b) {
+            (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y))
+                if Rc::ptr_eq(x, y) =>
+            {
+                true
+            }
             (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
                 if x.len() != y.len() {
                     return Ok(false);
                 }
                 for (p, q) in x.iter().zip(y.iter()) {
-                    if !self.python_eq(p, q, span)? {
+                    // Nested lists may be deeper than the stack.
+                    let eq =
+                        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.python_eq(p, q, span))?;
+                    if !eq {
                         return Ok(false);
                     }
                 }
@@ -1888,15 +1979,18 @@ impl<'s> Interp<'s> {
                     Some("tensors have .T, .shape, .ndim, .size and numpy's methods"),
                 )),
             },
-            Value::Module(m) => m.get(name).map(|t| Value::T(t.clone())).ok_or_else(|| {
-                let names: Vec<String> = m.params().iter().map(|p| p.name.to_string()).collect();
-                LangError::new(
-                    ErrorKind::Name,
-                    format!("{} has no parameter `{name}`", m.title()),
-                    span,
-                    Some(&format!("its parameters are {}", names.join(", "))),
-                )
-            }),
+            Value::Module(m) => {
+                let found = m.get(name).map_err(|e| LangError::from_lib(e, span))?;
+                found.map(|t| Value::T(t.clone())).ok_or_else(|| {
+                    let names: Vec<String> = m.shapes().into_iter().map(|p| p.name).collect();
+                    LangError::new(
+                        ErrorKind::Name,
+                        format!("{} has no parameter `{name}`", m.title()),
+                        span,
+                        Some(&format!("its parameters are {}", names.join(", "))),
+                    )
+                })
+            }
             other => Err(LangError::new(
                 ErrorKind::Type,
                 format!("a {} has no attribute `{name}`", other.type_name()),
@@ -2079,6 +2173,7 @@ impl<'s> Interp<'s> {
                         Some("numpy pairs the i-th row index with the i-th column index"),
                     ));
                 }
+                crate::budget::ensure(4 * n as u64).map_err(lib)?;
                 let picked = (0..n)
                     .map(|k| {
                         let i = ia[if ia.len() == 1 { 0 } else { k }];
@@ -2107,8 +2202,12 @@ impl<'s> Interp<'s> {
         if m.is_bool() {
             return self.select(t, m, ms, span);
         }
-        let rows = self
-            .positions(m, ms)?
+        let positions = self.positions(m, ms)?;
+        // Each row is a slice, then a row of the stack: asked of the budget
+        // before the first one.
+        crate::budget::ensure(4 * positions.len() as u64)
+            .map_err(|er| LangError::from_lib(er, ms))?;
+        let rows = positions
             .into_iter()
             .map(|i| {
                 t.slice(&[Idx::At(i)])
@@ -2167,7 +2266,7 @@ impl Interp<'_> {
             return Ok(());
         };
         let iv = self.eval(&c.iter)?;
-        let items = self.unpack(&iv, c.iter.span)?;
+        let items = self.iterate(&iv, c.iter.span)?;
         let mut names = Vec::new();
         target_names(&c.target, &mut names);
         let saved: Vec<(String, Option<Value>)> = names
@@ -2499,7 +2598,9 @@ impl Interp<'_> {
             }
             "extend" => {
                 arity(1, 1)?;
-                items.extend(self.unpack(&vals[0].0, vals[0].1)?);
+                let more = self.unpack(&vals[0].0, vals[0].1)?;
+                self.room_for(items.len().saturating_add(more.len()), span)?;
+                items.extend(more);
             }
             "insert" => {
                 // Python clamps the position: insert(99, v) appends.
@@ -2629,6 +2730,20 @@ impl Interp<'_> {
 /// The longest string a program may build (64 KiB: labels, not data; a
 /// loop appending a character a million times stops early and fast).
 pub const MAX_STRING: usize = 1 << 16;
+
+/// Checks that a string of `len` bytes stays within [`MAX_STRING`], and
+/// charges making it (a byte copy: 64 bytes a unit).
+fn string_room(len: usize, span: Span) -> R<()> {
+    if len > MAX_STRING {
+        return Err(LangError::new(
+            ErrorKind::Limit,
+            format!("a string of more than {MAX_STRING} bytes"),
+            span,
+            Some("strings in an exercise are labels; build shorter ones"),
+        ));
+    }
+    crate::budget::charge(len as u64 / 64).map_err(|e| LangError::from_lib(e, span))
+}
 
 /// The methods that change a list in place.
 const LIST_MUTATORS: &[&str] = &[

@@ -14,7 +14,7 @@ pub mod value;
 
 use std::fmt;
 
-pub use interp::{Options, Solution, Step, StepKind, TIMEOUT};
+pub use interp::{Options, Solution, Step, StepKind};
 pub use value::Value;
 
 /// A byte range in the source.
@@ -115,7 +115,7 @@ impl LangError {
             }
         }
         let (kind, hint) = match &e {
-            E::ShapeMismatch { .. } | E::Shape { .. } => {
+            E::ShapeMismatch { .. } | E::Shape { .. } | E::Size { .. } => {
                 (ErrorKind::Shape, Some("print the operands' `.shape` to see which one is off"))
             }
             E::IndexOutOfRange { .. } | E::AxisOutOfRange { .. } => {
@@ -132,6 +132,9 @@ impl LangError {
                 Some("approximate values are only compared when the answer is certain; use allclose(a, b) for a tolerance"),
             ),
             E::BadLiteral { .. } => (ErrorKind::Syntax, None),
+            E::Limit { what, hint } => {
+                return LangError::new(ErrorKind::Limit, what.clone(), span, Some(hint))
+            }
             E::Domain { .. } | E::Invalid { .. } => (ErrorKind::Value, None),
         };
         LangError::new(kind, e.to_string(), span, hint)

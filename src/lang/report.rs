@@ -265,11 +265,25 @@ pub fn text(file: &str, sol: &Solution, detail: Detail, digits: usize, st: Style
 /// The diagnostics of one file, each once, for standard error.
 pub fn errors(file: &str, src: &str, sol: &Solution, st: Style) -> String {
     let mut out = String::new();
-    for e in &sol.errors {
+    for e in sol.errors.iter().take(ERRORS_SHOWN) {
         out.push_str(&e.render(file, src, st.color));
+    }
+    // 10,000 failing checks would each be drawn with their source line.
+    if let Some(more) = sol
+        .errors
+        .len()
+        .checked_sub(ERRORS_SHOWN)
+        .filter(|&n| n > 0)
+    {
+        out.push_str(&format!(
+            "gradwork: {file}: {more} more errors not shown (the first {ERRORS_SHOWN} are above)\n"
+        ));
     }
     out
 }
+
+/// How many diagnostics of one file are drawn in full.
+pub const ERRORS_SHOWN: usize = 50;
 
 fn nested_json(t: &Tensor<Num>, f: &dyn Fn(&Num) -> Json) -> Json {
     fn rec(v: ndarray::ArrayViewD<Num>, f: &dyn Fn(&Num) -> Json) -> Json {

@@ -30,6 +30,27 @@ pub struct Seq {
     pub(crate) tensor: OnceCell<Tensor<Num>>,
 }
 
+/// A list nested 100,000 deep (`t = [t]` in a loop) would be dropped one
+/// level per stack frame, deeper than the stack: the lists only this one
+/// holds are taken out and dropped in a loop instead.
+impl Drop for Seq {
+    fn drop(&mut self) {
+        fn take(items: &mut Vec<Value>, out: &mut Vec<Rc<Seq>>) {
+            out.extend(items.drain(..).filter_map(|v| match v {
+                Value::List(s) | Value::Tuple(s) => Some(s),
+                _ => None,
+            }));
+        }
+        let mut pending = Vec::new();
+        take(&mut self.items, &mut pending);
+        while let Some(s) = pending.pop() {
+            if let Ok(mut inner) = Rc::try_unwrap(s) {
+                take(&mut inner.items, &mut pending);
+            }
+        }
+    }
+}
+
 impl Seq {
     pub fn new(items: Vec<Value>) -> Seq {
         Seq {
@@ -115,7 +136,11 @@ fn numbers(v: &Value) -> Option<Tensor<Num>> {
 /// [`numbers`], counting what it visits into `seen` (shared with the
 /// caller's own budget, so trying costs what it visits).
 fn numbers_within(v: &Value, seen: &mut usize) -> Option<Tensor<Num>> {
-    fn rec(v: &Value, seen: &mut usize) -> Option<Tensor<Num>> {
+    fn rec(v: &Value, seen: &mut usize, depth: usize) -> Option<Tensor<Num>> {
+        // Deeper than a tensor may have dimensions: not numbers.
+        if depth > crate::tensor::MAX_DIMS {
+            return None;
+        }
         *seen += match v {
             Value::T(t) => t.len().max(1),
             Value::List(items) => items.tensor.get().map_or(1, |t| t.len().max(1)),
@@ -133,14 +158,14 @@ fn numbers_within(v: &Value, seen: &mut usize) -> Option<Tensor<Num>> {
                 }
                 let ts = items
                     .iter()
-                    .map(|x| rec(x, seen))
+                    .map(|x| rec(x, seen, depth + 1))
                     .collect::<Option<Vec<_>>>()?;
                 Tensor::stack(&ts, 0).ok()
             }
             _ => None,
         }
     }
-    rec(v, seen)
+    rec(v, seen, 0)
 }
 
 /// Most list and tuple items a value's text visits before it ends in `…`.

@@ -14,9 +14,8 @@ use crate::lang::{ErrorKind, LangError};
 use crate::nn::act::{self, Activation};
 use crate::nn::attention::{multi_head, scaled_dot_product, self_attention, AttentionWeights};
 use crate::nn::conv::{self, ConvConfig};
-use crate::nn::layers::{Conv, Conv1d, Layer, Linear, MultiHead, SelfAttention, Stacked};
-use crate::nn::params::Module;
-use crate::nn::recurrent::{self, Gru, Lstm, Recurrent, RnnCell};
+use crate::nn::params::{Kind, Module};
+use crate::nn::recurrent::{self, Gru, Lstm, Recurrent};
 use crate::{Num, Tensor};
 
 #[rustfmt::skip]
@@ -111,9 +110,10 @@ fn step(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     t(act::step(&x, &Tensor::scalar(th)), a.span)
 }
 
-/// A layer as a value.
-fn module(layer: crate::Result<impl Layer<Num> + 'static>, a: &Args) -> R<Value> {
-    lib(layer, a.span).map(|l| Value::Module(Rc::new(Module::of(l))))
+/// A layer as a value: its weights are made when first used, so counting
+/// its parameters needs none.
+fn module(kind: Kind, a: &Args) -> R<Value> {
+    lib(Module::lazy(kind), a.span).map(|m| Value::Module(Rc::new(m)))
 }
 
 /// `linear(x, W, b)` applies one; `linear(input=2, output=3)` builds one.
@@ -122,7 +122,14 @@ fn linear(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
         let input = a.usize(0, "input", None)?;
         let output = a.usize(1, "output", None)?;
         let bias = a.flag(2, "bias", true)?;
-        return module(Linear::new(input, output, bias), a);
+        return module(
+            Kind::Linear {
+                input,
+                output,
+                bias,
+            },
+            a,
+        );
     }
     let x = a.tensor(0, "x")?;
     let w = a.tensor(1, "W")?;
@@ -315,9 +322,6 @@ enum Cell {
     Gru,
 }
 
-/// Builds one recurrent cell of `(input, hidden)`.
-type MakeCell = dyn Fn(usize, usize) -> crate::Result<Box<dyn Layer<Num>>>;
-
 fn recurrent_layer(a: &mut Args, cell: Cell) -> R<Value> {
     let input = a.usize(0, "input", None)?;
     let hidden = a.usize(1, "hidden", None)?;
@@ -327,23 +331,23 @@ fn recurrent_layer(a: &mut Args, cell: Cell) -> R<Value> {
     };
     let layers = a.usize(usize::MAX, "num_layers", Some(1))?;
     let bidirectional = a.flag(usize::MAX, "bidirectional", false)?;
+    let cell = match cell {
+        Cell::Lstm => Kind::Lstm { input, hidden },
+        Cell::Gru => Kind::Gru { input, hidden },
+        Cell::Rnn => Kind::Rnn { input, hidden, act },
+    };
     if layers != 1 || bidirectional {
         // PyTorch's nn.RNN / nn.LSTM / nn.GRU with num_layers, bidirectional.
-        let (kind, make): (&'static str, &MakeCell) = match cell {
-            Cell::Lstm => ("LSTM", &|i, h| Ok(Box::new(Lstm::new(i, h)?))),
-            Cell::Gru => ("GRU", &|i, h| Ok(Box::new(Gru::new(i, h)?))),
-            Cell::Rnn => ("RNN", &move |i, h| Ok(Box::new(RnnCell::new(i, h, act)?))),
-        };
         return module(
-            Stacked::new(kind, input, hidden, layers, bidirectional, make),
+            Kind::Stacked {
+                cell: Box::new(cell),
+                layers,
+                bidirectional,
+            },
             a,
         );
     }
-    match cell {
-        Cell::Lstm => module(Lstm::new(input, hidden), a),
-        Cell::Gru => module(Gru::new(input, hidden), a),
-        Cell::Rnn => module(RnnCell::new(input, hidden, act), a),
-    }
+    module(cell, a)
 }
 
 fn conv1d_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
@@ -351,7 +355,15 @@ fn conv1d_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let output = a.usize(1, "output", None)?;
     let kernel = a.usize(2, "kernel", None)?;
     let bias = a.flag(3, "bias", true)?;
-    module(Conv1d::new(input, output, kernel, bias), a)
+    module(
+        Kind::Conv1d {
+            input,
+            output,
+            kernel,
+            bias,
+        },
+        a,
+    )
 }
 
 fn conv2d_layer(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
@@ -372,7 +384,15 @@ fn conv2d_layer(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
         }
     };
     let bias = a.flag(3, "bias", true)?;
-    module(Conv::new_2d(input, output, kernel, bias), a)
+    module(
+        Kind::Conv2d {
+            input,
+            output,
+            kernel,
+            bias,
+        },
+        a,
+    )
 }
 
 fn attention_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
@@ -380,12 +400,27 @@ fn attention_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let d_k = a.usize(1, "d_k", None)?;
     let d_v = a.usize(2, "d_v", Some(d_k))?;
     let bias = a.flag(3, "bias", false)?;
-    module(SelfAttention::new(d_in, d_k, d_v, bias), a)
+    module(
+        Kind::SelfAttention {
+            d_in,
+            d_k,
+            d_v,
+            bias,
+        },
+        a,
+    )
 }
 
 fn mha_layer(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let d_model = a.usize(0, "d_model", None)?;
     let heads = a.usize(1, "heads", None)?;
     let bias = a.flag(2, "bias", true)?;
-    module(MultiHead::new(d_model, heads, bias), a)
+    module(
+        Kind::MultiHead {
+            d_model,
+            heads,
+            bias,
+        },
+        a,
+    )
 }

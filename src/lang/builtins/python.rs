@@ -237,12 +237,23 @@ fn range(it: &mut Interp, c: Call) -> R<Value> {
 
 /// Python's order of two values: numbers exactly, strings by code point,
 /// lists and tuples item by item.
+/// Each comparison is a unit of work, and a list is the same as itself
+/// without a look inside (Python's identity shortcut: a tuple built as
+/// `t = (t, t)` sixty times compares with itself at once).
 fn py_cmp(it: &Interp, a: &Value, b: &Value, span: Span) -> R<Ordering> {
+    lib(crate::budget::charge(1), span)?;
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => Ok(x.cmp(y)),
+        (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y))
+            if std::rc::Rc::ptr_eq(x, y) =>
+        {
+            Ok(Ordering::Equal)
+        }
         (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
             for (p, q) in x.iter().zip(y.iter()) {
-                match py_cmp(it, p, q, span)? {
+                // Nested lists may be deeper than the stack.
+                let o = stacker::maybe_grow(64 * 1024, 1024 * 1024, || py_cmp(it, p, q, span))?;
+                match o {
                     Ordering::Equal => {}
                     o => return Ok(o),
                 }
@@ -305,6 +316,12 @@ fn sorted(it: &mut Interp, mut c: Call) -> R<Value> {
     let items = it.unpack(&v, s)?;
     let ks = keys(it, &items, &key, span)?;
     let mut order: Vec<usize> = (0..items.len()).collect();
+    // n·log₂ n comparisons, asked of the budget before the first.
+    let n = items.len() as u64;
+    lib(
+        crate::budget::ensure(n * (64 - n.leading_zeros() as u64)),
+        span,
+    )?;
     let mut err = None;
     let shared: &Interp = it;
     order.sort_by(|&i, &j| {

@@ -102,7 +102,7 @@ fn params(it: &mut Interp, c: Call) -> R<Value> {
     ) -> R<()> {
         match v {
             Value::Module(m) => {
-                for r in m.count(conv).rows {
+                for r in lib(m.count(conv), s)?.rows {
                     rows.push(ParamRow {
                         name: format!("{label}.{}", r.name),
                         ..r
@@ -140,7 +140,21 @@ fn params(it: &mut Interp, c: Call) -> R<Value> {
         add(it, v, &label, conv, &mut rows, *s)?;
     }
     let table = ParamTable::new(conv, rows);
-    for r in &table.rows {
+    let total = i64::try_from(table.total)
+        .ok()
+        .filter(|&t| t < i64::MAX)
+        .ok_or_else(|| {
+            LangError::new(
+                ErrorKind::Limit,
+                "more parameters than a 64-bit count holds",
+                span,
+                None,
+            )
+        })?;
+    // A stack of 100,000 layers has 400,000 tensors: the first are shown,
+    // one line each, and the total is their sum only when all are shown.
+    let all_shown = table.rows.len() <= PARAM_ROWS_SHOWN;
+    for r in table.rows.iter().take(PARAM_ROWS_SHOWN) {
         // The count as the product of the shape: [12, 2] → 12·2 = 24.
         let dims: Vec<Math> = r.shape.iter().map(|&d| Math::int(d as i64)).collect();
         let mut members = Vec::new();
@@ -155,19 +169,28 @@ fn params(it: &mut Interp, c: Call) -> R<Value> {
             members,
         ));
     }
-    let terms: Vec<Math> = table
-        .rows
-        .iter()
-        .map(|r| Math::int(r.count as i64))
-        .collect();
+    if !all_shown {
+        it.notes.push(Note::prose(format!(
+            "… and {} more tensors",
+            table.rows.len() - PARAM_ROWS_SHOWN
+        )));
+    }
     let mut members = Vec::new();
-    if terms.len() > 1 {
+    if all_shown && table.rows.len() > 1 {
+        let terms: Vec<Math> = table
+            .rows
+            .iter()
+            .map(|r| Math::int(r.count as i64))
+            .collect();
         members.extend(Math::sum_of(terms));
     }
-    members.push(Math::int(table.total as i64));
+    members.push(Math::int(total));
     it.notes.push(Note::labelled(
         format!("total ({}) =", conv.name()),
         members,
     ));
-    Ok(Value::int(table.total as i64))
+    Ok(Value::int(total))
 }
+
+/// How many tensors `params` lists one by one.
+const PARAM_ROWS_SHOWN: usize = 32;
