@@ -632,9 +632,11 @@ fn make<T: Element>(value: ArrayD<T>, op: Op<T>) -> Tensor<T> {
 
 fn make_typed<T: Element>(value: ArrayD<T>, op: Op<T>, dtype: DType) -> Tensor<T> {
     // Every node is work and memory the run holds: one unit, and one per
-    // element copied. Charged here without failing; a run past its budget
-    // stops at its next charge or statement.
-    let _ = crate::budget::charge(1 + value.len() as u64 / 8);
+    // exact element made (an allocation each; floats are cheaper). Charged
+    // here without failing; a run past its budget stops at its next charge
+    // or statement.
+    let per = if T::EXACT { 1 } else { 8 };
+    let _ = crate::budget::charge(1 + value.len() as u64 / per);
     Tensor(Rc::new(Node {
         id: NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed),
         value,

@@ -154,7 +154,11 @@ fn huge_tensors_are_refused_before_allocating() {
         // 1000 stride-1 windows over 10⁵ samples: 10⁸ copies
         ("y = conv1d(ones(100000), ones(1000))\n", "taps"),
         (
-            "m = lstm(2, 2, num_layers=10**6)\nW = m.W_ih_l0\n",
+            "m = lstm(2, 2, num_layers=10**6)\n",
+            "1000000 cells (layers × directions) are more than 65536",
+        ),
+        (
+            "m = lstm(2000, 2000, num_layers=10)\nW = m.W_ih_l0\n",
             "2097152 elements",
         ),
     ] {

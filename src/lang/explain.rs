@@ -537,7 +537,9 @@ pub(crate) fn grad(
             )),
         ));
     }
-    let total = if it.opts.detail == Detail::Brief {
+    // The chain rule is written out only for a step that will be shown (a
+    // grad in a loop of 10,000 would write it 10,000 times).
+    let total = if it.opts.detail == Detail::Brief || !it.shown() {
         crate::autograd::backward_with(y, &[x], false)
             .map(|g| g.wrt(x))
             .map_err(lib)?

@@ -324,7 +324,7 @@ impl<'s> Interp<'s> {
     }
     /// A top-level statement whose step will be shown (not beyond
     /// [`SHOWN_STEP_LIMIT`]): only then is its working written out.
-    fn shown(&self) -> bool {
+    pub(crate) fn shown(&self) -> bool {
         self.top_level() && self.steps.len() < SHOWN_STEP_LIMIT
     }
     fn tick(&mut self, span: Span) -> R<()> {
@@ -1100,8 +1100,12 @@ impl<'s> Interp<'s> {
             .find(|k| k.to_lowercase() == lower)
             .map(|k| (0, k))
             .or_else(|| {
+                // Within 2 edits the lengths differ by at most 2: only
+                // those are compared (a 10,000-letter name against every
+                // name would be quadratic for nothing).
                 known
                     .iter()
+                    .filter(|k| k.len().abs_diff(name.len()) <= 2)
                     .map(|k| (edit_distance(name, k), k))
                     .filter(|(d, k)| *d <= 2 && *d < k.len())
                     .min_by_key(|(d, _)| *d)

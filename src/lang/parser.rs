@@ -1085,12 +1085,13 @@ impl Parser {
     fn call_args(&mut self) -> PResult<(Vec<Expr>, Vec<Kwarg>)> {
         let mut args = Vec::new();
         let mut kwargs: Vec<Kwarg> = Vec::new();
+        let mut given = std::collections::HashSet::new();
         while !self.is_op(")") {
             if let (Tok::Name(n), Tok::Op("=")) = (self.peek().clone(), self.peek_at(1).clone()) {
                 let s = self.bump().span;
                 self.bump();
                 let value = self.expr()?;
-                if kwargs.iter().any(|k| k.name == n) {
+                if !given.insert(n.clone()) {
                     return Err(LangError::syntax(
                         format!("keyword argument `{n}` given twice"),
                         s,

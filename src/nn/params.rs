@@ -132,6 +132,10 @@ pub enum Kind {
     },
 }
 
+/// Most cells (layers × directions) of a stacked recurrent layer: its
+/// parameter table has four rows a cell.
+pub const MAX_CELLS: usize = 1 << 16;
+
 /// A parameter known by its name and shape, before any value is made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamShape {
@@ -290,12 +294,25 @@ impl Kind {
                     format!("d_model = {d_model} cannot be split into {heads} equal heads"),
                 ))
             }
-            Kind::Stacked { cell, layers, .. } => {
+            Kind::Stacked {
+                cell,
+                layers,
+                bidirectional,
+            } => {
                 if *layers == 0 {
                     return Err(crate::Error::invalid(
                         cell.title(),
                         "num_layers must be at least 1".to_string(),
                     ));
+                }
+                let cells = layers.saturating_mul(if *bidirectional { 2 } else { 1 });
+                if cells > MAX_CELLS {
+                    return Err(crate::Error::Size {
+                        op: cell.title(),
+                        msg: format!(
+                            "{cells} cells (layers × directions) are more than {MAX_CELLS}"
+                        ),
+                    });
                 }
                 cell.check()
             }
