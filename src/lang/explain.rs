@@ -464,7 +464,15 @@ fn is_literal(e: &Expr) -> bool {
 /// with the numbers put in, and with the inner function applications
 /// evaluated — each form once, in that order. Call it before the statement
 /// binds its target, so the numbers are the ones the expression used.
+/// The longest source (in bytes) of a statement whose working is written.
+const WORKING_MAX_SOURCE: usize = 4096;
+
 pub(crate) fn working(it: &mut Interp, e: &Expr) -> Vec<Math> {
+    // A statement longer than a page (a literal of 15,000 fractions) is
+    // shown by its value alone: its formula would not be read.
+    if e.span.end.saturating_sub(e.span.start) > WORKING_MAX_SOURCE {
+        return Vec::new();
+    }
     let written = to_math(it, e, true);
     let mut members = vec![written];
     if it.opts.detail == Detail::Brief || is_literal(e) || matches!(e.kind, ExprKind::Name(_)) {
