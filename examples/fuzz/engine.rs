@@ -1028,12 +1028,15 @@ impl<'r> Gen<'r> {
         }
     }
 
+    /// A loop or comprehension length: small, and only rarely a long one
+    /// (a loop near the step limit is a known slow case, ~1.5 s each).
     fn small_count(&mut self) -> String {
-        match self.r.u8(0..50) {
+        match self.r.u16(0..2000) {
             0 => "10**6".into(),
-            1 => "-1".into(),
-            2 => "0".into(),
-            3 => self.number(),
+            1 => EXTREMES[self.r.usize(0..EXTREMES.len())].into(),
+            2..=20 => "-1".into(),
+            21..=40 => "0".into(),
+            41..=60 => self.r.i32(-3..10).to_string(),
             _ => self.r.u8(1..6).to_string(),
         }
     }
