@@ -1,8 +1,9 @@
 //! The fuzz driver of issue 9 ("bounded and unbreakable"): generated and
 //! mutated exercises are run through `gradwork::lang::solve` and rendered as
 //! `gradwork solve` renders them; a panic, a crash (a signal: stack
-//! overflow, abort), a case over 1 s, or one whose heap peaks over 1 GiB is
-//! a finding, saved under `--out` (default `fuzz-findings/`).
+//! overflow, abort), a case over 1 s, one whose heap peaks over 1 GiB, or
+//! an internal error (a worked line the self-check found false) is a
+//! finding, saved under `--out` (default `fuzz-findings/`).
 //!
 //!     cargo run --release --example fuzz -- --cases 100000 --seed 1 --jobs 1
 //!     cargo run --release --example fuzz -- --max-secs 1800 --cases 10000000
@@ -285,6 +286,9 @@ fn child(a: &Args) {
             // Grouped by place (file:line), not by message.
             let place = p.split(": ").next().unwrap_or(p);
             found.push(("panic", group("panic", place)));
+        }
+        if let Some(e) = &o.internal {
+            found.push(("internal", group("internal", e)));
         }
         if o.wall > SLOW {
             found.push((

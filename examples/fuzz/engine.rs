@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use gradwork::lang::interp::Detail;
 use gradwork::lang::report::{self, Style};
-use gradwork::lang::{builtins, solve, Options};
+use gradwork::lang::{builtins, solve, ErrorKind, Options};
 
 // ---------------------------------------------------------------------------
 // Memory: a counting allocator.
@@ -176,6 +176,9 @@ pub struct Outcome {
     pub peak: usize,
     /// The first error of the solution, if any (for grouping findings).
     pub error: Option<String>,
+    /// The first *internal* error: a worked line the self-check found
+    /// false (docs/language.md: "a bug in gradwork").
+    pub internal: Option<String>,
 }
 
 /// The per-case wall time handed to the engine (`--timeout`).
@@ -208,16 +211,22 @@ pub fn run_case(src: &str, v: Variant) -> Outcome {
             t.len() + e.len()
         };
         std::hint::black_box(out);
-        sol.errors.first().map(|e| e.to_string())
+        let internal = sol
+            .errors
+            .iter()
+            .find(|e| e.kind == ErrorKind::Internal)
+            .map(|e| e.to_string());
+        (sol.errors.first().map(|e| e.to_string()), internal)
     }));
     let wall = t.elapsed();
     let peak = peak();
     match r {
-        Ok(error) => Outcome {
+        Ok((error, internal)) => Outcome {
             panic: None,
             wall,
             peak,
             error,
+            internal,
         },
         Err(_) => {
             let msg = LAST_PANIC
@@ -230,6 +239,7 @@ pub fn run_case(src: &str, v: Variant) -> Outcome {
                 wall,
                 peak,
                 error: None,
+                internal: None,
             }
         }
     }
