@@ -5,9 +5,9 @@
 //!
 //! Fails on any panic, on a case over `SLOW` (5 s: CI machines are noisy,
 //! and a debug build is slower; the long run holds cases to 1 s), and on a
-//! case whose heap peaks over 1 GiB; prints the internal errors (worked
-//! lines the self-check refused) without failing. A crash (stack overflow, abort) fails
-//! it by killing the test process.
+//! case whose heap peaks over 1 GiB, and on an internal error (a worked
+//! line the self-check refused). A crash (stack overflow, abort) fails it by
+//! killing the test process.
 //!
 //! Environment: `GRADWORK_FUZZ_CASES=N` (default 10,000 in a release build,
 //! 500 in a debug build), `GRADWORK_FUZZ_SEED=S` (default 1).
@@ -82,12 +82,12 @@ fn short_fuzz_run_finds_nothing() {
         .expect("a thread")
         .join()
         .expect("the fuzz thread");
-    // Internal errors (a worked line the self-check refused) are reported,
-    // not failed on: the file still ends with a spanned error, and a
-    // reproducer belongs in a test of its own.
+    // An internal error is a worked line the self-check refused: gradwork
+    // was about to print something false. That fails the run too.
     for e in &internal {
         eprintln!("fuzz: internal error: {e}");
     }
+    assert!(internal.is_empty(), "{} internal error(s)", internal.len());
     assert!(
         bad.is_empty(),
         "{} finding(s):\n{}",

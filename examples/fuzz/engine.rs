@@ -8,7 +8,9 @@
 
 #![allow(dead_code)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
+
+use gradwork::budget::{self, CountingAlloc};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -23,8 +25,6 @@ use gradwork::lang::{builtins, solve, ErrorKind, Options};
 // Memory: a counting allocator.
 // ---------------------------------------------------------------------------
 
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
 /// Above this many live heap bytes an allocation fails (the process then
 /// aborts through `handle_alloc_error`); `usize::MAX` means no cap.
 static HARD_CAP: AtomicUsize = AtomicUsize::new(usize::MAX);
@@ -35,7 +35,9 @@ pub static CAP_HIT: AtomicBool = AtomicBool::new(false);
 /// tells a memory kill from another abort.
 pub const CAP_MARKER: &[u8] = b"\nFUZZ-MEMORY-CAP\n";
 
-/// `System`, counting live and peak bytes with relaxed atomics.
+/// gradwork's counting allocator (`gradwork::budget::CountingAlloc`, which
+/// gives runs their memory budget as in the CLI, and the peak), with a hard
+/// cap on top: a child past it ends rather than swap the machine.
 pub struct Counting;
 
 extern "C" {
@@ -43,59 +45,39 @@ extern "C" {
 }
 
 impl Counting {
-    fn grow(size: usize) -> bool {
-        let now = CURRENT.fetch_add(size, Ordering::Relaxed) + size;
-        if now > HARD_CAP.load(Ordering::Relaxed) {
-            CURRENT.fetch_sub(size, Ordering::Relaxed);
+    fn room(size: usize) -> bool {
+        if budget::allocated().saturating_add(size) > HARD_CAP.load(Ordering::Relaxed) {
             if !CAP_HIT.swap(true, Ordering::Relaxed) {
                 // No allocation here: a raw write(2) of a static buffer.
                 unsafe { write(2, CAP_MARKER.as_ptr(), CAP_MARKER.len()) };
             }
             return false;
         }
-        PEAK.fetch_max(now, Ordering::Relaxed);
         true
     }
 }
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        if !Self::grow(l.size()) {
+        if !Self::room(l.size()) {
             return std::ptr::null_mut();
         }
-        let p = unsafe { System.alloc(l) };
-        if p.is_null() {
-            CURRENT.fetch_sub(l.size(), Ordering::Relaxed);
-        }
-        p
+        unsafe { CountingAlloc.alloc(l) }
     }
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        if !Self::grow(l.size()) {
+        if !Self::room(l.size()) {
             return std::ptr::null_mut();
         }
-        let p = unsafe { System.alloc_zeroed(l) };
-        if p.is_null() {
-            CURRENT.fetch_sub(l.size(), Ordering::Relaxed);
-        }
-        p
+        unsafe { CountingAlloc.alloc_zeroed(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        CURRENT.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { CountingAlloc.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        if new > l.size() && !Self::grow(new - l.size()) {
+        if new > l.size() && !Self::room(new - l.size()) {
             return std::ptr::null_mut();
         }
-        let q = unsafe { System.realloc(p, l, new) };
-        if q.is_null() {
-            if new > l.size() {
-                CURRENT.fetch_sub(new - l.size(), Ordering::Relaxed);
-            }
-        } else if new < l.size() {
-            CURRENT.fetch_sub(l.size() - new, Ordering::Relaxed);
-        }
-        q
+        unsafe { CountingAlloc.realloc(p, l, new) }
     }
 }
 
@@ -106,11 +88,11 @@ pub fn set_hard_cap(bytes: usize) {
 }
 
 fn reset_peak() {
-    PEAK.store(CURRENT.load(Ordering::Relaxed), Ordering::Relaxed);
+    budget::reset_peak();
 }
 
 fn peak() -> usize {
-    PEAK.load(Ordering::Relaxed)
+    budget::peak()
 }
 
 // ---------------------------------------------------------------------------
@@ -191,7 +173,10 @@ pub fn run_case(src: &str, v: Variant) -> Outcome {
     let opts = Options {
         digits: v.digits,
         detail: v.detail,
-        timeout: CASE_TIMEOUT,
+        limits: gradwork::budget::Limits {
+            timeout: CASE_TIMEOUT,
+            ..Default::default()
+        },
         ..Options::default()
     };
     if let Ok(mut g) = LAST_PANIC.lock() {

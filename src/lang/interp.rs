@@ -2203,6 +2203,15 @@ impl<'s> Interp<'s> {
     /// The rows a first-axis index array picks: a mask's true rows, or the
     /// rows an integer array names.
     fn select_rows(&self, t: &Tensor<Num>, m: &Tensor<Num>, ms: Span, span: Span) -> R<Value> {
+        if t.ndim() == 0 {
+            // numpy: IndexError, too many indices for a 0-d array.
+            return Err(LangError::new(
+                ErrorKind::Shape,
+                "a number has no rows to index",
+                span,
+                Some("index arrays select rows of an array with at least one axis"),
+            ));
+        }
         if m.is_bool() {
             return self.select(t, m, ms, span);
         }

@@ -1158,6 +1158,7 @@ impl Parser {
     }
 
     fn atom(&mut self) -> PResult<Expr> {
+        let start = self.pos;
         let t = self.bump();
         let span = t.span;
         let kind = match t.tok {
@@ -1227,7 +1228,9 @@ impl Parser {
                 ExprKind::List(items)
             }
             _ => {
-                self.pos -= 1;
+                // Back to the token that is not an expression (at the end of
+                // the input `bump` stays put, so this is not `pos - 1`).
+                self.pos = start;
                 return Err(self.expected("an expression", None));
             }
         };

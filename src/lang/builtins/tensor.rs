@@ -387,7 +387,13 @@ fn eye(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let n = a.usize(0, "N", None)?;
     let m = match a.get(1, "M") {
         None | Some((Value::None, _)) => n,
-        Some((v, s)) => usizes(it, &Value::list(vec![v]), s, "M is a size")?[0],
+        Some((v, s)) => {
+            let m = usizes(it, &Value::list(vec![v]), s, "M is a size")?;
+            match m.as_slice() {
+                [m] => *m,
+                _ => return Err(LangError::new(ErrorKind::Type, "M is one size", s, None)),
+            }
+        }
     };
     let k = a.int(2, "k", Some(0))?;
     a.get(3, "dtype");
