@@ -370,11 +370,8 @@ impl Kind {
                 layers,
                 bidirectional,
             } => {
-                let (name, input, hidden) = match &**cell {
-                    Kind::Rnn { input, hidden, .. } => ("RNN", input, hidden),
-                    Kind::Lstm { input, hidden } => ("LSTM", input, hidden),
-                    Kind::Gru { input, hidden } => ("GRU", input, hidden),
-                    other => return other.title(),
+                let Some((name, input, hidden)) = cell.recurrent() else {
+                    return cell.title();
                 };
                 let mut t = format!("{name}({input}, {hidden}");
                 if *layers > 1 {
@@ -386,6 +383,16 @@ impl Kind {
                 t.push(')');
                 t
             }
+        }
+    }
+
+    /// PyTorch's class name, input and hidden size of a recurrent cell.
+    fn recurrent(&self) -> Option<(&'static str, usize, usize)> {
+        match self {
+            Kind::Rnn { input, hidden, .. } => Some(("RNN", *input, *hidden)),
+            Kind::Lstm { input, hidden } => Some(("LSTM", *input, *hidden)),
+            Kind::Gru { input, hidden } => Some(("GRU", *input, *hidden)),
+            _ => None,
         }
     }
 
@@ -428,11 +435,8 @@ impl Kind {
                 layers,
                 bidirectional,
             } => {
-                let (name, input, hidden) = match &**cell {
-                    Kind::Rnn { input, hidden, .. } => ("RNN", *input, *hidden),
-                    Kind::Lstm { input, hidden } => ("LSTM", *input, *hidden),
-                    Kind::Gru { input, hidden } => ("GRU", *input, *hidden),
-                    other => return other.build(),
+                let Some((name, input, hidden)) = cell.recurrent() else {
+                    return cell.build();
                 };
                 let make = |i: usize, h: usize| -> Result<Box<dyn Layer<T>>> {
                     match &**cell {
