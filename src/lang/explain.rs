@@ -207,6 +207,10 @@ fn is_sequence(it: &Interp, e: &Expr) -> bool {
         ExprKind::Name(n) => matches!(it.lookup(n), Some(Value::List(_) | Value::Tuple(_))),
         ExprKind::Binary(BinOp::Add, a, b) => is_sequence(it, a) && is_sequence(it, b),
         ExprKind::Binary(BinOp::Mul, a, b) => is_sequence(it, a) != is_sequence(it, b),
+        // `xs[::-1]`, `xs[1:]`: a slice of a list is a list.
+        ExprKind::Index(base, items) => {
+            matches!(items.as_slice(), [IndexItem::Slice(..)]) && is_sequence(it, base)
+        }
         _ => false,
     }
 }
@@ -367,6 +371,14 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
         }
         // f(x**2 for x in v): the generator is code, shown in its call.
         ExprKind::Call(_, args, _) if matches!(args.as_slice(), [a] if matches!(a.kind, ExprKind::Comp(..))) => {
+            code(it)
+        }
+        // A user's own function under a built-in's name (`def sigmoid(z)`)
+        // is not the built-in: shown as written, never evaluated as σ.
+        ExprKind::Call(f, _, _)
+            if matches!(&f.kind, ExprKind::Name(n)
+                if matches!(it.lookup(n), Some(Value::Func(_))) && builtins::lookup(n).is_some()) =>
+        {
             code(it)
         }
         ExprKind::Call(f, args, kw) => {
