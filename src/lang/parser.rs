@@ -1306,6 +1306,9 @@ fn fstring_parts(raw: &str, at: usize) -> PResult<Vec<FPart>> {
                 parts.push(FPart::Field { expr, spec, debug });
                 i = j + 1;
             }
+            // A backslash before a non-ASCII character is dropped and the
+            // character read whole by the next arm.
+            b'\\' if i + 1 < b.len() && !b[i + 1].is_ascii() => i += 1,
             b'\\' if i + 1 < b.len() => {
                 text.push(match b[i + 1] {
                     b'n' => '\n',
