@@ -647,8 +647,8 @@ fn make_typed<T: Element>(value: ArrayD<T>, op: Op<T>, dtype: DType) -> Tensor<T
     }))
 }
 
-fn slice_of(info: &[SliceInfoElem]) -> SliceInfo<Vec<SliceInfoElem>, IxDyn, IxDyn> {
-    SliceInfo::try_from(info.to_vec()).expect("slice_info checked every entry")
+fn slice_of(info: &[SliceInfoElem]) -> Result<SliceInfo<Vec<SliceInfoElem>, IxDyn, IxDyn>> {
+    SliceInfo::try_from(info.to_vec()).map_err(|e| Error::shape("indexing", e.to_string()))
 }
 
 /// `a @ b` on arrays with equal batch shape and ndim ≥ 2.
@@ -656,8 +656,12 @@ fn bmm<T: Element>(a: &ArrayD<T>, b: &ArrayD<T>) -> Result<ArrayD<T>> {
     let nd = a.ndim();
     let (n, k, m) = (a.shape()[nd - 2], a.shape()[nd - 1], b.shape()[nd - 1]);
     let batch: usize = a.shape()[..nd - 2].iter().product();
-    let a3 = a.to_shape((batch, n, k)).expect("batch·n·k elements");
-    let b3 = b.to_shape((batch, k, m)).expect("batch·k·m elements");
+    let a3 = a
+        .to_shape((batch, n, k))
+        .map_err(|e| Error::shape("matmul", e.to_string()))?;
+    let b3 = b
+        .to_shape((batch, k, m))
+        .map_err(|e| Error::shape("matmul", e.to_string()))?;
     let mut out = Vec::with_capacity(batch * n * m);
     for i in 0..batch {
         let c = T::matmul(a3.index_axis(Axis(0), i), b3.index_axis(Axis(0), i))?;
@@ -665,7 +669,7 @@ fn bmm<T: Element>(a: &ArrayD<T>, b: &ArrayD<T>) -> Result<ArrayD<T>> {
     }
     let mut shape = a.shape()[..nd - 2].to_vec();
     shape.extend([n, m]);
-    Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("batch·n·m elements"))
+    ArrayD::from_shape_vec(IxDyn(&shape), out).map_err(|e| Error::shape("matmul", e.to_string()))
 }
 
 fn swap_last<T: Element>(a: &ArrayD<T>) -> ArrayD<T> {
@@ -888,13 +892,14 @@ impl<T: Element> Tensor<T> {
     }
     /// The single element of a one-element tensor.
     pub fn item(&self) -> Result<T> {
-        if self.len() != 1 {
-            return Err(Error::shape(
+        let mut it = self.value().iter();
+        match (it.next(), it.next()) {
+            (Some(x), None) => Ok(x.clone()),
+            _ => Err(Error::shape(
                 "item",
                 format!("needs one element, the shape is {:?}", self.shape()),
-            ));
+            )),
         }
-        Ok(self.value().iter().next().expect("one element").clone())
     }
     /// The inputs of the op that made this tensor.
     pub fn inputs(&self) -> Vec<Tensor<T>> {
@@ -984,8 +989,14 @@ impl<T: Element> Tensor<T> {
         keep: fn(std::cmp::Ordering) -> bool,
     ) -> Result<Tensor<T>> {
         let shape = broadcast_shape(self.shape(), o.shape(), sym)?;
-        let a = self.value().broadcast(IxDyn(&shape)).expect("checked");
-        let b = o.value().broadcast(IxDyn(&shape)).expect("checked");
+        let a = self
+            .value()
+            .broadcast(IxDyn(&shape))
+            .ok_or_else(|| Error::mismatch(sym, self.shape(), &shape))?;
+        let b = o
+            .value()
+            .broadcast(IxDyn(&shape))
+            .ok_or_else(|| Error::mismatch(sym, o.shape(), &shape))?;
         let v = try_zip(&a, &b, |x, y| {
             Ok(if keep(x.compare(y)?) {
                 T::one()
@@ -1353,7 +1364,7 @@ impl<T: Element> Tensor<T> {
     /// numpy indexing: `x[1]`, `x[:, :2]`, `x[-1]`, `x[::-1]`, `x[None]`.
     pub fn slice(&self, idx: &[Idx]) -> Result<Tensor<T>> {
         let info = slice_info(self.shape(), idx)?;
-        let v = self.value().slice(slice_of(&info)).to_owned();
+        let v = self.value().slice(slice_of(&info)?).to_owned();
         Ok(make(v, Op::Slice(self.clone(), info)))
     }
     /// Inserts an axis of length 1 at `axis`.
@@ -1420,11 +1431,11 @@ impl<T: Element> fmt::Debug for Tensor<T> {
 pub fn fmt_nested<T: fmt::Display>(a: &ArrayD<T>, f: &mut impl fmt::Write) -> fmt::Result {
     fn rec<T: fmt::Display>(v: ndarray::ArrayViewD<T>, f: &mut impl fmt::Write) -> fmt::Result {
         if v.ndim() == 0 {
-            return write!(
-                f,
-                "{}",
-                v.iter().next().expect("a 0-d array has one element")
-            );
+            // A 0-d array has exactly one element.
+            for x in v.iter() {
+                write!(f, "{x}")?;
+            }
+            return Ok(());
         }
         f.write_char('[')?;
         for (i, sub) in v.axis_iter(Axis(0)).enumerate() {
@@ -1531,7 +1542,9 @@ fn backward_rule<T: Element>(
         }
         Op::Sum(a, _) => (
             "∂(Σ a)/∂aᵢ = 1".into(),
-            g.broadcast(IxDyn(a.shape())).expect("kept axes").to_owned(),
+            g.broadcast(IxDyn(a.shape()))
+                .ok_or_else(|| Error::mismatch("sum backward", g.shape(), a.shape()))?
+                .to_owned(),
         ),
         Op::Extreme { x, axis, max, idx } => {
             let mut c = ArrayD::from_elem(IxDyn(x.shape()), T::zero());
@@ -1546,7 +1559,7 @@ fn backward_rule<T: Element>(
         Op::Reshape(a) => (
             "reshape: gradient reshaped back".into(),
             g.to_shape(IxDyn(a.shape()))
-                .expect("same size")
+                .map_err(|e| Error::shape("reshape backward", e.to_string()))?
                 .into_owned(),
         ),
         Op::Permute(_, perm) => {
@@ -1568,7 +1581,7 @@ fn backward_rule<T: Element>(
         ),
         Op::Slice(a, info) => {
             let mut c = ArrayD::from_elem(IxDyn(a.shape()), T::zero());
-            c.slice_mut(slice_of(info)).assign(g);
+            c.slice_mut(slice_of(info)?).assign(g);
             (
                 "indexing: gradient placed at the selected elements".into(),
                 c,

@@ -13,6 +13,12 @@
 //! assert_eq!(g[0].to_string(), "[2/3 ≈ 0.6667, 2/3 ≈ 0.6667, 169/150 ≈ 1.127]");
 //! # Ok::<(), gradwork::Error>(())
 //! ```
+//!
+//! Nothing a user writes may panic the library: `unwrap` and `expect` are
+//! denied outside tests; the few invariants that hold by construction say so
+//! with `#[allow]` and a reason at the spot.
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod autograd;
 pub mod budget;

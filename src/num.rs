@@ -262,19 +262,20 @@ fn iv_tanh(a: Iv) -> Iv {
 /// σ at one point, built from rigorous interval steps so no error analysis
 /// of a hand-written formula is needed. The form is chosen so `exp` never
 /// overflows: 1/(1+e^−p) for p ≥ 0, e^p/(1+e^p) for p < 0.
-fn iv_sigmoid_point(p: f64) -> Iv {
+/// The divisions cannot fail: 1 + e^∓p is at least 1.
+fn iv_sigmoid_point(p: f64) -> Result<Iv> {
     let one = (1.0, 1.0);
     let (lo, hi) = if p >= 0.0 {
         let e = iv_exp_point(-p);
-        iv_div(one, iv_add(one, e)).expect("1 + e^-p > 0")
+        iv_div(one, iv_add(one, e))?
     } else {
         let e = iv_exp_point(p);
-        iv_div(e, iv_add(one, e)).expect("1 + e^p > 0")
+        iv_div(e, iv_add(one, e))?
     };
-    (lo.max(0.0), hi.min(1.0))
+    Ok((lo.max(0.0), hi.min(1.0)))
 }
-fn iv_sigmoid(a: Iv) -> Iv {
-    (iv_sigmoid_point(a.0).0, iv_sigmoid_point(a.1).1)
+fn iv_sigmoid(a: Iv) -> Result<Iv> {
+    Ok((iv_sigmoid_point(a.0)?.0, iv_sigmoid_point(a.1)?.1))
 }
 fn iv_powi(a: Iv, n: i64) -> Result<Iv> {
     if n == 0 {
@@ -1024,7 +1025,7 @@ impl Num {
             Mono::Exp => iv_exp(x),
             Mono::Log => iv_ln(x)?,
             Mono::Sqrt => iv_sqrt(x)?,
-            Mono::Sigmoid => iv_sigmoid(x),
+            Mono::Sigmoid => iv_sigmoid(x)?,
             Mono::Tanh => iv_tanh(x),
         };
         let (lo, hi) = check_iv(iv, what)?;
@@ -1398,10 +1399,10 @@ fn approx_string(lo: f64, hi: f64, n: usize) -> String {
     if lo <= 0.0 && hi >= 0.0 && lo.abs() < f64::MIN_POSITIVE && hi.abs() < f64::MIN_POSITIVE {
         return "0".into();
     }
-    let (l, h) = (
-        BigRational::from_float(lo).expect("finite"),
-        BigRational::from_float(hi).expect("finite"),
-    );
+    // Bounds that are not finite have no digits to agree on.
+    let (Some(l), Some(h)) = (BigRational::from_float(lo), BigRational::from_float(hi)) else {
+        return format!("{lo}..{hi}");
+    };
     for k in (1..=n).rev() {
         let a = sig_digits(&l, k);
         if a == sig_digits(&h, k) {
@@ -1413,9 +1414,11 @@ fn approx_string(lo: f64, hi: f64, n: usize) -> String {
     if lo <= 0.0 && hi >= 0.0 {
         // 6% above the larger end before rounding to 2 digits: the bound
         // shown is never below the true one.
+        // (Past the largest float, the bounds below are shown instead.)
         let m = lo.abs().max(hi.abs()) * 1.06;
-        let m = BigRational::from_float(m).expect("finite");
-        return format!("0 ± {}", sig_string(&m, 2));
+        if let Some(m) = BigRational::from_float(m) {
+            return format!("0 ± {}", sig_string(&m, 2));
+        }
     }
     format!("{}..{}", sig_string(&l, n), sig_string(&h, n))
 }

@@ -60,7 +60,7 @@ pub trait Element: Clone + fmt::Debug + fmt::Display + 'static {
                 out.push(acc);
             }
         }
-        Ok(Array2::from_shape_vec((n, m), out).expect("n·m elements"))
+        Array2::from_shape_vec((n, m), out).map_err(|e| Error::shape("matmul", e.to_string()))
     }
 }
 
@@ -224,21 +224,23 @@ float_element!(f32);
 float_element!(f64);
 
 /// Maps every element through a fallible function; the first error wins.
-pub fn try_map<T: Element, U: Clone>(
+pub fn try_map<T: Element, U: Element>(
     a: &ArrayViewD<T>,
     mut f: impl FnMut(&T) -> Result<U>,
 ) -> Result<ArrayD<U>> {
     let mut err = None;
+    // A failed element is filled with zero; the array is then dropped, as
+    // any failure returns the error instead.
     let out = a.map(|x| match f(x) {
-        Ok(v) => Some(v),
+        Ok(v) => v,
         Err(e) => {
             err.get_or_insert(e);
-            None
+            U::zero()
         }
     });
     match err {
         Some(e) => Err(e),
-        None => Ok(out.mapv(|v| v.expect("no error was recorded"))),
+        None => Ok(out),
     }
 }
 
@@ -352,9 +354,8 @@ pub fn sum_to_shape<T: Element>(a: &ArrayD<T>, shape: &[usize]) -> Result<ArrayD
             out = sum_axis_keep(&out.view(), ax)?;
         }
     }
-    Ok(out
-        .into_shape_with_order(IxDyn(shape))
-        .expect("same number of elements"))
+    out.into_shape_with_order(IxDyn(shape))
+        .map_err(|e| Error::shape("sum to shape", e.to_string()))
 }
 
 /// Index of the first maximum (or minimum) along `axis`, keeping the axis.
@@ -374,7 +375,8 @@ pub fn arg_extreme<T: Element>(a: &ArrayViewD<T>, axis: usize, max: bool) -> Res
     }
     // `lanes` walks the other axes in logical order, which is the order of the
     // kept-axis result.
-    Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("one index per lane"))
+    let op = if max { "argmax" } else { "argmin" };
+    ArrayD::from_shape_vec(IxDyn(&shape), out).map_err(|e| Error::shape(op, e.to_string()))
 }
 
 /// One entry of a numpy index: `x[2]`, `x[1:4:2]`, `x[None]`.

@@ -1,5 +1,7 @@
 //! The `gradwork` command: `gradwork solve PATH...`.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -231,11 +233,15 @@ fn main() -> ExitCode {
         }
     }
     if let Format::Json = format {
-        let _ = writeln!(
-            stdout,
-            "{}",
-            serde_json::to_string_pretty(&json_out).expect("JSON values serialize")
-        );
+        match serde_json::to_string_pretty(&json_out) {
+            Ok(text) => {
+                let _ = writeln!(stdout, "{text}");
+            }
+            Err(e) => {
+                eprintln!("gradwork: cannot write the JSON report: {e}");
+                return ExitCode::from(2);
+            }
+        }
     }
     ExitCode::from(status)
 }

@@ -289,7 +289,7 @@ pub fn explain_grad(
         let mut members = vec![head];
         let formulas: Option<Vec<Math>> = ts.iter().map(|t| t.formula.clone()).collect();
         if let Some(fs) = &formulas {
-            let f = Math::sum_of(fs.clone()).expect("a use");
+            let f = Math::sum_of(fs.clone()).ok_or_else(no_use)?;
             let s = f.substituted(SUBST_MAX_ELEMS);
             members.push(f);
             if !s.has_index() {
@@ -299,7 +299,7 @@ pub fn explain_grad(
         }
         if ts.len() > 1 || formulas.is_none() {
             let parts: Vec<Math> = ts.iter().map(|t| factored(&t.upstream, &t.value)).collect();
-            members.push(Math::sum_of(parts).expect("a use"));
+            members.push(Math::sum_of(parts).ok_or_else(no_use)?);
         } else if let Some(f) = factored_only(&ts[0].upstream, &ts[0].value) {
             members.push(f);
         }
@@ -308,6 +308,11 @@ pub fn explain_grad(
         notes.extend(delta_notes.remove(&v.id()).unwrap_or_default());
     }
     Ok((total, notes))
+}
+
+/// Every variable in the chain has at least one use; none would be a bug.
+fn no_use() -> crate::Error {
+    crate::Error::invalid("explain_grad", "a variable in the chain has no use")
 }
 
 /// δ2 for h2, δ⁽²⁾ for h⁽²⁾, δ_h for h; later ones primed.

@@ -386,8 +386,12 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
             let short = name.rsplit('.').next().unwrap_or(&name).to_string();
             let by_value = values && builtins::by_value(&short);
             let mut xs: Vec<Math> = args.iter().map(|a| to_math(it, a, by_value)).collect();
-            if kw.is_empty() && xs.len() == 1 {
-                let x = xs.pop().expect("one argument");
+            let single = if kw.is_empty() && xs.len() == 1 {
+                xs.pop()
+            } else {
+                None
+            };
+            if let Some(x) = single {
                 let qualified =
                     name == short || name.starts_with("np.") || name.starts_with("math.");
                 match short.as_str() {
@@ -395,22 +399,24 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
                     // a + b of a list, the rows of a matrix.
                     "sum" if name == "np.sum" => return Math::Sum(None, Box::new(x)),
                     "sum" if name == "sum" => {
-                        return match x {
-                            Math::List(items) if !items.is_empty() => {
-                                Math::sum_of(items).expect("not empty")
-                            }
-                            x => match x.eval() {
-                                Ok(Some(v)) if v.ndim() <= 1 => Math::Sum(None, Box::new(x)),
-                                Ok(Some(_)) => Math::call(
-                                    "sum",
-                                    vec![x, Math::Kw("axis".into(), Box::new(Math::int(0)))],
-                                ),
-                                // Code (a generator) is shown as written.
-                                _ if matches!(x, Math::Code(_)) => Math::call("sum", vec![x]),
-                                // The shape is not known (a function's
-                                // parameter): Σ over the first index.
-                                _ => Math::Sum(Some("i".into()), Box::new(x)),
+                        let x = match x {
+                            Math::List(items) => match Math::sum_of(items) {
+                                Some(s) => return s,
+                                None => Math::List(Vec::new()),
                             },
+                            x => x,
+                        };
+                        return match x.eval() {
+                            Ok(Some(v)) if v.ndim() <= 1 => Math::Sum(None, Box::new(x)),
+                            Ok(Some(_)) => Math::call(
+                                "sum",
+                                vec![x, Math::Kw("axis".into(), Box::new(Math::int(0)))],
+                            ),
+                            // Code (a generator) is shown as written.
+                            _ if matches!(x, Math::Code(_)) => Math::call("sum", vec![x]),
+                            // The shape is not known (a function's
+                            // parameter): Σ over the first index.
+                            _ => Math::Sum(Some("i".into()), Box::new(x)),
                         };
                     }
                     "norm" if qualified || name == "np.linalg.norm" => {

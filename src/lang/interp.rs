@@ -134,6 +134,19 @@ pub(crate) enum Flow {
 
 pub(crate) type R<T> = Result<T, LangError>;
 
+/// `t`'s value broadcast to `shape` (found by `broadcast_shape`), or the
+/// mismatch as an error of `op` at `span`.
+pub(crate) fn spread<'a>(
+    t: &'a Tensor<Num>,
+    shape: &[usize],
+    op: &str,
+    span: Span,
+) -> R<ndarray::ArrayViewD<'a, Num>> {
+    t.value()
+        .broadcast(ndarray::IxDyn(shape))
+        .ok_or_else(|| LangError::from_lib(crate::Error::mismatch(op, t.shape(), shape), span))
+}
+
 /// An assignment remembered for explaining gradients.
 pub(crate) struct Named {
     pub name: String,
@@ -1417,7 +1430,7 @@ impl<'s> Interp<'s> {
                     });
                     left = right;
                 }
-                Ok(acc.expect("a comparison has an operator"))
+                acc.ok_or_else(|| LangError::internal("a comparison without an operator", span))
             }
             ExprKind::And(a, b) => {
                 let va = self.eval(a)?;
@@ -1845,8 +1858,8 @@ impl<'s> Interp<'s> {
             }
         };
         let (xv, yv) = (
-            x.value().broadcast(shape.clone()).expect("broadcast shape"),
-            y.value().broadcast(shape.clone()).expect("broadcast shape"),
+            spread(&x, &shape, op.text(), span)?,
+            spread(&y, &shape, op.text(), span)?,
         );
         let mut out = Vec::with_capacity(xv.len());
         for (p, q) in xv.iter().zip(yv.iter()) {

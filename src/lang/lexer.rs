@@ -34,10 +34,21 @@ const OPS: [&str; 38] = [
     "~", "&", "|", "^",
 ];
 
+/// The character starting at byte `i`, which the lexer only asks for
+/// before the end of the source.
+fn char_at(src: &str, i: usize) -> Result<char, LangError> {
+    src.get(i..)
+        .and_then(|rest| rest.chars().next())
+        .ok_or_else(|| {
+            LangError::internal("the lexer read past the end of the source", Span::new(i, i))
+        })
+}
+
 pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
     let b = src.as_bytes();
     let mut out: Vec<Token> = Vec::new();
-    let mut indents = vec![0usize];
+    // The columns of the open blocks; none open is column 0.
+    let mut indents: Vec<usize> = Vec::new();
     let mut depth = 0usize; // open brackets: newlines inside are ignored
     let mut open: Vec<(Span, &'static str)> = Vec::new();
     let mut i = 0;
@@ -59,7 +70,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
                 continue;
             }
             let here = Span::new(j, j);
-            let top = *indents.last().expect("never empty");
+            let top = indents.last().copied().unwrap_or(0);
             if col > top {
                 indents.push(col);
                 out.push(Token {
@@ -67,14 +78,14 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
                     span: here,
                 });
             } else {
-                while col < *indents.last().expect("never empty") {
+                while indents.last().is_some_and(|&top| col < top) {
                     indents.pop();
                     out.push(Token {
                         tok: Tok::Dedent,
                         span: here,
                     });
                 }
-                if col != *indents.last().expect("never empty") {
+                if col != indents.last().copied().unwrap_or(0) {
                     return Err(LangError::syntax(
                         "this line's indentation matches no enclosing block",
                         Span::new(i, j),
@@ -120,7 +131,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
                     if b[i] == b'\\' && i + 1 < b.len() {
                         i += 1;
                     }
-                    let ch = src[i..].chars().next().expect("in bounds");
+                    let ch = char_at(src, i)?;
                     s.push(ch);
                     i += ch.len_utf8();
                 }
@@ -193,7 +204,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
             _ if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
                 let start = i;
                 while i < b.len() {
-                    let ch = src[i..].chars().next().expect("in bounds");
+                    let ch = char_at(src, i)?;
                     if ch.is_alphanumeric() || ch == '_' {
                         i += ch.len_utf8();
                     } else {
@@ -201,7 +212,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
                     }
                 }
                 if i == start {
-                    let ch = src[i..].chars().next().expect("in bounds");
+                    let ch = char_at(src, i)?;
                     return Err(LangError::syntax(
                         format!("unexpected character `{ch}`"),
                         Span::new(i, i + ch.len_utf8()),
@@ -238,7 +249,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
             _ => {
                 let op = OPS.iter().find(|op| src[i..].starts_with(**op));
                 let Some(op) = op else {
-                    let ch = src[i..].chars().next().expect("in bounds");
+                    let ch = char_at(src, i)?;
                     return Err(LangError::syntax(
                         format!("unexpected character `{ch}`"),
                         Span::new(i, i + ch.len_utf8()),
@@ -289,8 +300,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LangError> {
             span: end,
         });
     }
-    while indents.len() > 1 {
-        indents.pop();
+    while indents.pop().is_some() {
         out.push(Token {
             tok: Tok::Dedent,
             span: end,

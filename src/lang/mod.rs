@@ -87,6 +87,15 @@ impl LangError {
             hint: hint.map(str::to_string),
         }
     }
+    /// A state gradwork itself should never reach: a bug, not the user's.
+    pub fn internal(message: impl Into<String>, span: Span) -> LangError {
+        LangError::new(
+            ErrorKind::Internal,
+            message,
+            span,
+            Some("this is a bug in gradwork; please report it with the exercise"),
+        )
+    }
     pub fn syntax(message: impl Into<String>, span: Span, hint: Option<&str>) -> LangError {
         LangError::new(ErrorKind::Syntax, message, span, hint)
     }

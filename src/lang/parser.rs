@@ -494,10 +494,9 @@ impl Parser {
             }
             ts.push(self.target_atom()?);
         }
-        Ok(if ts.len() == 1 {
-            ts.pop().expect("one")
-        } else {
-            Target::Tuple(ts, Span::new(start, self.prev_end()))
+        Ok(match <[Target; 1]>::try_from(ts) {
+            Ok([t]) => t,
+            Err(ts) => Target::Tuple(ts, Span::new(start, self.prev_end())),
         })
     }
     fn target_atom(&mut self) -> PResult<Target> {
@@ -684,7 +683,10 @@ impl Parser {
                 let alias = if self.eat_kw("as") {
                     self.name()?.0
                 } else {
-                    module.split('.').next().expect("a name").to_string()
+                    module
+                        .split_once('.')
+                        .map_or(&*module, |(first, _)| first)
+                        .to_string()
                 };
                 binds.push((module, alias));
                 if !self.eat_op(",") {
@@ -876,10 +878,10 @@ impl Parser {
             self.nest()?;
             rest.push((op, self.bit_or()?));
         }
-        if rest.is_empty() {
+        let Some((_, last)) = rest.last() else {
             return Ok(l);
-        }
-        let span = l.span.to(rest.last().expect("non-empty").1.span);
+        };
+        let span = l.span.to(last.span);
         Ok(Expr {
             kind: ExprKind::Compare(Box::new(l), rest),
             span,
@@ -1210,16 +1212,16 @@ impl Parser {
             Tok::Op("[") => {
                 let mut items = Vec::new();
                 while !self.is_op("]") {
-                    items.push(self.expr()?);
-                    if items.len() == 1 && self.is_kw("for") {
+                    let item = self.expr()?;
+                    if items.is_empty() && self.is_kw("for") {
                         let clauses = self.comp_clauses()?;
                         self.expect_op("]", Some("a list comprehension closes with `]`"))?;
-                        let elt = items.pop().expect("one item");
                         return Ok(Expr {
-                            kind: ExprKind::Comp(Box::new(elt), clauses),
+                            kind: ExprKind::Comp(Box::new(item), clauses),
                             span: Span::new(span.start, self.prev_end()),
                         });
                     }
+                    items.push(item);
                     if !self.eat_op(",") {
                         break;
                     }
@@ -1308,6 +1310,9 @@ fn fstring_parts(raw: &str, at: usize) -> PResult<Vec<FPart>> {
                 parts.push(FPart::Field { expr, spec, debug });
                 i = j + 1;
             }
+            // A backslash before a non-ASCII character is dropped and the
+            // character read whole by the next arm.
+            b'\\' if i + 1 < b.len() && !b[i + 1].is_ascii() => i += 1,
             b'\\' if i + 1 < b.len() => {
                 text.push(match b[i + 1] {
                     b'n' => '\n',
@@ -1317,7 +1322,12 @@ fn fstring_parts(raw: &str, at: usize) -> PResult<Vec<FPart>> {
                 i += 2;
             }
             _ => {
-                let ch = raw[i..].chars().next().expect("in bounds");
+                let Some(ch) = raw.get(i..).and_then(|rest| rest.chars().next()) else {
+                    return Err(LangError::internal(
+                        "the f-string reader lost its place in the text",
+                        Span::new(at + i, at + i),
+                    ));
+                };
                 text.push(ch);
                 i += ch.len_utf8();
             }

@@ -285,12 +285,17 @@ pub fn errors(file: &str, src: &str, sol: &Solution, st: Style) -> String {
 /// How many diagnostics of one file are drawn in full.
 pub const ERRORS_SHOWN: usize = 50;
 
-fn nested_json(t: &Tensor<Num>, f: &dyn Fn(&Num) -> Json) -> Json {
-    fn rec(v: ndarray::ArrayViewD<Num>, f: &dyn Fn(&Num) -> Json) -> Json {
+/// Nested JSON arrays of `f` of each element; `None` when `f` has no value
+/// for one of them.
+fn nested_json(t: &Tensor<Num>, f: &dyn Fn(&Num) -> Option<Json>) -> Option<Json> {
+    fn rec(v: ndarray::ArrayViewD<Num>, f: &dyn Fn(&Num) -> Option<Json>) -> Option<Json> {
         if v.ndim() == 0 {
-            return f(v.iter().next().expect("one element"));
+            return v.first().and_then(f);
         }
-        Json::Array(v.axis_iter(ndarray::Axis(0)).map(|s| rec(s, f)).collect())
+        v.axis_iter(ndarray::Axis(0))
+            .map(|s| rec(s, f))
+            .collect::<Option<Vec<_>>>()
+            .map(Json::Array)
     }
     rec(t.value().view(), f)
 }
@@ -303,18 +308,15 @@ fn answer_json(a: &Answer, fmt: &Fmt) -> Json {
     };
     match tensor {
         Some(t) => {
-            let exact = if t.value().iter().all(Num::is_exact) {
-                nested_json(&t, &|n| json!(n.fraction_string().expect("exact")))
-            } else {
-                Json::Null
-            };
+            // Fractions when every element is exact.
+            let exact = nested_json(&t, &|n| n.fraction_string().map(Json::from));
             json!({
                 "name": a.name,
                 "expr": a.expr,
                 "part": a.part,
                 "shape": t.shape(),
                 "exact": exact,
-                "value": nested_json(&t, &|n| json!(n.to_f64())),
+                "value": nested_json(&t, &|n| Some(json!(n.to_f64()))),
                 "text": a.text,
                 "latex": Latex::new(fmt).chain(&[&Math::val(&t)]),
             })

@@ -216,7 +216,10 @@ impl Fmt {
             out: &mut String,
         ) {
             if v.ndim() == 0 {
-                out.push_str(&f(v.iter().next().expect("0-d has one element")));
+                // A 0-d array has exactly one element.
+                for x in v.iter() {
+                    out.push_str(&f(x));
+                }
                 return;
             }
             out.push('[');
@@ -244,8 +247,8 @@ impl Fmt {
     /// decimals after, approximations marked.
     pub fn tensor(&self, t: &Tensor<Num>) -> String {
         let a = t.value();
-        if a.ndim() == 0 {
-            return self.full(a.iter().next().expect("one element"));
+        if let Some(x) = a.first().filter(|_| a.ndim() == 0) {
+            return self.full(x);
         }
         let plain = |n: &Num| n.is_exact() && !n.display(self.digits).contains('≈');
         if a.iter().all(plain) {
@@ -272,16 +275,16 @@ impl Fmt {
         if !a.iter().any(unreadable) {
             return self.tensor(t);
         }
-        if a.ndim() == 0 {
-            return format!("≈ {}", self.decimal(a.iter().next().expect("one element")));
+        if let Some(x) = a.first().filter(|_| a.ndim() == 0) {
+            return format!("≈ {}", self.decimal(x));
         }
         self.nested(a, 12, &|n| self.compact(n))
     }
     /// A tensor inside a formula.
     pub fn tensor_compact(&self, t: &Tensor<Num>) -> String {
         let a = t.value();
-        if a.ndim() == 0 {
-            return self.compact(a.iter().next().expect("one element"));
+        if let Some(x) = a.first().filter(|_| a.ndim() == 0) {
+            return self.compact(x);
         }
         self.nested(a, 8, &|n| self.compact(n))
     }
@@ -293,12 +296,11 @@ impl Fmt {
             Value::Str(s) => format!("{s:?}"),
             Value::None => "None".into(),
             // A list of numbers looks like the array it stands for.
-            Value::List(_) if numbers(v).is_some() => self.tensor(&numbers(v).expect("checked")),
-            Value::List(_) | Value::Tuple(_) => {
-                let mut s = String::new();
-                self.items_into(v, &mut s, &mut 0);
-                s
-            }
+            Value::List(_) if numbers(v).is_some() => match numbers(v) {
+                Some(t) => self.tensor(&t),
+                None => self.items(v),
+            },
+            Value::List(_) | Value::Tuple(_) => self.items(v),
             Value::Range(a, b, c) => {
                 if *c == 1 {
                     format!("range({a}, {b})")
@@ -313,6 +315,12 @@ impl Fmt {
             Value::Act(a) => a.name().into(),
             Value::Metric(m) => m.name().into(),
         }
+    }
+    /// A list or tuple as [`Fmt::items_into`] writes it.
+    fn items(&self, v: &Value) -> String {
+        let mut s = String::new();
+        self.items_into(v, &mut s, &mut 0);
+        s
     }
     /// A list or tuple, item by item, ending in `…` after [`SHOWN_NODES`]
     /// items in all (a tuple nested in itself thirty times stays short).

@@ -19,7 +19,10 @@ pub fn scaled_dot_product<T: Element>(
             "Q, K and V must be [N, d] matrices (or batches of them)",
         ));
     }
-    let dk = *q.shape().last().expect("ndim ≥ 2");
+    let dk = *q
+        .shape()
+        .last()
+        .ok_or_else(|| Error::shape("attention", "Q has no key axis"))?;
     if k.shape().last() != Some(&dk) {
         return Err(Error::ShapeMismatch {
             op: "attention (Q and K need the same key size)".into(),

@@ -87,7 +87,12 @@ impl<'a, 's> Args<'a, 's> {
     pub(super) fn num(&mut self, i: usize, key: &'static str, default: Option<&str>) -> R<Num> {
         match self.get(i, key) {
             None => match default {
-                Some(d) => Ok(Num::parse(d).expect("built-in default literals parse")),
+                Some(d) => Num::parse(d).map_err(|e| {
+                    LangError::internal(
+                        format!("the default `{d}` of {}() is not a number: {e}", self.name),
+                        self.span,
+                    )
+                }),
                 None => Err(self.err(
                     ErrorKind::Type,
                     format!("{}() needs the argument `{key}`", self.name),

@@ -209,6 +209,9 @@ static INDEX: LazyLock<Index> = LazyLock::new(|| {
             assert!(!twice, "built-in `{n}` is listed twice");
         }
         for q in b.qualified {
+            // reason: ROWS is a constant table; like the asserts beside it, a
+            // malformed row fails every run on first use, never on user input.
+            #[allow(clippy::expect_used)]
             let (ns, n) = q.rsplit_once('.').expect("a qualified name has a dot");
             let twice = ix.qualified.entry(ns).or_default().insert(n, b).is_some();
             assert!(!twice, "built-in `{q}` is listed twice");
@@ -435,7 +438,10 @@ pub(crate) fn method(
 /// An array as nested Python lists of numbers (`x.tolist()`).
 fn nested_list(a: ndarray::ArrayViewD<Num>) -> Value {
     if a.ndim() == 0 {
-        return Value::num(a.iter().next().expect("0-d has one element").clone());
+        // A 0-d array has one element (an empty one would be `[]`).
+        return a
+            .first()
+            .map_or_else(|| Value::list(Vec::new()), |x| Value::num(x.clone()));
     }
     Value::list(a.outer_iter().map(nested_list).collect())
 }

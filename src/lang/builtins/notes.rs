@@ -136,10 +136,7 @@ pub(crate) fn pool_notes(
         let idx: Vec<usize> = (0..k).map(|j| i * c.stride + j).collect();
         let window: Vec<Num> = idx.iter().map(|&j| at(x, j)).collect();
         let out = Math::Index(Box::new(Math::sym("y")), i.to_string());
-        let win = Math::arr(
-            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[k]), window.clone())
-                .expect("k elements"),
-        );
+        let win = Math::arr(ndarray::Array1::from(window.clone()).into_dyn());
         if max {
             let m = at(y, i);
             let hits: Vec<usize> = idx

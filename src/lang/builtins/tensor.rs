@@ -586,14 +586,8 @@ fn where_(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
                 crate::tensor::broadcast_shape(r.shape(), inf.shape(), "where"),
                 span,
             )?;
-            let keep = keep
-                .value()
-                .broadcast(shape.clone())
-                .expect("broadcast shape");
-            let inf = inf
-                .value()
-                .broadcast(shape.clone())
-                .expect("broadcast shape");
+            let keep = crate::lang::interp::spread(keep, &shape, "where", span)?;
+            let inf = crate::lang::interp::spread(&inf, &shape, "where", span)?;
             let picked: Vec<Num> = keep
                 .iter()
                 .zip(inf.iter())
@@ -713,12 +707,13 @@ fn unique(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
             Some(l) => lib(l.eq_num(&vals[i]), span)?,
             None => false,
         };
-        if same {
-            *counts.last_mut().expect("a group") += 1;
-        } else {
-            out.push(vals[i].clone());
-            first.push(i as i64);
-            counts.push(1);
+        match counts.last_mut() {
+            Some(c) if same => *c += 1,
+            _ => {
+                out.push(vals[i].clone());
+                first.push(i as i64);
+                counts.push(1);
+            }
         }
         inverse[i] = out.len() as i64 - 1;
     }
@@ -734,10 +729,9 @@ fn unique(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
             parts.push(ints(v)?);
         }
     }
-    Ok(if parts.len() == 1 {
-        parts.pop().expect("one")
-    } else {
-        Value::tuple(parts)
+    Ok(match <[Value; 1]>::try_from(parts) {
+        Ok([v]) => v,
+        Err(parts) => Value::tuple(parts),
     })
 }
 
@@ -1394,9 +1388,16 @@ fn bincount(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let n = idx.iter().map(|&k| k + 1).max().unwrap_or(0).max(minlength);
     lib(crate::tensor::check_size("bincount", &[n]), span)?;
     let mut out = vec![Num::zero(); n];
-    for (i, &k) in idx.iter().enumerate() {
-        let add = match &w {
-            Some(w) => w.value().iter().nth(i).expect("same length").clone(),
+    // The weights in the order of `idx` (the same shape, checked above).
+    let mut weights = w.as_ref().map(|w| (w, w.value().iter()));
+    for &k in &idx {
+        let add = match &mut weights {
+            Some((w, it)) => it.next().cloned().ok_or_else(|| {
+                LangError::from_lib(
+                    crate::Error::mismatch("bincount", x.shape(), w.shape()),
+                    span,
+                )
+            })?,
             None => Num::one(),
         };
         out[k] = lib(out[k].add(&add), span)?;
@@ -1589,5 +1590,6 @@ fn matrix_power(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
         }
         sq = lib(sq.matmul(&sq), span)?;
     }
-    Ok(Value::T(acc.expect("k > 0")))
+    acc.map(Value::T)
+        .ok_or_else(|| LangError::internal("matrix_power made no product", span))
 }

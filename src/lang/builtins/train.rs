@@ -159,9 +159,7 @@ fn params(it: &mut Interp, c: Call) -> R<Value> {
         let dims: Vec<Math> = r.shape.iter().map(|&d| Math::int(d as i64)).collect();
         let mut members = Vec::new();
         if dims.len() > 1 {
-            let mut it = dims.into_iter();
-            let first = it.next().expect("two dimensions");
-            members.push(it.fold(first, |a, d| Math::bin(MOp::Mul, a, d)));
+            members.extend(dims.into_iter().reduce(|a, d| Math::bin(MOp::Mul, a, d)));
         }
         members.push(Math::int(r.count as i64));
         it.notes.push(Note::labelled(

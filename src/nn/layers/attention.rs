@@ -68,12 +68,14 @@ impl<T: Element> SelfAttention<T> {
             &[vec![d_in, d_k], vec![d_in, d_k], vec![d_in, d_v]],
             &biases,
         )?;
-        let (mut w, mut b) = (w.into_iter(), b.into_iter());
+        let [w_q, w_k, w_v] = <[Tensor<T>; 3]>::try_from(w)
+            .map_err(|_| Error::invalid("self_attention", "three weight matrices were not made"))?;
+        let mut b = b.into_iter();
         Ok(SelfAttention {
             w: AttentionWeights {
-                w_q: w.next().expect("W_q"),
-                w_k: w.next().expect("W_k"),
-                w_v: w.next().expect("W_v"),
+                w_q,
+                w_k,
+                w_v,
                 b_q: b.next(),
                 b_k: b.next(),
                 b_v: b.next(),
@@ -129,18 +131,20 @@ impl<T: Element> MultiHead<T> {
         }
         let d = d_model;
         let (w, b) = weights_and_biases(&vec![vec![d, d]; 4], &vec![vec![d]; 4 * bias as usize])?;
-        let (mut w, mut b) = (w.into_iter(), b.into_iter());
-        let mut next = || w.next().expect("four weights");
+        let [w_q, w_k, w_v, w_o] = <[Tensor<T>; 4]>::try_from(w).map_err(|_| {
+            Error::invalid("multi_head_attention", "four weight matrices were not made")
+        })?;
+        let mut b = b.into_iter();
         Ok(MultiHead {
             w: AttentionWeights {
-                w_q: next(),
-                w_k: next(),
-                w_v: next(),
+                w_q,
+                w_k,
+                w_v,
                 b_q: b.next(),
                 b_k: b.next(),
                 b_v: b.next(),
             },
-            w_o: next(),
+            w_o,
             b_o: b.next(),
             heads,
         })

@@ -32,8 +32,11 @@ impl<T: Element> Conv<T> {
             shapes.push(vec![output]);
         }
         let mut p = defaults(&shapes)?.into_iter();
+        let weight = p
+            .next()
+            .ok_or_else(|| crate::Error::invalid("Conv", "no weight was made"))?;
         Ok(Conv {
-            weight: p.next().expect("a weight"),
+            weight,
             bias: p.next(),
         })
     }

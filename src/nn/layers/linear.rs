@@ -17,8 +17,11 @@ impl<T: Element> Linear<T> {
             shapes.push(vec![output]);
         }
         let mut p = defaults(&shapes)?.into_iter();
+        let weight = p
+            .next()
+            .ok_or_else(|| crate::Error::invalid("Linear", "no weight was made"))?;
         Ok(Linear {
-            weight: p.next().expect("a weight"),
+            weight,
             bias: p.next(),
         })
     }
