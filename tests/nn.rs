@@ -684,3 +684,23 @@ fn counting_from_sizes_agrees_with_the_built_layer() {
         800_000 + 40_000_000_000 + 400_000
     );
 }
+
+/// ∂/∂s of bce_with_logits is (σ(s) − y)/n everywhere, a logit of exactly 0
+/// included: d/ds [log(1 + e^s) − s·y] = σ(s) − y, and σ(0) = 1/2 exactly.
+/// (Built from max(s, 0) and |s| with their derivatives 0 at 0, the
+/// gradient came out as −y/n there: found by the fuzzer's self-check.)
+#[test]
+fn bce_with_logits_has_the_right_gradient_at_a_zero_logit() {
+    let s = t("[0, 0, 2]");
+    let y = t("[1, 1/4, 0]");
+    let l = loss::bce_with_logits(&s, &y).unwrap();
+    let g = grad(&l, &[&s]).unwrap();
+    let v: Vec<Num> = g[0].value().iter().cloned().collect();
+    // (1/2 − 1)/3 = −1/6 and (1/2 − 1/4)/3 = 1/12, exactly.
+    assert_eq!(v[0].fraction_string().as_deref(), Some("-1/6"));
+    assert_eq!(v[1].fraction_string().as_deref(), Some("1/12"));
+    // σ(2)/3 ≈ 0.2937: an enclosure of it.
+    let (lo, hi) = v[2].interval().unwrap();
+    let want = 1.0 / (1.0 + (-2.0f64).exp()) / 3.0;
+    assert!(lo <= want + 1e-12 && want - 1e-12 <= hi, "{lo} {hi}");
+}

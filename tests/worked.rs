@@ -349,3 +349,26 @@ fn latex_marks_approximations_comparisons_and_columns() {
         latex[5]
     );
 }
+
+/// Found by the fuzzer (issue 9), each a worked line the self-check refused:
+/// the working written must be the computation that ran.
+#[test]
+fn fuzz_found_working_is_the_computation_that_ran() {
+    // A user's own `sigmoid` is not σ: 1/(-1 + e^1.5) = 1/3.4817 ≈ 0.2872.
+    let out = text_of(
+        "import numpy as np\ndef sigmoid(z):\n    return 1 / (-1 + np.exp(-z))\nshow p = sigmoid(np.array([-1.5]))\n",
+    );
+    assert!(out.contains("≈ [0.2872]"), "{out}");
+    assert!(!out.contains("σ("), "{out}");
+    // A slice of a list is a list: xs + xs[::-1] joins (8 items), and
+    // `+=` on a list extends it.
+    let out =
+        text_of("xs = [1, 2, 3, 4]\nxs += xs[::-1]\nshow n = len(xs)\nshow ys = xs + xs[::-1]\n");
+    assert!(lines(&out).contains(&"= 8   ◀ answer"), "{out}");
+    // `w.append(f(w))` changes w as it runs: no formula read with the new w.
+    let out = text_of("w = [1.0, 2.0]\nw.append(sum(w) / len(w))\nshow w\n");
+    assert!(out.contains("w = [1, 2, 1.5]"), "{out}");
+    // A function body that fails only when called is shown as code.
+    let out = text_of("import numpy as np\ndef f(a):\n    return np.log(-2.4)\nshow x = 1\n");
+    assert!(out.contains("return np.log(-2.4)"), "{out}");
+}

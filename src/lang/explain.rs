@@ -521,10 +521,16 @@ pub(crate) fn working(it: &mut Interp, e: &Expr) -> Vec<Math> {
 /// `L_pos(f1, f2)` and `Σ (f1 − f2)²` for a single-return function.
 pub(crate) fn function_formula(it: &mut Interp, name: &str) -> Option<(Math, Math)> {
     let (params, body) = single_return(it, name)?;
-    let head = Math::Call(
-        name.to_string(),
-        params.iter().map(|p| Math::sym(p.as_str())).collect(),
-    );
+    // Under a built-in's name (`def sigmoid(z)`) the head is the user's own
+    // function, written by its name: σ would say it is the built-in.
+    let head = if builtins::lookup(name).is_some() {
+        Math::sym(format!("{name}({})", params.join(", ")))
+    } else {
+        Math::Call(
+            name.to_string(),
+            params.iter().map(|p| Math::sym(p.as_str())).collect(),
+        )
+    };
     let body = inline(it, &body, INLINE_DEPTH);
     Some((head, to_math(it, &body, false)))
 }

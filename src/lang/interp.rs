@@ -809,8 +809,12 @@ impl<'s> Interp<'s> {
             }
             StmtKind::Expr(e) => {
                 let v = self.eval(e)?;
+                // `xs.append(…)` changed xs as it ran: a formula read with
+                // the new xs would not be the one that ran.
+                let mutates = matches!(&e.kind, ExprKind::Call(f, _, _)
+                    if matches!(&f.kind, ExprKind::Attr(_, m) if LIST_MUTATORS.contains(&m.as_str())));
                 if self.top_level() {
-                    let chain = if self.shown() {
+                    let chain = if self.shown() && !mutates {
                         explain::working(self, e)
                     } else {
                         Vec::new()
@@ -836,9 +840,14 @@ impl<'s> Interp<'s> {
                         .trim()
                         .trim_end_matches(':')
                         .to_string();
+                    // A body that cannot be evaluated as it stands (`return
+                    // log(-2.4)`: the program fails only if it is called) is
+                    // shown as code, not as a formula the check would refuse.
                     let chain = match explain::function_formula(self, name) {
-                        Some((head, body)) => vec![head, body],
-                        None => Vec::new(),
+                        Some((head, body)) if crate::budget::exempt(|| body.eval()).is_ok() => {
+                            vec![head, body]
+                        }
+                        _ => Vec::new(),
                     };
                     // A function of several statements is shown as written.
                     let notes = if chain.is_empty() && self.opts.detail == Detail::Full {

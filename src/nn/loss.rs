@@ -105,7 +105,12 @@ pub fn bce_with_logits<T: Element>(s: &Tensor<T>, y: &Tensor<T>) -> Result<Tenso
     same_shape("binary_cross_entropy_with_logits", s, y)?;
     let one = Tensor::scalar(T::one());
     let soft = one.add(&s.abs()?.neg()?.exp()?)?.log()?;
-    let l = s.relu()?.sub(&s.mul(y)?)?.add(&soft)?.mean(None, false)?;
+    // max(s, 0) written as (s + |s|)/2: the same value, and a derivative
+    // that sums to σ(0) = 1/2 at s = 0 (with relu'(0) = |·|'(0) = 0 the
+    // pieces would give 0 there, and ∂L/∂s would be −y/n instead of
+    // (1/2 − y)/n at a logit of exactly 0).
+    let pos = s.add(&s.abs()?)?.div(&Tensor::scalar(T::from_i64(2)))?;
+    let l = pos.sub(&s.mul(y)?)?.add(&soft)?.mean(None, false)?;
     // ∂/∂s = (σ(s) − y)/n
     Ok(loss_group(l, "bce_with_logits", s, y, |pos, g, ins| {
         if pos != 0 {
