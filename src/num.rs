@@ -657,6 +657,18 @@ impl Num {
     pub fn is_exact(&self) -> bool {
         matches!(self, Num::Exact(_))
     }
+    /// The size in bits of an exact value (the larger of numerator and
+    /// denominator); 0 for an approximate one. What writing it out costs.
+    pub fn bits(&self) -> u64 {
+        self.as_exact()
+            .map_or(0, |r| r.numer().bits().max(r.denom().bits()))
+    }
+    /// Whether an exact value is written out in full by [`Num::display`] (no
+    /// `≈`): an integer or a short terminating decimal. False for an
+    /// approximate value.
+    pub fn terminates(&self) -> bool {
+        self.as_exact().is_some_and(decimal_terminates)
+    }
     pub fn as_exact(&self) -> Option<&BigRational> {
         match self {
             Num::Exact(r) => Some(r),
@@ -1282,6 +1294,25 @@ fn inverse_cmp(x: &Approx, c: &BigRational) -> Option<Ordering> {
 const MAX_DECIMAL_CHARS: usize = 32;
 
 /// The exact decimal of `r` if its denominator is 2^a·5^b and it is short.
+/// Whether [`terminating_decimal`] writes `r` out (an integer, or a
+/// denominator of 2s and 5s within [`MAX_DECIMAL_CHARS`] places), without
+/// writing it.
+fn decimal_terminates(r: &BigRational) -> bool {
+    if r.is_integer() {
+        return true;
+    }
+    let d = r.denom().magnitude();
+    let a = d.trailing_zeros().unwrap_or(0);
+    let mut d = d >> a;
+    let five = num_bigint::BigUint::from(5u32);
+    let mut b = 0u64;
+    while (&d % &five).is_zero() {
+        d /= &five;
+        b += 1;
+    }
+    d.is_one() && a.max(b) as usize <= MAX_DECIMAL_CHARS
+}
+
 fn terminating_decimal(r: &BigRational) -> Option<String> {
     if r.is_integer() {
         return Some(r.numer().to_string());
@@ -1323,30 +1354,38 @@ fn sig_digits(r: &BigRational, n: usize) -> (bool, String, i64) {
     if r.is_zero() {
         return (false, "0".repeat(n), 0);
     }
+    // In integers throughout: x = p/q, and x·10^k = a/b with one power of
+    // ten on one side. Rationals would reduce by a gcd at every step, which
+    // for a fraction of thousands of bits costs more than everything else.
     let neg = r.is_negative();
-    let x = r.abs();
-    let bits = x.numer().bits() as i64 - x.denom().bits() as i64;
-    let mut e = (bits as f64 * std::f64::consts::LOG10_2).floor() as i64;
-    let pow10 = |k: i64| -> BigRational {
-        let p = BigRational::from_integer(BigInt::from(10).pow(k.unsigned_abs() as u32));
+    let p = r.numer().abs();
+    let q = r.denom().abs();
+    let ten = |k: i64| BigInt::from(10).pow(k.unsigned_abs() as u32);
+    let scaled = |k: i64| -> (BigInt, BigInt) {
         if k >= 0 {
-            p
+            (&p * ten(k), q.clone())
         } else {
-            p.recip()
+            (p.clone(), &q * ten(k))
         }
     };
-    while x >= pow10(e + 1) {
+    // x ≥ 10^e ⟺ x·10^(−e) ≥ 1
+    let at_least = |e: i64| {
+        let (a, b) = scaled(-e);
+        a >= b
+    };
+    let bits = p.bits() as i64 - q.bits() as i64;
+    let mut e = (bits as f64 * std::f64::consts::LOG10_2).floor() as i64;
+    while at_least(e + 1) {
         e += 1;
     }
-    while x < pow10(e) {
+    while !at_least(e) {
         e -= 1;
     }
-    let scaled = &x * pow10(n as i64 - 1 - e);
-    let fl = scaled.floor();
-    let frac = &scaled - &fl;
-    let half = BigRational::new(1.into(), 2.into());
-    let mut m = fl.to_integer();
-    if frac > half || (frac == half && m.is_odd()) {
+    let (a, b) = scaled(n as i64 - 1 - e);
+    let (mut m, rem) = a.div_rem(&b);
+    // Half to even: the remainder against half the divisor.
+    let twice: BigInt = rem * 2;
+    if twice > b || (twice == b && m.is_odd()) {
         m += 1;
     }
     let mut s = m.to_string();

@@ -1005,6 +1005,13 @@ impl<'s> Interp<'s> {
     /// places, halves to even), `.Ng` (significant digits), `d`, `.N%`.
     /// Anything else is refused rather than guessed.
     fn format_field(&self, v: &Value, spec: Option<&str>, span: Span) -> R<String> {
+        // Writing a number out is work in its size (a fraction of 16,000
+        // bits in a loop of f-strings), charged before it is done.
+        if let Value::T(t) = v {
+            for n in t.value().iter().take(crate::tensor::MAX_ELEMENTS) {
+                crate::budget::charge_bits(n.bits()).map_err(|e| LangError::from_lib(e, span))?;
+            }
+        }
         let plain = match v {
             Value::Str(s) => s.to_string(),
             v => self.fmt.value(v),
@@ -1723,7 +1730,12 @@ impl<'s> Interp<'s> {
                 };
                 let times = usize::try_from(times).unwrap_or(0);
                 self.room_for(items.len().saturating_mul(times), span)?;
-                let out: Vec<Value> = (0..times).flat_map(|_| items.iter().cloned()).collect();
+                // `[] * 10**18` is `[]` at once (not 10¹⁸ rounds of nothing).
+                let out: Vec<Value> = if items.is_empty() {
+                    Vec::new()
+                } else {
+                    (0..times).flat_map(|_| items.iter().cloned()).collect()
+                };
                 Ok(Some(if matches!(s, Value::List(_)) {
                     Value::list(out)
                 } else {

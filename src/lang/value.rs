@@ -374,9 +374,13 @@ pub const READABLE_DIGITS: usize = 12;
 /// An exact non-terminating value whose fraction has more than
 /// [`READABLE_DIGITS`] digits.
 pub fn unreadable(n: &Num) -> bool {
-    n.is_exact()
-        && n.display(1).contains('≈')
-        && n.fraction_string()
+    if !n.is_exact() || n.terminates() {
+        return false;
+    }
+    // 128 bits of numerator and denominator together are more than 38
+    // digits: no need to write a fraction of thousands of digits to know.
+    n.bits() > 128
+        || n.fraction_string()
             .is_some_and(|f| f.chars().filter(char::is_ascii_digit).count() > READABLE_DIGITS)
 }
 
