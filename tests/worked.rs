@@ -368,6 +368,13 @@ fn fuzz_found_working_is_the_computation_that_ran() {
     // `w.append(f(w))` changes w as it runs: no formula read with the new w.
     let out = text_of("w = [1.0, 2.0]\nw.append(sum(w) / len(w))\nshow w\n");
     assert!(out.contains("w = [1, 2, 1.5]"), "{out}");
+    // Lists of different lengths are unequal (Python), not an elementwise
+    // comparison that cannot be made.
+    let out = text_of("a = [1, 2]\nb = [1, 2, 3]\nshow e = a == b\n");
+    assert!(
+        out.contains("e = False") || out.contains("= False"),
+        "{out}"
+    );
     // A function body that fails only when called is shown as code.
     let out = text_of("import numpy as np\ndef f(a):\n    return np.log(-2.4)\nshow x = 1\n");
     assert!(out.contains("return np.log(-2.4)"), "{out}");

@@ -354,6 +354,14 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
         {
             code(it)
         }
+        // `xs == ys` of Python lists compares whole lists (True or False),
+        // not element by element as the formula would read it.
+        ExprKind::Compare(a, rest)
+            if matches!(rest.as_slice(), [(CmpOp::Eq | CmpOp::Ne, _)])
+                && (is_sequence(it, a) || is_sequence(it, &rest[0].1)) =>
+        {
+            code(it)
+        }
         ExprKind::Compare(a, rest) if rest.len() == 1 => {
             let rel = match rest[0].0 {
                 CmpOp::Eq => Rel::Eq,
