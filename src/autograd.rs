@@ -694,6 +694,14 @@ fn parse_nested(text: &str) -> Result<ArrayD<Num>> {
         out: Vec<Num>,
     }
     fn walk(s: &str, pos: &mut usize, depth: usize, w: &mut Walk) -> Result<()> {
+        // Deeper than a tensor may have dimensions: refused before the
+        // recursion can outgrow the stack.
+        if depth > crate::tensor::MAX_DIMS {
+            return Err(Error::BadLiteral {
+                text: s.chars().take(40).collect(),
+                reason: format!("nested more than {} deep", crate::tensor::MAX_DIMS),
+            });
+        }
         let b = s.as_bytes();
         let skip = |pos: &mut usize| {
             while *pos < b.len() && b[*pos].is_ascii_whitespace() {
@@ -797,21 +805,31 @@ impl<T: Element> Tensor<T> {
         let a = parse_nested(text)?;
         Ok(Tensor::new(try_map(&a.view(), T::from_num)?))
     }
-    pub fn full(shape: &[usize], v: T) -> Tensor<T> {
-        Tensor::new(ArrayD::from_elem(IxDyn(shape), v))
+    /// A tensor of `shape` filled with `v`; an error beyond
+    /// [`crate::tensor::MAX_ELEMENTS`] (or the run's memory), before anything
+    /// is allocated.
+    pub fn full(shape: &[usize], v: T) -> Result<Tensor<T>> {
+        crate::tensor::check_size("full", shape)?;
+        Ok(Tensor::new(ArrayD::from_elem(IxDyn(shape), v)))
     }
-    pub fn zeros(shape: &[usize]) -> Tensor<T> {
+    pub fn zeros(shape: &[usize]) -> Result<Tensor<T>> {
         Tensor::full(shape, T::zero())
     }
-    pub fn ones(shape: &[usize]) -> Tensor<T> {
+    pub fn ones(shape: &[usize]) -> Result<Tensor<T>> {
         Tensor::full(shape, T::one())
     }
-    pub fn eye(n: usize) -> Tensor<T> {
+    /// Zeros of `x`'s shape (a shape that exists, so nothing to check).
+    pub fn zeros_like(x: &Tensor<T>) -> Tensor<T> {
+        Tensor::new(ArrayD::from_elem(IxDyn(x.shape()), T::zero()))
+    }
+    /// The `n`×`n` identity.
+    pub fn eye(n: usize) -> Result<Tensor<T>> {
+        crate::tensor::check_size("eye", &[n, n])?;
         let mut a = ArrayD::from_elem(IxDyn(&[n, n]), T::zero());
         for i in 0..n {
             a[[i, i]] = T::one();
         }
-        Tensor::new(a)
+        Ok(Tensor::new(a))
     }
     /// `[start, start + step, …]` up to but excluding `stop`, as numpy.
     pub fn arange(start: &T, stop: &T, step: &T) -> Result<Tensor<T>> {
@@ -1481,7 +1499,7 @@ impl<T: Element> Gradients<T> {
     pub fn wrt(&self, x: &Tensor<T>) -> Tensor<T> {
         match self.grads.get(&x.id()) {
             Some(g) => Tensor::new(g.clone()),
-            None => Tensor::zeros(x.shape()),
+            None => Tensor::zeros_like(x),
         }
     }
 }

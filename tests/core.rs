@@ -107,7 +107,10 @@ fn numpy_semantics() {
             .to_string(),
         "[0, 0.25, 0.5, 0.75]"
     );
-    assert_eq!(Tensor::<Num>::eye(2).to_string(), "[[1, 0], [0, 1]]");
+    assert_eq!(
+        Tensor::<Num>::eye(2).unwrap().to_string(),
+        "[[1, 0], [0, 1]]"
+    );
     assert_eq!(t("[3, 4]").norm().unwrap().to_string(), "5");
     assert_eq!(
         Tensor::concat(&[x.clone(), x.clone()], 1).unwrap().shape(),
@@ -178,9 +181,9 @@ fn errors_are_typed_and_clear() {
     assert!(e.to_string().contains("must be a single number"), "{e}");
     assert!(matches!(t("-1").log(), Err(Error::Domain { .. })));
     // f64 division by zero is the same error as the exact path's
-    let z = Tensor::<f64>::zeros(&[2]);
+    let z = Tensor::<f64>::zeros(&[2]).unwrap();
     assert_eq!(
-        Tensor::<f64>::ones(&[2]).div(&z).unwrap_err(),
+        Tensor::<f64>::ones(&[2]).unwrap().div(&z).unwrap_err(),
         Error::DivisionByZero
     );
 }
@@ -279,4 +282,23 @@ fn functions_of_exact_numbers_beyond_floats_are_bounded() {
     assert!(lo == 0.0 && hi > 0.0 && hi < 1e-300);
     assert!(big.exp().is_err());
     assert!(big.neg().log().is_err());
+}
+
+/// The library is as safe as the CLI (issue 9): its public constructors and
+/// parsers return errors for sizes no machine holds, and for input nested
+/// deeper than any tensor, instead of aborting or overflowing the stack.
+#[test]
+fn library_constructors_refuse_what_cannot_be_built() {
+    assert!(Tensor::<f64>::zeros(&[1 << 40]).is_err());
+    assert!(Tensor::<f64>::full(&[0, 1 << 62], 1.0).is_err());
+    assert!(Tensor::<Num>::ones(&[1 << 20, 1 << 20]).is_err());
+    assert!(Tensor::<Num>::eye(1 << 32).is_err());
+    // The same sizes within the limits are built.
+    assert_eq!(Tensor::<Num>::eye(3).unwrap().shape(), &[3, 3]);
+    assert_eq!(Tensor::<f64>::zeros(&[0, 5]).unwrap().shape(), &[0, 5]);
+    // 50,000 nested brackets: an error, not a stack overflow.
+    let deep = format!("{}1{}", "[".repeat(50_000), "]".repeat(50_000));
+    assert!(Tensor::<Num>::parse(&deep).is_err());
+    let ragged = "[[1, 2], [3]]";
+    assert!(Tensor::<Num>::parse(ragged).is_err());
 }

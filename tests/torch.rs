@@ -339,9 +339,11 @@ fn modules_load_pytorch_state_dicts() {
         hidden: 3,
     })
     .unwrap();
-    assert!(m.load_pytorch("weight", Tensor::zeros(&[2])).is_err());
+    assert!(m
+        .load_pytorch("weight", Tensor::zeros(&[2]).unwrap())
+        .is_err());
     assert!(
-        m.load_pytorch("weight_ih_l0", Tensor::zeros(&[2, 2]))
+        m.load_pytorch("weight_ih_l0", Tensor::zeros(&[2, 2]).unwrap())
             .is_err(),
         "wrong shape"
     );

@@ -58,7 +58,7 @@ pub fn explain_grad(
         notes.push(Note::prose(format!(
             "{yname} does not depend on {xname}: ∂{yname}/∂{xname} = 0"
         )));
-        return Ok((Tensor::zeros(x.shape()), notes));
+        return Ok((Tensor::zeros_like(x), notes));
     }
     let mids: Vec<Tensor<Num>> = order
         .iter()

@@ -1246,7 +1246,7 @@ impl<'s> Interp<'s> {
                     return Ok(t.clone());
                 }
                 if items.is_empty() {
-                    return Ok(Tensor::zeros(&[0]));
+                    return Tensor::zeros(&[0]).map_err(|e| LangError::from_lib(e, span));
                 }
                 let ts = items
                     .iter()
@@ -2221,7 +2221,9 @@ impl<'s> Interp<'s> {
                     .collect::<crate::Result<Vec<_>>>()
                     .map_err(lib)?;
                 if picked.is_empty() {
-                    return Ok(Value::T(Tensor::zeros(&[0])));
+                    return Tensor::zeros(&[0])
+                        .map(Value::T)
+                        .map_err(|e| LangError::from_lib(e, span));
                 }
                 Tensor::stack(&picked, 0).map(Value::T).map_err(lib)
             }
@@ -2264,7 +2266,9 @@ impl<'s> Interp<'s> {
         if rows.is_empty() {
             let mut empty = vec![0];
             empty.extend_from_slice(&t.shape()[1..]);
-            return Ok(Value::T(Tensor::zeros(&empty)));
+            return Tensor::zeros(&empty)
+                .map(Value::T)
+                .map_err(|e| LangError::from_lib(e, span));
         }
         // E[idx] with idx of shape [n, m] has shape [n, m, …] (numpy).
         let mut shape: Vec<i64> = m.shape().iter().map(|&d| d as i64).collect();
@@ -2768,7 +2772,9 @@ impl Interp<'_> {
         if rows.is_empty() {
             let mut empty = vec![0];
             empty.extend_from_slice(&t.shape()[kept..]);
-            return Ok(Value::T(Tensor::zeros(&empty)));
+            return Tensor::zeros(&empty)
+                .map(Value::T)
+                .map_err(|e| LangError::from_lib(e, span));
         }
         Tensor::stack(&rows, 0).map(Value::T).map_err(lib)
     }

@@ -83,7 +83,7 @@ fn pad<T: Element>(x: &Tensor<T>, axis: usize, p: usize) -> Result<Tensor<T>> {
     let mut whole = shape.clone();
     whole[axis] = x.shape()[axis].saturating_add(p.saturating_mul(2));
     crate::tensor::check_size("padding", &whole)?;
-    let z = Tensor::zeros(&shape);
+    let z = Tensor::zeros(&shape)?;
     Tensor::concat(&[z.clone(), x.clone(), z], axis as i64)
 }
 

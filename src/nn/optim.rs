@@ -87,7 +87,7 @@ impl<T: Element> Adam<T> {
     pub fn step(&mut self, params: &[Tensor<T>], grads: &[Tensor<T>]) -> Result<Vec<Tensor<T>>> {
         check(params, grads)?;
         if self.m.is_empty() {
-            self.m = params.iter().map(|p| Tensor::zeros(p.shape())).collect();
+            self.m = params.iter().map(|p| Tensor::zeros_like(p)).collect();
             self.v = self.m.clone();
         }
         self.t += 1;

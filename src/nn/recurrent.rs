@@ -122,7 +122,7 @@ pub struct RnnCell<T: Element> {
 
 impl<T: Element> Recurrent<T> for RnnCell<T> {
     fn zero_state(&self) -> Result<Vec<Tensor<T>>> {
-        Ok(vec![Tensor::zeros(&[hidden_of("rnn", &self.w_hh, 1)?])])
+        Ok(vec![Tensor::zeros(&[hidden_of("rnn", &self.w_hh, 1)?])?])
     }
     fn step(&self, x: &Tensor<T>, s: &[Tensor<T>]) -> Result<Vec<Tensor<T>>> {
         let h = as_vector("rnn", &s[0])?;
@@ -153,7 +153,7 @@ fn gates<T: Element>(z: &Tensor<T>, n: usize, h: usize) -> Result<Vec<Tensor<T>>
 
 impl<T: Element> Recurrent<T> for Lstm<T> {
     fn zero_state(&self) -> Result<Vec<Tensor<T>>> {
-        let h = Tensor::zeros(&[hidden_of("lstm", &self.w_hh, 4)?]);
+        let h = Tensor::zeros(&[hidden_of("lstm", &self.w_hh, 4)?])?;
         Ok(vec![h.clone(), h])
     }
     fn step(&self, x: &Tensor<T>, s: &[Tensor<T>]) -> Result<Vec<Tensor<T>>> {
@@ -188,7 +188,7 @@ pub struct Gru<T: Element> {
 
 impl<T: Element> Recurrent<T> for Gru<T> {
     fn zero_state(&self) -> Result<Vec<Tensor<T>>> {
-        Ok(vec![Tensor::zeros(&[hidden_of("gru", &self.w_hh, 3)?])])
+        Ok(vec![Tensor::zeros(&[hidden_of("gru", &self.w_hh, 3)?])?])
     }
     fn step(&self, x: &Tensor<T>, s: &[Tensor<T>]) -> Result<Vec<Tensor<T>>> {
         let hsz = hidden_of("gru", &self.w_hh, 3)?;

@@ -253,9 +253,13 @@ pub(crate) fn rnn_notes(
         )),
     ]));
     let n = h.shape()[0];
-    let prev0 = h0
-        .cloned()
-        .unwrap_or_else(|| Tensor::zeros(&[h.shape()[1]]));
+    let prev0 = match h0 {
+        Some(h0) => h0.clone(),
+        None => match Tensor::zeros(&[h.shape()[1]]) {
+            Ok(z) => z,
+            Err(_) => return,
+        },
+    };
     notes.push(Note::chain(vec![
         Math::sym(step_name("h", 0)),
         Math::val(&flat(&prev0)),

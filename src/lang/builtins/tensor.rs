@@ -219,11 +219,11 @@ fn asarray(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     t(with_dtype(x, dt), a.span)
 }
 
-fn filled(it: &Interp, a: &mut Args, f: fn(&[usize]) -> Tensor<Num>) -> R<Value> {
+fn filled(it: &Interp, a: &mut Args, f: fn(&[usize]) -> crate::Result<Tensor<Num>>) -> R<Value> {
     let (v, s) = a.required(0, "shape")?;
     let shape = shape_arg(it, &v, s)?;
     let dt = opt_dtype(a, 1)?;
-    t(with_dtype(f(&shape), dt), a.span)
+    t(f(&shape).and_then(|x| with_dtype(x, dt)), a.span)
 }
 
 fn full(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
@@ -231,7 +231,10 @@ fn full(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let shape = shape_arg(it, &v, s)?;
     let fill = a.num(1, "fill_value", None)?;
     let dt = opt_dtype(a, 2)?;
-    t(with_dtype(Tensor::full(&shape, fill), dt), a.span)
+    t(
+        Tensor::full(&shape, fill).and_then(|x| with_dtype(x, dt)),
+        a.span,
+    )
 }
 
 fn full_like(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
@@ -244,7 +247,10 @@ fn full_like(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
         // numpy gives a's dtype: an integer array truncates the fill.
         None => Some(x.dtype()),
     };
-    t(with_dtype(Tensor::full(x.shape(), fill), dt), span)
+    t(
+        Tensor::full(x.shape(), fill).and_then(|x| with_dtype(x, dt)),
+        span,
+    )
 }
 
 fn is_whole(n: &Num) -> bool {
@@ -512,14 +518,14 @@ fn hstack(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     t(Tensor::concat(&ts, axis), a.span)
 }
 
-fn like(a: &mut Args, f: fn(&[usize]) -> Tensor<Num>) -> R<Value> {
+fn like(a: &mut Args, f: fn(&[usize]) -> crate::Result<Tensor<Num>>) -> R<Value> {
     // a's dtype, as numpy's: zeros_like of a mask is all False.
     let x = a.tensor(0, "a")?;
     let dt = match opt_dtype(a, 1)? {
         None if x.is_bool() => Some(Dtype::Bool),
         d => d,
     };
-    t(with_dtype(f(x.shape()), dt), a.span)
+    t(f(x.shape()).and_then(|x| with_dtype(x, dt)), a.span)
 }
 
 fn matmul(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
@@ -649,7 +655,7 @@ fn prod(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
         let mut acc = if n == 0 {
             let mut shape = y.shape().to_vec();
             shape.remove(k);
-            Tensor::ones(&shape)
+            Tensor::ones(&shape)?
         } else {
             along(&y, k, 0)?
         };
@@ -1572,7 +1578,7 @@ fn matrix_power(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
         ));
     }
     if k == 0 {
-        return Ok(Value::T(Tensor::eye(rows.len())));
+        return t(Tensor::eye(rows.len()), span);
     }
     // by squaring: base^k as products of base^(2^i)
     let mut acc: Option<Tensor<Num>> = None;
