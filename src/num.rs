@@ -663,6 +663,11 @@ impl Num {
         self.as_exact()
             .map_or(0, |r| r.numer().bits().max(r.denom().bits()))
     }
+    /// The significant digits [`Num::display`] gives after `≈` for an exact
+    /// value that does not terminate, without writing its fraction out.
+    pub fn sig_text(&self, digits: usize) -> Option<String> {
+        self.as_exact().map(|r| sig_string(r, digits.max(1)))
+    }
     /// Whether an exact value is written out in full by [`Num::display`] (no
     /// `≈`): an integer or a short terminating decimal. False for an
     /// approximate value.

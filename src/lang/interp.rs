@@ -1236,6 +1236,10 @@ impl<'s> Interp<'s> {
             if shape.len() <= crate::tensor::MAX_DIMS {
                 crate::tensor::check_size("array", &shape)
                     .map_err(|e| LangError::from_lib(e, span))?;
+                // Each number becomes a tensor and a row of a stack: asked of
+                // the budget before the first.
+                let n: u64 = shape.iter().map(|&d| d as u64).product();
+                crate::budget::ensure(2 * n).map_err(|e| LangError::from_lib(e, span))?;
             }
         }
         match v {

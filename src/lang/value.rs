@@ -183,6 +183,11 @@ impl Fmt {
     /// `≈` its decimal.
     pub fn compact(&self, n: &Num) -> String {
         match n {
+            // A fraction too long to read is shown by its digits alone: its
+            // thousands of digits are not written out to be thrown away.
+            Num::Exact(_) if unreadable(n) => {
+                format!("≈{}", n.sig_text(self.digits).unwrap_or_default())
+            }
             Num::Exact(_) => {
                 let full = n.display(self.digits);
                 match full.split_once(" ≈ ") {
@@ -200,6 +205,11 @@ impl Fmt {
     }
     /// Decimal only: `0.3333` for 1/3, `0.1824` for ≈ 0.1824.
     pub fn decimal(&self, n: &Num) -> String {
+        if n.is_exact() && !n.terminates() {
+            if let Some(d) = n.sig_text(self.digits) {
+                return d;
+            }
+        }
         let s = n.display(self.digits);
         match s.split_once("≈ ") {
             Some((_, d)) => d.to_string(),
