@@ -368,6 +368,9 @@ fn fuzz_found_working_is_the_computation_that_ran() {
     // `w.append(f(w))` changes w as it runs: no formula read with the new w.
     let out = text_of("w = [1.0, 2.0]\nw.append(sum(w) / len(w))\nshow w\n");
     assert!(out.contains("w = [1, 2, 1.5]"), "{out}");
+    // `xs += rows[1]` with rows a list of lists extends xs by that row.
+    let out = text_of("rows = [[1, 2], [3, 4]]\nxs = [9]\nxs += rows[1]\nshow n = len(xs)\nshow zs = xs + rows[0]\n");
+    assert!(lines(&out).contains(&"= 3   ◀ answer"), "{out}");
     // Lists of different lengths are unequal (Python), not an elementwise
     // comparison that cannot be made.
     let out = text_of("a = [1, 2]\nb = [1, 2, 3]\nshow e = a == b\n");

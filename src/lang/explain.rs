@@ -207,10 +207,19 @@ fn is_sequence(it: &Interp, e: &Expr) -> bool {
         ExprKind::Name(n) => matches!(it.lookup(n), Some(Value::List(_) | Value::Tuple(_))),
         ExprKind::Binary(BinOp::Add, a, b) => is_sequence(it, a) && is_sequence(it, b),
         ExprKind::Binary(BinOp::Mul, a, b) => is_sequence(it, a) != is_sequence(it, b),
-        // `xs[::-1]`, `xs[1:]`: a slice of a list is a list.
-        ExprKind::Index(base, items) => {
-            matches!(items.as_slice(), [IndexItem::Slice(..)]) && is_sequence(it, base)
-        }
+        // `xs[::-1]`, `xs[1:]`: a slice of a list is a list; `rows[3]` of
+        // a list of lists is a list.
+        ExprKind::Index(base, items) => match items.as_slice() {
+            [IndexItem::Slice(..)] => is_sequence(it, base),
+            [IndexItem::Expr(_)] => match &base.kind {
+                ExprKind::Name(n) => {
+                    matches!(it.lookup(n), Some(Value::List(rows) | Value::Tuple(rows))
+                    if !rows.is_empty() && rows.iter().all(|r| matches!(r, Value::List(_) | Value::Tuple(_))))
+                }
+                _ => false,
+            },
+            _ => false,
+        },
         _ => false,
     }
 }

@@ -691,7 +691,9 @@ impl<'s> Interp<'s> {
                 };
                 let cur = self.lookup(n).ok_or_else(|| self.unknown(n, *span))?;
                 let rhs = self.eval(e)?;
-                let chain = if self.shown() {
+                // `xs += …` on a Python list extends it: not a formula.
+                let sequence = matches!(cur, Value::List(_) | Value::Tuple(_) | Value::Str(_));
+                let chain = if self.shown() && !sequence {
                     explain::working(self, &full)
                 } else {
                     Vec::new()
