@@ -1234,6 +1234,9 @@ impl Num {
     /// `33.2`, `-0.5`, `1/3 ≈ 0.3333`, `≈ 0.1824`.
     pub fn display(&self, digits: usize) -> String {
         let digits = digits.max(1);
+        // Writing a number out is work in its size: charged to the run (if
+        // one is going on) without failing; it stops at its next statement.
+        let _ = crate::budget::charge_bits(self.bits());
         match self {
             Num::Exact(r) => match terminating_decimal(r) {
                 Some(s) => s,
@@ -1308,14 +1311,20 @@ fn decimal_terminates(r: &BigRational) -> bool {
     }
     let d = r.denom().magnitude();
     let a = d.trailing_zeros().unwrap_or(0);
-    let mut d = d >> a;
-    let five = num_bigint::BigUint::from(5u32);
-    let mut b = 0u64;
-    while (&d % &five).is_zero() {
-        d /= &five;
-        b += 1;
+    if a as usize > MAX_DECIMAL_CHARS {
+        return false;
     }
-    d.is_one() && a.max(b) as usize <= MAX_DECIMAL_CHARS
+    let odd = d >> a;
+    if odd.is_one() {
+        return true;
+    }
+    // The odd part must be 5^b: b is read off its size (5^b has
+    // ⌊b·log₂5⌋ + 1 bits) and checked with one power, rather than dividing
+    // by 5 up to thousands of times.
+    let guess = ((odd.bits() - 1) as f64 / 5f64.log2()).round() as u64;
+    (guess.saturating_sub(1)..=guess + 1).any(|b| {
+        b as usize <= MAX_DECIMAL_CHARS && num_bigint::BigUint::from(5u32).pow(b as u32) == odd
+    })
 }
 
 fn terminating_decimal(r: &BigRational) -> Option<String> {
@@ -1489,6 +1498,34 @@ impl From<BigRational> for Num {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decimal_terminates_when_the_denominator_is_made_of_2s_and_5s() {
+        let r = |n: i64, d: i64| BigRational::new(n.into(), d.into());
+        assert!(decimal_terminates(&r(1, 8)));
+        assert!(decimal_terminates(&r(7, 3125))); // 5⁵
+        assert!(decimal_terminates(&r(3, 4000))); // 2⁵·5³
+        assert!(!decimal_terminates(&r(1, 15)));
+        assert!(!decimal_terminates(&r(1, 5 * 5 * 5 * 7)));
+        // 5^k for every k up to 27 and nothing near it: the size guess.
+        for k in 1..=27u32 {
+            let five = BigInt::from(5).pow(k);
+            assert!(
+                decimal_terminates(&BigRational::new(1.into(), five.clone())),
+                "5^{k}"
+            );
+            let near = BigRational::new(1.into(), five + 2);
+            assert!(!decimal_terminates(&near), "5^{k} + 2");
+        }
+        // Each agrees with the writing out it stands for.
+        for d in 1..200i64 {
+            assert_eq!(
+                decimal_terminates(&r(1, d)),
+                terminating_decimal(&r(1, d)).is_some(),
+                "1/{d}"
+            );
+        }
+    }
 
     fn n(s: &str) -> Num {
         Num::parse(s).unwrap()

@@ -160,6 +160,9 @@ pub struct Interp<'s> {
     globals: HashMap<String, Value>,
     frames: Vec<HashMap<String, Value>>,
     steps: Vec<Step>,
+    /// Default arguments being evaluated (each inside a call whose frame is
+    /// not pushed yet), counted with the frames toward the call depth.
+    in_defaults: usize,
     elided: usize,
     answers: Vec<Answer>,
     errors: Vec<LangError>,
@@ -267,6 +270,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         part: None,
         calls: Vec::new(),
         named: Vec::new(),
+        in_defaults: 0,
     };
     match program {
         Err(e) => it.errors.push(e),
@@ -545,9 +549,9 @@ impl<'s> Interp<'s> {
         let result = match v {
             Value::None => None,
             _ if self.steps.len() >= SHOWN_STEP_LIMIT => None,
-            // Shown values are bounded in size (long axes elided): their
-            // text is the solution's, not the program's, work.
-            v => Some(crate::budget::exempt(|| self.value_math(v))),
+            // Writing a value out is work of the run like any other (a
+            // growing list shown at every turn of a loop adds up).
+            v => Some(self.value_math(v)),
         };
         Step {
             line: self.line_of(stmt.span.start),
@@ -1573,7 +1577,10 @@ impl<'s> Interp<'s> {
         kw: Vec<(String, Value, Span)>,
         span: Span,
     ) -> R<Value> {
-        if self.frames.len() >= CALL_DEPTH_LIMIT {
+        // A call is work too (a call evaluated in a default argument runs
+        // no statement that would count it).
+        crate::budget::charge(1).map_err(|e| LangError::from_lib(e, span))?;
+        if self.frames.len() + self.in_defaults >= CALL_DEPTH_LIMIT {
             return Err(LangError::new(
                 ErrorKind::Limit,
                 format!("functions called each other more than {CALL_DEPTH_LIMIT} deep"),
@@ -1626,8 +1633,12 @@ impl<'s> Interp<'s> {
                         None,
                     ));
                 };
-                let v = self.eval(d)?;
-                frame.insert(p.name.clone(), v);
+                // `def g(x=g())`: the default calls g again before g's
+                // frame exists; those calls count toward the depth.
+                self.in_defaults += 1;
+                let v = self.eval(d);
+                self.in_defaults -= 1;
+                frame.insert(p.name.clone(), v?);
             }
         }
         self.frames.push(frame);
