@@ -224,6 +224,18 @@ fn is_sequence(it: &Interp, e: &Expr) -> bool {
     }
 }
 
+/// Whether `e` is a Python list or tuple whose items are lists or tuples.
+fn is_nested_sequence(it: &Interp, e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::List(items) | ExprKind::Tuple(items) => {
+            !items.is_empty() && items.iter().all(|x| is_sequence(it, x))
+        }
+        ExprKind::Name(n) => matches!(it.lookup(n), Some(Value::List(rows) | Value::Tuple(rows))
+            if !rows.is_empty() && rows.iter().all(|r| matches!(r, Value::List(_) | Value::Tuple(_)))),
+        _ => false,
+    }
+}
+
 fn index_text(it: &Interp, items: &[IndexItem]) -> String {
     items
         .iter()
@@ -395,6 +407,14 @@ fn to_math_inner(it: &mut Interp, e: &Expr, values: bool) -> Math {
         ExprKind::Call(f, _, _)
             if matches!(&f.kind, ExprKind::Name(n)
                 if matches!(it.lookup(n), Some(Value::Func(_))) && builtins::lookup(n).is_some()) =>
+        {
+            code(it)
+        }
+        // Python's max/min of a list of lists returns the greatest list, not
+        // the greatest number in it (numpy's reading).
+        ExprKind::Call(f, args, _)
+            if matches!(&f.kind, ExprKind::Name(n) if n == "max" || n == "min")
+                && matches!(args.as_slice(), [a] if is_nested_sequence(it, a)) =>
         {
             code(it)
         }
