@@ -354,6 +354,22 @@ fn far_exact(f: Mono, r: &BigRational) -> Result<Option<Num>> {
 }
 
 fn rat_iv(r: &BigRational) -> Result<Iv> {
+    // A fraction of two integers below 2⁵³ (every hand-written one): both
+    // are exact floats, their quotient is correctly rounded, and one fused
+    // multiply-add tells whether it is exact (f·d − n is computed exactly,
+    // then rounded once: 0 only when it is 0). No allocation, no gcd.
+    if let (Some(n), Some(d)) = (r.numer().to_i64(), r.denom().to_i64()) {
+        const EXACT_INT: u64 = 1 << 53;
+        if n.unsigned_abs() <= EXACT_INT && d.unsigned_abs() <= EXACT_INT {
+            let (nf, df) = (n as f64, d as f64);
+            let f = nf / df;
+            return Ok(if f.mul_add(df, -nf) == 0.0 {
+                (f, f)
+            } else {
+                (down(f), up(f))
+            });
+        }
+    }
     let f = r.to_f64().unwrap_or(f64::NAN);
     if !f.is_finite() {
         return Err(Error::Overflow {
@@ -1498,6 +1514,23 @@ impl From<BigRational> for Num {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_small_fraction_becomes_a_tight_interval_around_it() {
+        // For every n/d: lo ≤ n/d ≤ hi exactly, a point exactly when n/d is
+        // a float, and at most one ulp on each side of it otherwise.
+        let cases = (-60i64..60).flat_map(|n| (1i64..70).map(move |d| (n, d)));
+        let big = [(1i64 << 53, 3i64), (-(1i64 << 53) + 1, (1 << 53) - 1), (7, 1 << 52)];
+        for (n, d) in cases.chain(big) {
+            let r = BigRational::new(n.into(), d.into());
+            let (lo, hi) = rat_iv(&r).unwrap();
+            let exact = |x: f64| BigRational::from_float(x).unwrap();
+            assert!(exact(lo) <= r && r <= exact(hi), "{n}/{d}: [{lo}, {hi}]");
+            let is_float = BigRational::from_float(n as f64 / d as f64) == Some(r.clone());
+            assert_eq!(lo == hi, is_float, "{n}/{d}");
+            assert!(lo == hi || (lo.next_up().next_up() >= hi), "{n}/{d}: [{lo}, {hi}]");
+        }
+    }
 
     #[test]
     fn a_decimal_terminates_when_the_denominator_is_made_of_2s_and_5s() {
