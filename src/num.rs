@@ -1520,7 +1520,11 @@ mod tests {
         // For every n/d: lo ≤ n/d ≤ hi exactly, a point exactly when n/d is
         // a float, and at most one ulp on each side of it otherwise.
         let cases = (-60i64..60).flat_map(|n| (1i64..70).map(move |d| (n, d)));
-        let big = [(1i64 << 53, 3i64), (-(1i64 << 53) + 1, (1 << 53) - 1), (7, 1 << 52)];
+        let big = [
+            (1i64 << 53, 3i64),
+            (-(1i64 << 53) + 1, (1 << 53) - 1),
+            (7, 1 << 52),
+        ];
         for (n, d) in cases.chain(big) {
             let r = BigRational::new(n.into(), d.into());
             let (lo, hi) = rat_iv(&r).unwrap();
@@ -1528,7 +1532,10 @@ mod tests {
             assert!(exact(lo) <= r && r <= exact(hi), "{n}/{d}: [{lo}, {hi}]");
             let is_float = BigRational::from_float(n as f64 / d as f64) == Some(r.clone());
             assert_eq!(lo == hi, is_float, "{n}/{d}");
-            assert!(lo == hi || (lo.next_up().next_up() >= hi), "{n}/{d}: [{lo}, {hi}]");
+            assert!(
+                lo == hi || (lo.next_up().next_up() >= hi),
+                "{n}/{d}: [{lo}, {hi}]"
+            );
         }
     }
 
