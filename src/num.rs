@@ -1318,53 +1318,44 @@ fn inverse_cmp(x: &Approx, c: &BigRational) -> Option<Ordering> {
 const MAX_DECIMAL_CHARS: usize = 32;
 
 /// The exact decimal of `r` if its denominator is 2^a·5^b and it is short.
-/// Whether [`terminating_decimal`] writes `r` out (an integer, or a
-/// denominator of 2s and 5s within [`MAX_DECIMAL_CHARS`] places), without
-/// writing it.
-fn decimal_terminates(r: &BigRational) -> bool {
-    if r.is_integer() {
-        return true;
-    }
+/// The decimal places of a non-integer `r` whose denominator is `2^a·5^b`
+/// with `max(a, b)` within [`MAX_DECIMAL_CHARS`]; `None` otherwise.
+fn decimal_places(r: &BigRational) -> Option<usize> {
     let d = r.denom().magnitude();
-    let a = d.trailing_zeros().unwrap_or(0);
-    if a as usize > MAX_DECIMAL_CHARS {
-        return false;
+    let a = d.trailing_zeros().unwrap_or(0) as usize;
+    if a > MAX_DECIMAL_CHARS {
+        return None;
     }
     let odd = d >> a;
     if odd.is_one() {
-        return true;
+        return Some(a);
     }
     // The odd part must be 5^b: b is read off its size (5^b has
     // ⌊b·log₂5⌋ + 1 bits) and checked with one power, rather than dividing
     // by 5 up to thousands of times.
-    let guess = ((odd.bits() - 1) as f64 / 5f64.log2()).round() as u64;
-    (guess.saturating_sub(1)..=guess + 1).any(|b| {
-        b as usize <= MAX_DECIMAL_CHARS && num_bigint::BigUint::from(5u32).pow(b as u32) == odd
-    })
+    let guess = ((odd.bits() - 1) as f64 / 5f64.log2()).round() as usize;
+    (guess.saturating_sub(1)..=guess + 1)
+        .find(|&b| b <= MAX_DECIMAL_CHARS && num_bigint::BigUint::from(5u32).pow(b as u32) == odd)
+        .map(|b| a.max(b))
+}
+
+/// Whether [`terminating_decimal`] writes `r` out, without writing it when
+/// it plainly cannot (a denominator with another prime, or more than
+/// [`MAX_DECIMAL_CHARS`] digits before the point).
+fn decimal_terminates(r: &BigRational) -> bool {
+    if r.is_integer() {
+        return true;
+    }
+    // |r| ≥ 2^110 > 10^33: more digits than MAX_DECIMAL_CHARS.
+    let magnitude = r.numer().bits() as i64 - r.denom().bits() as i64;
+    decimal_places(r).is_some() && magnitude <= 110 && terminating_decimal(r).is_some()
 }
 
 fn terminating_decimal(r: &BigRational) -> Option<String> {
     if r.is_integer() {
         return Some(r.numer().to_string());
     }
-    let mut d = r.denom().clone();
-    let (two, five) = (BigInt::from(2), BigInt::from(5));
-    let (mut a, mut b) = (0u32, 0u32);
-    while d.is_even() {
-        d /= &two;
-        a += 1;
-    }
-    while (&d % &five).is_zero() {
-        d /= &five;
-        b += 1;
-    }
-    if !d.is_one() {
-        return None;
-    }
-    let k = a.max(b) as usize;
-    if k > MAX_DECIMAL_CHARS {
-        return None;
-    }
+    let k = decimal_places(r)?;
     let m = r.numer().abs() * BigInt::from(10).pow(k as u32) / r.denom();
     let mut s = m.to_string();
     if s.len() <= k {

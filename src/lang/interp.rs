@@ -1011,13 +1011,6 @@ impl<'s> Interp<'s> {
     /// places, halves to even), `.Ng` (significant digits), `d`, `.N%`.
     /// Anything else is refused rather than guessed.
     fn format_field(&self, v: &Value, spec: Option<&str>, span: Span) -> R<String> {
-        // Writing a number out is work in its size (a fraction of 16,000
-        // bits in a loop of f-strings), charged before it is done.
-        if let Value::T(t) = v {
-            for n in t.value().iter().take(crate::tensor::MAX_ELEMENTS) {
-                crate::budget::charge_bits(n.bits()).map_err(|e| LangError::from_lib(e, span))?;
-            }
-        }
         let plain = match v {
             Value::Str(s) => s.to_string(),
             v => self.fmt.value(v),
