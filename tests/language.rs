@@ -97,6 +97,13 @@ fn programs_give_their_hand_computed_answers() {
         ("w = [1, 2]\ny = sum(w ** 3)\nshow grad(y, w)", "[3, 12]"),
         ("x = 3\ny = x * x + 2 * x\nshow grad(y, x)", "8"),
         ("show sgd_step([1, 2], [10, -10], 0.1)", "[0, 3]"),
+        // nearest n/d with d ≤ 4: 0.98 → 1 (|0.02|), −0.26 → −1/4 (|0.01|),
+        // 1.49 → 3/2 (|0.01|), 0.3333 → 1/3 (|0.0000333|)
+        ("show rationalize([0.98, -0.26, 1.49, 0.3333])", "[1, -0.25, 1.5, 1/3] ≈ [1, -0.25, 1.5, 0.3333]"),
+        // rnn_cell(2, 1)'s default W_hh is ((7·3 + 3) mod 11 − 5)/10 = −0.3:
+        // 0 is 0.3 away, −1/2 only 0.2
+        ("show rationalize(rnn_cell(2, 1), max_den=2).W_hh", "[[-0.5]]"),
+        ("show rationalize(([0.7], [[2.6]]), max_den=1)", "([1], [[3]])"),
     ];
     for (src, want) in cases {
         assert_eq!(&last_answer(src), want, "{src}");

@@ -14,6 +14,7 @@ pub mod layers;
 pub mod loss;
 pub mod optim;
 pub mod params;
+pub mod rationalize;
 pub mod recurrent;
 
 use crate::{Element, Num, Result, Tensor};

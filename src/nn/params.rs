@@ -550,6 +550,22 @@ impl<T: Element> Module<T> {
         self.layer_mut()?.set(name, value)
     }
 
+    /// A new module of the same kind whose every parameter is `f(name,
+    /// value)` (shapes checked by [`Module::set`]).
+    pub fn map_params(
+        &self,
+        mut f: impl FnMut(&str, &Tensor<T>) -> Result<Tensor<T>>,
+    ) -> Result<Module<T>> {
+        let kind = self.kind.clone().ok_or_else(|| {
+            crate::Error::invalid("module", "this layer cannot be rebuilt from its sizes")
+        })?;
+        let mut out = Module::new(kind)?;
+        for p in self.params()? {
+            out.set(&p.name, f(&p.name, p.value)?)?;
+        }
+        Ok(out)
+    }
+
     /// Loads one parameter by its PyTorch name (`weight_ih_l0`, `bias_hh_l0`,
     /// `weight`, `bias`, `in_proj_weight`, `in_proj_bias`, `out_proj.weight`,
     /// `out_proj.bias`), converting PyTorch's layout where gradwork's differs:

@@ -20,6 +20,7 @@ pub(super) static ROWS: &[Builtin] = &[
     Builtin::raw("grad", "grad(y, x)", "∂y/∂x for a single-number y, with the chain rule as notes", grad)
         .by_name(),
     Builtin::args("sgd_step", "sgd_step(w, grad, lr)", "w − lr·grad", sgd_step),
+    Builtin::args("rationalize", "rationalize(x, max_den=4)", "every weight of a tensor, a layer, or a list or tuple of them snapped to the nearest fraction with denominator ≤ max_den (ties: the smaller denominator); an exact model to verify", rationalize),
     Builtin::args("adam_step", "adam_step(w, grad, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)", "Adam's first step from zero moments", adam_step),
 ];
 
@@ -40,6 +41,36 @@ fn sgd_step(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let lr = a.num(2, "lr", None)?;
     let mut opt = Sgd::new(lr, Num::zero());
     Ok(Value::T(lib(opt.step(&[w], &[g]), a.span)?.remove(0)))
+}
+
+fn rationalize(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
+    use crate::nn::rationalize::rationalize as snap;
+    fn walk(it: &Interp, v: &Value, s: Span, max_den: u64) -> R<Value> {
+        let each = |items: &[Value]| -> R<Vec<Value>> {
+            items.iter().map(|x| walk(it, x, s, max_den)).collect()
+        };
+        match v {
+            Value::Module(m) => lib(m.map_params(|_, p| snap(p, max_den)), s)
+                .map(|m| Value::Module(std::rc::Rc::new(m))),
+            Value::List(items) => Ok(Value::list(each(items)?)),
+            Value::Tuple(items) => Ok(Value::tuple(each(items)?)),
+            other => lib(snap(&it.tensor(other, s)?, max_den), s).map(Value::T),
+        }
+    }
+    let (x, span) = a.required(0, "x")?;
+    let max_den = a.usize(1, "max_den", Some(4))? as u64;
+    if !(1..=crate::nn::rationalize::MAX_DEN).contains(&max_den) {
+        return Err(LangError::new(
+            ErrorKind::Value,
+            format!(
+                "max_den must be between 1 and {}, got {max_den}",
+                crate::nn::rationalize::MAX_DEN
+            ),
+            a.span,
+            Some("the largest denominator a snapped weight may have, e.g. max_den=4"),
+        ));
+    }
+    walk(it, &x, span, max_den)
 }
 
 fn adam_step(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
