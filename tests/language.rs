@@ -104,6 +104,9 @@ fn programs_give_their_hand_computed_answers() {
         // 0 is 0.3 away, −1/2 only 0.2
         ("show rationalize(rnn_cell(2, 1), max_den=2).W_hh", "[[-0.5]]"),
         ("show rationalize(([0.7], [[2.6]]), max_den=1)", "([1], [[3]])"),
+        // optimizers for train(): PyTorch's defaults filled in
+        ("show adam(lr=0.01)", "Adam(lr=0.01, betas=(0.9, 0.999), eps=0.00000001)"),
+        ("show sgd(lr=0.1, momentum=0.9)", "SGD(lr=0.1, momentum=0.9)"),
     ];
     for (src, want) in cases {
         assert_eq!(&last_answer(src), want, "{src}");

@@ -84,6 +84,38 @@ pub enum Value {
     Module(Rc<Module<Num>>),
     Act(Activation),
     Metric(Metric),
+    /// `adam(lr=0.01)`, `sgd(lr=0.1, momentum=0.9)`: how `train` updates.
+    Optim(Rc<Optim>),
+}
+
+/// An optimizer as `train(…, optimizer=…)` takes it, with PyTorch's
+/// defaults and update formulas (`torch.optim.Adam`, `torch.optim.SGD`).
+#[derive(Clone, Debug)]
+pub enum Optim {
+    Adam {
+        lr: Num,
+        beta1: Num,
+        beta2: Num,
+        eps: Num,
+    },
+    Sgd {
+        lr: Num,
+        momentum: Num,
+    },
+}
+
+impl std::fmt::Display for Optim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Optim::Adam {
+                lr,
+                beta1,
+                beta2,
+                eps,
+            } => write!(f, "Adam(lr={lr}, betas=({beta1}, {beta2}), eps={eps})"),
+            Optim::Sgd { lr, momentum } => write!(f, "SGD(lr={lr}, momentum={momentum})"),
+        }
+    }
 }
 
 impl std::fmt::Debug for Value {
@@ -109,6 +141,7 @@ impl Value {
             Value::Module(_) => "layer",
             Value::Act(_) => "activation",
             Value::Metric(_) => "distance",
+            Value::Optim(_) => "optimizer",
         }
     }
     pub fn num(n: Num) -> Value {
@@ -324,6 +357,7 @@ impl Fmt {
             Value::Module(m) => m.title(),
             Value::Act(a) => a.name().into(),
             Value::Metric(m) => m.name().into(),
+            Value::Optim(o) => o.to_string(),
         }
     }
     /// A list or tuple as [`Fmt::items_into`] writes it.

@@ -7,7 +7,7 @@ use crate::explain::math::{Math, Op as MOp};
 use crate::explain::Note;
 use crate::lang::explain;
 use crate::lang::interp::{Interp, R};
-use crate::lang::value::{shape_text, Value};
+use crate::lang::value::{shape_text, Optim, Value};
 use crate::lang::{ErrorKind, LangError, Span};
 use crate::nn::optim::{Adam, Sgd};
 use crate::nn::params::{Convention, ParamRow, ParamTable};
@@ -20,6 +20,8 @@ pub(super) static ROWS: &[Builtin] = &[
     Builtin::raw("grad", "grad(y, x)", "∂y/∂x for a single-number y, with the chain rule as notes", grad)
         .by_name(),
     Builtin::args("sgd_step", "sgd_step(w, grad, lr)", "w − lr·grad", sgd_step),
+    Builtin::args("adam", "adam(lr=0.001, betas=(0.9, 0.999), eps=1e-8)", "PyTorch's Adam, for train(…, optimizer=…)", adam),
+    Builtin::args("sgd", "sgd(lr, momentum=0)", "PyTorch's SGD (v ← μ·v + g; w ← w − lr·v), for train(…, optimizer=…)", sgd),
     Builtin::args("rationalize", "rationalize(x, max_den=4)", "every weight of a tensor, a layer, or a list or tuple of them snapped to the nearest fraction with denominator ≤ max_den (ties: the smaller denominator); an exact model to verify", rationalize),
     Builtin::args("adam_step", "adam_step(w, grad, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)", "Adam's first step from zero moments", adam_step),
 ];
@@ -41,6 +43,67 @@ fn sgd_step(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let lr = a.num(2, "lr", None)?;
     let mut opt = Sgd::new(lr, Num::zero());
     Ok(Value::T(lib(opt.step(&[w], &[g]), a.span)?.remove(0)))
+}
+
+/// A rate, a moment or an epsilon: finite and at least 0 (a β below 1).
+fn hyper(a: &Args, key: &str, v: Num, below_one: bool) -> R<Num> {
+    let ok = v.ge(&Num::zero()).unwrap_or(false)
+        && v.infinity().is_none()
+        && (!below_one || v.lt(&Num::one()).unwrap_or(false));
+    if ok {
+        return Ok(v);
+    }
+    let range = if below_one {
+        "in [0, 1)"
+    } else {
+        "finite and ≥ 0"
+    };
+    Err(LangError::new(
+        ErrorKind::Value,
+        format!("`{key}` must be {range}, got {v}"),
+        a.span,
+        None,
+    ))
+}
+
+fn adam(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
+    let lr = a.num(0, "lr", Some("0.001"))?;
+    let span = a.span;
+    let (beta1, beta2) = match a.get(1, "betas") {
+        None => (
+            lib(Num::parse("0.9"), span)?,
+            lib(Num::parse("0.999"), span)?,
+        ),
+        Some((v, s)) => {
+            let items = it.unpack(&v, s)?;
+            let [b1, b2] = items.as_slice() else {
+                return Err(LangError::new(
+                    ErrorKind::Value,
+                    format!("`betas` must be two numbers, got {}", items.len()),
+                    s,
+                    Some("betas=(0.9, 0.999) as PyTorch's default"),
+                ));
+            };
+            let num = |v: &Value| -> R<Num> { lib(it.tensor(v, s)?.item(), s) };
+            (num(b1)?, num(b2)?)
+        }
+    };
+    let eps = a.num(2, "eps", Some("1e-8"))?;
+    Ok(Value::Optim(std::rc::Rc::new(Optim::Adam {
+        lr: hyper(a, "lr", lr, false)?,
+        beta1: hyper(a, "betas", beta1, true)?,
+        beta2: hyper(a, "betas", beta2, true)?,
+        eps: hyper(a, "eps", eps, false)?,
+    })))
+}
+
+fn sgd(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
+    let lr = a.num(0, "lr", None)?;
+    let momentum = a.num(1, "momentum", Some("0"))?;
+    Ok(Value::Optim(std::rc::Rc::new(Optim::Sgd {
+        lr: hyper(a, "lr", lr, false)?,
+        momentum: hyper(a, "momentum", momentum, true)?,
+    })))
 }
 
 fn rationalize(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
