@@ -9,12 +9,14 @@
 
 pub mod act;
 pub mod attention;
+pub mod batched;
 pub mod conv;
 pub mod layers;
 pub mod loss;
 pub mod optim;
 pub mod params;
 pub mod recurrent;
+pub mod train;
 
 use crate::{Element, Num, Result, Tensor};
 
