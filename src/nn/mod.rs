@@ -9,6 +9,7 @@
 
 pub mod act;
 pub mod attention;
+pub mod batched;
 pub mod conv;
 pub mod layers;
 pub mod loss;
@@ -16,6 +17,7 @@ pub mod optim;
 pub mod params;
 pub mod rationalize;
 pub mod recurrent;
+pub mod train;
 
 use crate::{Element, Num, Result, Tensor};
 
