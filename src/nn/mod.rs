@@ -11,6 +11,7 @@ pub mod act;
 pub mod attention;
 pub mod batched;
 pub mod conv;
+pub mod fit;
 pub mod layers;
 pub mod loss;
 pub mod optim;

@@ -328,7 +328,7 @@ impl Kind {
                 input,
                 output,
                 bias,
-            } => format!("Linear({input}, {output}, bias={bias})"),
+            } => format!("Linear({input}, {output}, bias={})", py_bool(*bias)),
             Kind::Conv1d {
                 input,
                 output,
@@ -359,12 +359,18 @@ impl Kind {
                 d_k,
                 d_v,
                 bias,
-            } => format!("SelfAttention(d_in={d_in}, d_k={d_k}, d_v={d_v}, bias={bias})"),
+            } => format!(
+                "SelfAttention(d_in={d_in}, d_k={d_k}, d_v={d_v}, bias={})",
+                py_bool(*bias)
+            ),
             Kind::MultiHead {
                 d_model,
                 heads,
                 bias,
-            } => format!("MultiheadAttention({d_model}, heads={heads}, bias={bias})"),
+            } => format!(
+                "MultiheadAttention({d_model}, heads={heads}, bias={})",
+                py_bool(*bias)
+            ),
             Kind::Stacked {
                 cell,
                 layers,
@@ -458,7 +464,7 @@ impl Kind {
     }
 }
 
-fn py_bool(b: bool) -> &'static str {
+pub(crate) fn py_bool(b: bool) -> &'static str {
     if b {
         "True"
     } else {
@@ -520,6 +526,11 @@ impl<T: Element> Module<T> {
         self.layer
             .get_mut()
             .ok_or_else(|| crate::Error::invalid("module", "a module without a layer"))
+    }
+
+    /// The sizes it was made from (`None` for a module made from a layer).
+    pub fn kind(&self) -> Option<&Kind> {
+        self.kind.as_ref()
     }
 
     /// The module's name as PyTorch would print it, e.g. `LSTM(2, 3)`.

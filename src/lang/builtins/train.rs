@@ -22,6 +22,7 @@ pub(super) static ROWS: &[Builtin] = &[
     Builtin::args("sgd_step", "sgd_step(w, grad, lr)", "w − lr·grad", sgd_step),
     Builtin::args("adam", "adam(lr=0.001, betas=(0.9, 0.999), eps=1e-8)", "PyTorch's Adam, for train(…, optimizer=…)", adam),
     Builtin::args("sgd", "sgd(lr, momentum=0)", "PyTorch's SGD (v ← μ·v + g; w ← w − lr·v), for train(…, optimizer=…)", sgd),
+    Builtin::args("train", "train(model, xs, ys, loss=\"bce_with_logits\", optimizer=adam(), epochs=20, batch=64, seed=0)", "learns the weights of (recurrent layer, linear head) on sequences xs and 0/1 targets ys in f32; returns the trained layers, a table of loss and accuracy per epoch as notes", train),
     Builtin::args("rationalize", "rationalize(x, max_den=4)", "every weight of a tensor, a layer, or a list or tuple of them snapped to the nearest fraction with denominator ≤ max_den (ties: the smaller denominator); an exact model to verify", rationalize),
     Builtin::args("adam_step", "adam_step(w, grad, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)", "Adam's first step from zero moments", adam_step),
 ];
@@ -104,6 +105,251 @@ fn sgd(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
         lr: hyper(a, "lr", lr, false)?,
         momentum: hyper(a, "momentum", momentum, true)?,
     })))
+}
+
+/// The exact value as the nearest f64 (a rate or a moment: small numbers).
+fn float(a: &Args, key: &str, n: &Num) -> R<f64> {
+    let v = n.to_f64();
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(LangError::new(
+            ErrorKind::Value,
+            format!("`{key}` is too large for the float path"),
+            a.span,
+            None,
+        ))
+    }
+}
+
+/// One sequence `[T, I]` (or `[T, I, 1]`) as its steps' features.
+fn sequence(t: &crate::Tensor<Num>, s: Span) -> R<(usize, usize, Vec<f32>)> {
+    let shape = t.shape();
+    let (steps, input) = match shape {
+        [steps, input] | [steps, input, 1] => (*steps, *input),
+        [steps] => (*steps, 1),
+        _ => {
+            return Err(LangError::new(
+                ErrorKind::Shape,
+                format!(
+                    "a sequence must be [steps, features], got {}",
+                    shape_text(shape)
+                ),
+                s,
+                Some("xs is [N, steps, features], or a list of [steps, features] sequences"),
+            ))
+        }
+    };
+    let x = t.value().iter().map(|v| v.to_f64() as f32).collect();
+    Ok((steps, input, x))
+}
+
+/// `xs` as padded `[N, T, I]` features with each sequence's length.
+fn sequences(it: &Interp, xs: &Value, s: Span) -> R<crate::nn::fit::Data> {
+    let seqs: Vec<(usize, usize, Vec<f32>)> = match xs {
+        Value::List(items) | Value::Tuple(items) => items
+            .iter()
+            .map(|v| sequence(&it.tensor(v, s)?, s))
+            .collect::<R<_>>()?,
+        v => {
+            let t = it.tensor(v, s)?;
+            if !matches!(t.ndim(), 2..=4) {
+                return Err(LangError::new(
+                    ErrorKind::Shape,
+                    format!(
+                        "xs must be [N, steps, features], got {}",
+                        shape_text(t.shape())
+                    ),
+                    s,
+                    None,
+                ));
+            }
+            (0..t.shape()[0] as i64)
+                .map(|i| sequence(&lib(t.slice(&[crate::Idx::At(i)]), s)?, s))
+                .collect::<R<_>>()?
+        }
+    };
+    let input = seqs.first().map_or(0, |q| q.1);
+    if let Some(q) = seqs.iter().find(|q| q.1 != input) {
+        return Err(LangError::new(
+            ErrorKind::Shape,
+            format!("sequences with {input} and {} features", q.1),
+            s,
+            Some("every step of every sequence has the same number of features"),
+        ));
+    }
+    let steps = seqs.iter().map(|q| q.0).max().unwrap_or(0);
+    let ragged = seqs.iter().any(|q| q.0 != steps);
+    let mut x = vec![0f32; seqs.len() * steps * input];
+    for (i, q) in seqs.iter().enumerate() {
+        x[i * steps * input..][..q.2.len()].copy_from_slice(&q.2);
+    }
+    Ok(crate::nn::fit::Data {
+        x,
+        n: seqs.len(),
+        steps,
+        input,
+        lengths: ragged.then(|| seqs.iter().map(|q| q.0).collect()),
+        y: Vec::new(),
+    })
+}
+
+fn train(it: &Interp, a: &mut Args, notes: &mut Vec<Note>) -> R<Value> {
+    use crate::nn::fit::{fit, Config, Optimizer};
+    let (model, mspan) = a.required(0, "model")?;
+    let (xs, xspan) = a.required(1, "xs")?;
+    let ys = a.tensor(2, "ys")?;
+    if let Some((v, s)) = a.get(3, "loss") {
+        let ok = match &v {
+            Value::Str(n) => &**n == "bce_with_logits",
+            Value::Builtin(n) => *n == "bce_with_logits",
+            _ => false,
+        };
+        if !ok {
+            return Err(LangError::new(
+                ErrorKind::Value,
+                format!("train() has no loss {}", it.fmt.value(&v)),
+                s,
+                Some("the loss of a 0/1 target on the logit: loss=\"bce_with_logits\""),
+            ));
+        }
+    }
+    let optimizer = match a.get(4, "optimizer") {
+        None => Optim::Adam {
+            lr: lib(Num::parse("0.001"), a.span)?,
+            beta1: lib(Num::parse("0.9"), a.span)?,
+            beta2: lib(Num::parse("0.999"), a.span)?,
+            eps: lib(Num::parse("1e-8"), a.span)?,
+        },
+        Some((Value::Optim(o), _)) => (*o).clone(),
+        Some((v, s)) => {
+            return Err(LangError::new(
+                ErrorKind::Type,
+                format!("`optimizer` must be an optimizer, got a {}", v.type_name()),
+                s,
+                Some("optimizer=adam(lr=0.01) or optimizer=sgd(lr=0.1, momentum=0.9)"),
+            ))
+        }
+    };
+    let epochs = a.usize(5, "epochs", Some(20))?;
+    let batch = a.usize(6, "batch", Some(64))?;
+    let seed = a.usize(7, "seed", Some(0))?;
+    let optimizer = match &optimizer {
+        Optim::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+        } => Optimizer::Adam {
+            lr: float(a, "lr", lr)?,
+            beta1: float(a, "betas", beta1)?,
+            beta2: float(a, "betas", beta2)?,
+            eps: float(a, "eps", eps)?,
+        },
+        Optim::Sgd { lr, momentum } => Optimizer::Sgd {
+            lr: float(a, "lr", lr)?,
+            momentum: float(a, "momentum", momentum)?,
+        },
+    };
+    let span = a.span;
+    let layers = match &model {
+        Value::List(items) | Value::Tuple(items) => match items.as_slice() {
+            [Value::Module(r), Value::Module(h)] => Some((r.clone(), h.clone())),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((rnn, head)) = layers else {
+        return Err(LangError::new(
+            ErrorKind::Type,
+            format!(
+                "`model` must be (recurrent layer, linear head), got {}",
+                it.fmt.value(&model)
+            ),
+            mspan,
+            Some("e.g. model = (rnn_cell(2, 8), linear(input=8, output=1))"),
+        ));
+    };
+    let mut data = sequences(it, &xs, xspan)?;
+    let y: Vec<Num> = ys.value().iter().cloned().collect();
+    if y.len() != data.n {
+        return Err(LangError::new(
+            ErrorKind::Shape,
+            format!("{} sequences but {} targets", data.n, y.len()),
+            span,
+            None,
+        ));
+    }
+    data.y = y
+        .iter()
+        .map(|v| {
+            if v.is_zero() {
+                Ok(0.0)
+            } else if v.eq_num(&Num::one()).unwrap_or(false) {
+                Ok(1.0)
+            } else {
+                Err(LangError::new(
+                    ErrorKind::Value,
+                    format!("a target of {v}: train() learns 0/1 classes"),
+                    span,
+                    None,
+                ))
+            }
+        })
+        .collect::<R<_>>()?;
+    let cfg = Config {
+        optimizer,
+        epochs,
+        batch,
+        seed: seed as u64,
+    };
+    let out = lib(fit(&rnn, &head, &data, &cfg), span)?;
+    notes.push(Note::prose(format!(
+        "trained {} → {} on {} sequences for {epochs} epochs in f32 ({}, batch {batch}, seed {seed}); the weights are the learned f32 values (≈), rationalize(…) makes them exact",
+        rnn.title(),
+        head.title(),
+        data.n,
+        optimizer_text(&cfg.optimizer),
+    )));
+    let every = epochs.div_ceil(20).max(1);
+    let rows = out
+        .epochs
+        .iter()
+        .enumerate()
+        .filter(|(e, _)| (e + 1) % every == 0 || *e == 0 || e + 1 == epochs)
+        .map(|(e, ep)| -> R<Vec<Math>> {
+            Ok(vec![
+                Math::int(e as i64 + 1),
+                Math::Code(format!("{:.4}", ep.loss)),
+                Math::num(lib(Num::ratio(ep.correct as i64, data.n as i64), span)?),
+            ])
+        })
+        .collect::<R<Vec<_>>>()?;
+    notes.push(Note::Table {
+        head: vec![
+            "epoch".into(),
+            "mean loss (f32)".into(),
+            "training accuracy".into(),
+        ],
+        rows,
+    });
+    let layers = vec![
+        Value::Module(std::rc::Rc::new(out.rnn)),
+        Value::Module(std::rc::Rc::new(out.head)),
+    ];
+    Ok(match model {
+        Value::List(_) => Value::list(layers),
+        _ => Value::tuple(layers),
+    })
+}
+
+fn optimizer_text(o: &crate::nn::fit::Optimizer) -> String {
+    match o {
+        crate::nn::fit::Optimizer::Adam { lr, .. } => format!("Adam, lr {lr}"),
+        crate::nn::fit::Optimizer::Sgd { lr, momentum } => {
+            format!("SGD, lr {lr}, momentum {momentum}")
+        }
+    }
 }
 
 fn rationalize(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {

@@ -92,7 +92,7 @@ impl<T: Element> Layer<T> for SelfAttention<T> {
             q[0],
             q[1],
             v[1],
-            self.w.b_q.is_some()
+            crate::nn::params::py_bool(self.w.b_q.is_some())
         )
     }
     fn params(&self) -> Vec<ParamRef<'_, T>> {
@@ -165,7 +165,7 @@ impl<T: Element> Layer<T> for MultiHead<T> {
             "MultiheadAttention({}, heads={}, bias={})",
             self.w_o.shape()[0],
             self.heads,
-            self.b_o.is_some()
+            crate::nn::params::py_bool(self.b_o.is_some())
         )
     }
     fn params(&self) -> Vec<ParamRef<'_, T>> {

@@ -30,7 +30,10 @@ impl<T: Element> Linear<T> {
 impl<T: Element> Layer<T> for Linear<T> {
     fn title(&self) -> String {
         let (o, i) = (self.weight.shape()[0], self.weight.shape()[1]);
-        format!("Linear({i}, {o}, bias={})", self.bias.is_some())
+        format!(
+            "Linear({i}, {o}, bias={})",
+            crate::nn::params::py_bool(self.bias.is_some())
+        )
     }
     fn params(&self) -> Vec<ParamRef<'_, T>> {
         let mut p = vec![ParamRef::new("weight", &self.weight)];
