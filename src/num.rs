@@ -728,6 +728,69 @@ impl Num {
         self.rat().map(Rat::to_string)
     }
 
+    /// `Σ xᵢ·yᵢ` over pairs of `xs` and `ys`: the value, the errors and
+    /// about the work of adding each product in turn to 0. When every operand
+    /// is a small exact fraction the products are added over one common
+    /// denominator and reduced once ([`rat::Sum`]).
+    pub fn dot<'a, I, J>(xs: I, ys: J) -> Result<Num>
+    where
+        I: Iterator<Item = &'a Num> + Clone,
+        J: Iterator<Item = &'a Num> + Clone,
+    {
+        if let Some((r, units)) = Num::fast_dot(xs.clone(), ys.clone()) {
+            crate::budget::charge(units)?;
+            return Ok(r);
+        }
+        xs.zip(ys)
+            .try_fold(Num::zero(), |acc, (x, y)| acc.add(&x.mul(y)?))
+    }
+
+    /// `Σ xᵢ`: the value, the errors and about the work of adding each in
+    /// turn to 0; over a common denominator when all are small and exact.
+    pub fn sum<'a, I>(xs: I) -> Result<Num>
+    where
+        I: Iterator<Item = &'a Num> + Clone,
+    {
+        if let Some((r, units)) = Num::fast_sum(xs.clone()) {
+            crate::budget::charge(units)?;
+            return Ok(r);
+        }
+        xs.into_iter().try_fold(Num::zero(), |acc, x| acc.add(x))
+    }
+
+    /// [`Num::dot`] of small exact fractions, with the units of work adding
+    /// the products one by one would charge (`charge_operands` and
+    /// `check_exact` of each product and each partial sum, sized by the
+    /// unreduced terms, which are never smaller); `None`, having charged
+    /// nothing, when an operand is not small or the sum outgrows
+    /// [`EXACT_BITS_LIMIT`] (then the sum one by one says what fails).
+    pub(crate) fn fast_dot<'a>(
+        xs: impl Iterator<Item = &'a Num>,
+        ys: impl Iterator<Item = &'a Num>,
+    ) -> Option<(Num, u64)> {
+        let mut acc = rat::Sum::new();
+        let mut units = 0;
+        for (x, y) in xs.zip(ys) {
+            let ((a, b), (c, d)) = (x.rat()?.small()?, y.rat()?.small()?);
+            let (p, q) = (a as i128 * c as i128, b as i128 * d as i128);
+            let term = rat::bits_i128(p).max(rat::bits_i128(q));
+            units += crate::budget::bits_units(term) + acc.charge_add(term, p, q)?;
+        }
+        Some((Num::Exact(acc.finish()), units))
+    }
+
+    /// [`Num::sum`] of small exact fractions, as [`Num::fast_dot`].
+    pub(crate) fn fast_sum<'a>(xs: impl Iterator<Item = &'a Num>) -> Option<(Num, u64)> {
+        let mut acc = rat::Sum::new();
+        let mut units = 0;
+        for x in xs {
+            let (a, b) = x.rat()?.small()?;
+            let term = rat::bits_i128(a as i128).max(rat::bits_i128(b as i128));
+            units += acc.charge_add(term, a as i128, b as i128)?;
+        }
+        Some((Num::Exact(acc.finish()), units))
+    }
+
     fn both_iv(&self, o: &Num) -> Result<(Iv, Iv)> {
         Ok((self.interval()?, o.interval()?))
     }
@@ -1704,5 +1767,122 @@ mod tests {
         assert!(matches!(n("1000").exp(), Err(Error::Overflow { .. })));
         // (−1)^huge stays cheap and exact.
         assert_eq!(n("-1").powi(1 << 40).unwrap().to_string(), "1");
+    }
+
+    mod sums {
+        use super::*;
+        use crate::budget;
+        use proptest::prelude::*;
+
+        /// Small fractions (the fast path), values at the edges of i64 and
+        /// beyond (promoted), exact zeros, and approximate values (the
+        /// fallback).
+        fn element() -> impl Strategy<Value = Num> {
+            let edge = prop_oneof![
+                Just(i64::MIN),
+                Just(i64::MAX),
+                Just(i64::MIN + 1),
+                (1u32..63).prop_map(|k| 1i64 << k),
+                any::<i64>(),
+            ];
+            prop_oneof![
+                6 => (-50i64..50, 1i64..13).prop_map(|(n, d)| Num::ratio(n, d).unwrap()),
+                2 => (edge.clone(), edge.prop_filter("non-zero", |d| *d != 0))
+                    .prop_map(|(n, d)| Num::ratio(n, d).unwrap()),
+                1 => (any::<i64>(), any::<i64>()).prop_map(|(a, b)| {
+                    Num::from(BigRational::from_integer(BigInt::from(a) * BigInt::from(b)))
+                }),
+                1 => Just(Num::zero()),
+                1 => (-1e6f64..1e6).prop_map(|x| Num::approx(x).unwrap()),
+            ]
+        }
+
+        fn same(a: &Result<Num>, b: &Result<Num>) {
+            match (a, b) {
+                (Ok(x), Ok(y)) => {
+                    assert_eq!(x.is_exact(), y.is_exact());
+                    assert_eq!(x.fraction_string(), y.fraction_string());
+                    assert_eq!(x.interval().ok(), y.interval().ok());
+                }
+                (Err(x), Err(y)) => assert_eq!(x, y),
+                _ => panic!("{a:?} against {b:?}"),
+            }
+        }
+
+        /// The work units `f` charges in a fresh run.
+        fn units<R>(f: impl FnOnce() -> R) -> (R, u64) {
+            let _run = budget::start(budget::Limits {
+                work: u64::MAX,
+                ..budget::Limits::default()
+            });
+            let r = f();
+            (r, budget::used())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn dot_agrees_with_adding_products_one_by_one(
+                v in prop::collection::vec((element(), element()), 0..24)
+            ) {
+                let (xs, ys): (Vec<Num>, Vec<Num>) = v.into_iter().unzip();
+                let (fast, fast_units) = units(|| Num::dot(xs.iter(), ys.iter()));
+                let (slow, slow_units) = units(|| {
+                    xs.iter().zip(&ys).try_fold(Num::zero(), |acc, (x, y)| acc.add(&x.mul(y)?))
+                });
+                same(&fast, &slow);
+                // Sized by unreduced terms, never by smaller ones.
+                prop_assert!(fast_units >= slow_units);
+            }
+
+            #[test]
+            fn sum_agrees_with_adding_one_by_one(v in prop::collection::vec(element(), 0..40)) {
+                let (fast, fast_units) = units(|| Num::sum(v.iter()));
+                let (slow, slow_units) = units(|| {
+                    v.iter().try_fold(Num::zero(), |acc, x| acc.add(x))
+                });
+                same(&fast, &slow);
+                prop_assert!(fast_units >= slow_units);
+            }
+
+            #[test]
+            fn small_fractions_charge_what_one_by_one_does(
+                v in prop::collection::vec(((-1000i64..1000, 1i64..7), (-1000i64..1000, 1i64..7)), 0..16)
+            ) {
+                // Every term and partial sum stays below 64 bits: one unit
+                // per product and one per sum, as before.
+                let r = |(n, d): (i64, i64)| Num::ratio(n, d).unwrap();
+                let (xs, ys): (Vec<Num>, Vec<Num>) = v.into_iter().map(|(a, b)| (r(a), r(b))).unzip();
+                let (fast, fast_units) = units(|| Num::dot(xs.iter(), ys.iter()));
+                let (slow, slow_units) = units(|| {
+                    xs.iter().zip(&ys).try_fold(Num::zero(), |acc, (x, y)| acc.add(&x.mul(y)?))
+                });
+                same(&fast, &slow);
+                prop_assert_eq!(fast_units, slow_units);
+            }
+        }
+
+        #[test]
+        fn a_sum_past_the_size_limit_fails_as_one_by_one() {
+            // 1/p for 200 distinct primes near 2^62: the common denominator
+            // passes EXACT_BITS_LIMIT, so the sum is left to the slow path,
+            // which fails where it always did.
+            let mut xs = Vec::new();
+            let mut p = (1i64 << 62) + 1;
+            while xs.len() < 300 {
+                if (2..)
+                    .take_while(|k: &i64| k * k <= p)
+                    .take(1 << 16)
+                    .all(|k| p % k != 0)
+                {
+                    xs.push(Num::ratio(1, p).unwrap());
+                }
+                p += 2;
+            }
+            let fast = Num::sum(xs.iter());
+            let slow = xs.iter().try_fold(Num::zero(), |acc, x| acc.add(x));
+            same(&fast, &slow);
+        }
     }
 }

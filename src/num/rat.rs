@@ -24,6 +24,9 @@ use num_integer::Integer;
 use num_rational::{BigRational, Ratio};
 use num_traits::{Signed, ToPrimitive};
 
+use super::EXACT_BITS_LIMIT;
+use crate::budget::bits_units;
+
 /// An exact rational: `n/d` in lowest terms with `d > 0`.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Rat(Repr);
@@ -333,6 +336,109 @@ impl From<Rat> for BigRational {
             Repr::Small { .. } => r.big().into_owned(),
         }
     }
+}
+
+/// A sum of fractions kept over one common denominator — the lcm of the
+/// denominators added so far — and reduced once, by [`Sum::finish`]: a dot
+/// product of `k` small fractions costs `k` integer multiply-adds and one
+/// gcd rather than `k` reductions. In `i128` while it fits, `BigInt` after.
+pub(crate) enum Sum {
+    Small { n: i128, d: i128 },
+    Big { n: BigInt, d: BigInt },
+}
+
+impl Sum {
+    pub(crate) fn new() -> Sum {
+        Sum::Small { n: 0, d: 1 }
+    }
+
+    /// Adds `p/q` (`q > 0`, in any terms).
+    pub(crate) fn add(&mut self, p: i128, q: i128) {
+        debug_assert!(q > 0);
+        if p == 0 {
+            return;
+        }
+        if let Sum::Small { n, d } = self {
+            if let Some(s) = add_common(*n, *d, p, q) {
+                (*n, *d) = s;
+                return;
+            }
+            *self = Sum::Big {
+                n: BigInt::from(*n),
+                d: BigInt::from(*d),
+            };
+        }
+        if let Sum::Big { n, d } = self {
+            let (p, q) = (BigInt::from(p), BigInt::from(q));
+            if q == *d {
+                *n += p;
+            } else {
+                let g = d.gcd(&q);
+                let m = &q / &g;
+                *n = &*n * &m + p * (&*d / &g);
+                *d *= m;
+            }
+        }
+    }
+
+    /// The larger of the bits of the numerator and of the denominator held
+    /// (at least those of the reduced sum).
+    pub(crate) fn bits(&self) -> u64 {
+        match self {
+            Sum::Small { n, d } => bits_u128(n.unsigned_abs()).max(bits_u128(d.unsigned_abs())),
+            Sum::Big { n, d } => n.bits().max(d.bits()),
+        }
+    }
+
+    /// Adds `p/q` of `term` bits; the units adding it to the reduced sum
+    /// would charge (the operands when bigger than a word, and the result),
+    /// or `None` when the sum outgrows [`EXACT_BITS_LIMIT`].
+    pub(crate) fn charge_add(&mut self, term: u64, p: i128, q: i128) -> Option<u64> {
+        let operands = self.bits().max(term);
+        self.add(p, q);
+        let result = self.bits();
+        if result > EXACT_BITS_LIMIT {
+            return None;
+        }
+        let operands = if operands > 64 {
+            bits_units(operands)
+        } else {
+            0
+        };
+        Some(operands + bits_units(result))
+    }
+
+    /// The sum, reduced.
+    pub(crate) fn finish(self) -> Rat {
+        match self {
+            Sum::Small { n, d } => {
+                let g = n.unsigned_abs().gcd(&d.unsigned_abs()).max(1) as i128;
+                Rat::reduced(n / g, d / g)
+            }
+            Sum::Big { n, d } => Rat::from_big(BigRational::new(n, d)),
+        }
+    }
+}
+
+/// `n/d + p/q` over the lcm of `d` and `q`, or `None` when it overflows.
+fn add_common(n: i128, d: i128, p: i128, q: i128) -> Option<(i128, i128)> {
+    if q == d {
+        return Some((n.checked_add(p)?, d));
+    }
+    if d % q == 0 {
+        return Some((n.checked_add(p.checked_mul(d / q)?)?, d));
+    }
+    let g = d.unsigned_abs().gcd(&q.unsigned_abs()) as i128;
+    let m = q / g;
+    Some((
+        n.checked_mul(m)?.checked_add(p.checked_mul(d / g)?)?,
+        d.checked_mul(m)?,
+    ))
+}
+
+/// Bits of `|v|`, for charging work.
+pub(crate) fn bits_i128(v: i128) -> u64 {
+    bits_u128(v.unsigned_abs())
 }
 
 /// Is `r` a reduced BigRational with a positive denominator? (For tests.)
