@@ -1,8 +1,12 @@
 //! `num`: one scalar type, [`Num`], that is either exact or approximate.
 //!
-//! * `Exact` is an arbitrary-precision rational (`num-rational` over
-//!   `num-bigint`). Literals parse exactly (`1.3` is 13/10) and + − × ÷,
-//!   integer powers, abs, min/max and comparisons stay exact.
+//! * `Exact` is an arbitrary-precision rational, a [`Rat`]: inline `i64`s
+//!   while numerator and denominator fit (nearly always, by hand), a
+//!   `num-rational` `BigRational` past that — promoted and demoted by the
+//!   arithmetic itself (hand-written, see [`Rat`] for why). Literals parse
+//!   exactly (`1.3` is 13/10) and + − × ÷, integer powers, abs, min/max and
+//!   comparisons stay exact; sums and dot products of small fractions are
+//!   added over one common denominator and reduced once ([`Num::dot`]).
 //! * `Approx` is a closed interval `[lo, hi]` of `f64` that is guaranteed to
 //!   contain the true value. It is hand-written rather than taken from an
 //!   interval crate because the crates that exist (`inari`) need CPU features
@@ -731,7 +735,7 @@ impl Num {
     /// `Σ xᵢ·yᵢ` over pairs of `xs` and `ys`: the value, the errors and
     /// about the work of adding each product in turn to 0. When every operand
     /// is a small exact fraction the products are added over one common
-    /// denominator and reduced once ([`rat::Sum`]).
+    /// denominator and reduced once.
     pub fn dot<'a, I, J>(xs: I, ys: J) -> Result<Num>
     where
         I: Iterator<Item = &'a Num> + Clone,

@@ -309,8 +309,8 @@ pub fn try_zip<T: Element>(
 /// rather than an allocation the machine cannot serve.
 pub const MAX_ELEMENTS: usize = 1 << 21;
 
-/// The heap one exact element holds, about: a `Num` (64 bytes) and the
-/// digits of its numerator and denominator.
+/// The heap one exact element holds, about: a `Num` (at most 64 bytes) and
+/// the digits of its numerator and denominator (none while they fit `i64`s).
 pub const ELEMENT_BYTES: usize = 128;
 
 /// Checks that a result of shape `shape` stays within [`MAX_ELEMENTS`], and
