@@ -170,8 +170,14 @@ pub fn charge(units: u64) -> Result<()> {
 /// denominator).
 #[inline]
 pub fn charge_bits(bits: u64) -> Result<()> {
+    charge(bits_units(bits))
+}
+
+/// The units [`charge_bits`] charges for a result of `bits` bits.
+#[inline]
+pub fn bits_units(bits: u64) -> u64 {
     let words = bits / 64 + 1;
-    charge(words + words * words / 8)
+    words + words * words / 8
 }
 
 /// Checks, before a bulk operation starts, that `units` more work stays

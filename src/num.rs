@@ -1,8 +1,12 @@
 //! `num`: one scalar type, [`Num`], that is either exact or approximate.
 //!
-//! * `Exact` is an arbitrary-precision rational (`num-rational` over
-//!   `num-bigint`). Literals parse exactly (`1.3` is 13/10) and + − × ÷,
-//!   integer powers, abs, min/max and comparisons stay exact.
+//! * `Exact` is an arbitrary-precision rational, a [`Rat`]: inline `i64`s
+//!   while numerator and denominator fit (nearly always, by hand), a
+//!   `num-rational` `BigRational` past that — promoted and demoted by the
+//!   arithmetic itself (hand-written, see [`Rat`] for why). Literals parse
+//!   exactly (`1.3` is 13/10) and + − × ÷, integer powers, abs, min/max and
+//!   comparisons stay exact; sums and dot products of small fractions are
+//!   added over one common denominator and reduced once ([`Num::dot`]).
 //! * `Approx` is a closed interval `[lo, hi]` of `f64` that is guaranteed to
 //!   contain the true value. It is hand-written rather than taken from an
 //!   interval crate because the crates that exist (`inari`) need CPU features
@@ -34,6 +38,9 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use crate::error::{Error, Result};
 
+mod rat;
+pub use rat::Rat;
+
 /// Largest size, in bits, of the numerator or denominator of an exact value.
 /// 16384 bits is about 4900 decimal digits: far beyond any hand exercise, and
 /// small enough that every operation stays well under a millisecond.
@@ -48,7 +55,7 @@ pub const DEFAULT_DIGITS: usize = 4;
 /// A scalar: exact rational or guaranteed-enclosure approximation.
 #[derive(Clone, Debug)]
 pub enum Num {
-    Exact(BigRational),
+    Exact(Rat),
     Approx(Approx),
 }
 
@@ -69,8 +76,8 @@ pub struct Approx {
 #[derive(Clone, Debug, PartialEq)]
 struct Origin {
     f: Mono,
-    arg: BigRational,
-    scale: BigRational,
+    arg: Rat,
+    scale: Rat,
     inv: bool,
 }
 
@@ -323,11 +330,13 @@ fn iv_ln_big(m: &BigInt) -> Iv {
 /// `f(r)` for an exact `r` too large or too small for a float (its
 /// numerator and denominator differ by more than 1000 bits): `None` when `r`
 /// is within range.
-fn far_exact(f: Mono, r: &BigRational) -> Result<Option<Num>> {
-    let spread = r.numer().bits() as i64 - r.denom().bits() as i64;
+fn far_exact(f: Mono, r: &Rat) -> Result<Option<Num>> {
+    let (nb, db) = r.numer_denom_bits();
+    let spread = nb as i64 - db as i64;
     if spread.abs() < 1000 || r.is_zero() {
         return Ok(None);
     }
+    let r = &*r.big();
     let big = spread > 0;
     let neg = r.is_negative();
     let approx = |lo: f64, hi: f64| {
@@ -353,12 +362,12 @@ fn far_exact(f: Mono, r: &BigRational) -> Result<Option<Num>> {
     })
 }
 
-fn rat_iv(r: &BigRational) -> Result<Iv> {
+fn rat_iv(r: &Rat) -> Result<Iv> {
     // A fraction of two integers below 2⁵³ (every hand-written one): both
     // are exact floats, their quotient is correctly rounded, and one fused
     // multiply-add tells whether it is exact (f·d − n is computed exactly,
     // then rounded once: 0 only when it is 0). No allocation, no gcd.
-    if let (Some(n), Some(d)) = (r.numer().to_i64(), r.denom().to_i64()) {
+    if let Some((n, d)) = r.small() {
         const EXACT_INT: u64 = 1 << 53;
         if n.unsigned_abs() <= EXACT_INT && d.unsigned_abs() <= EXACT_INT {
             let (nf, df) = (n as f64, d as f64);
@@ -370,21 +379,21 @@ fn rat_iv(r: &BigRational) -> Result<Iv> {
             });
         }
     }
-    let f = r.to_f64().unwrap_or(f64::NAN);
+    let f = r.to_f64();
     if !f.is_finite() {
         return Err(Error::Overflow {
             what: format!("the exact value {} as a float", short_rat(r)),
         });
     }
-    if BigRational::from_float(f).as_ref() == Some(r) {
+    if BigRational::from_float(f).as_ref() == Some(&*r.big()) {
         Ok((f, f))
     } else {
         Ok((down(f), up(f)))
     }
 }
 
-fn short_rat(r: &BigRational) -> String {
-    let s = rat_string(r);
+fn short_rat(r: &Rat) -> String {
+    let s = r.to_string();
     if s.len() > 40 {
         format!("{}…", &s[..40])
     } else {
@@ -392,23 +401,11 @@ fn short_rat(r: &BigRational) -> String {
     }
 }
 
-fn rat_string(r: &BigRational) -> String {
-    if r.is_integer() {
-        r.numer().to_string()
-    } else {
-        format!("{}/{}", r.numer(), r.denom())
-    }
-}
-
 /// Charges the work of an exact operation on `a` and `b` by their size (the
 /// gcds that keep the result reduced run on numbers of that size); the result
 /// is charged by [`check_exact`].
-fn charge_operands(a: &BigRational, b: &BigRational) -> Result<()> {
-    let bits = [a.numer(), a.denom(), b.numer(), b.denom()]
-        .iter()
-        .map(|x| x.bits())
-        .max()
-        .unwrap_or(0);
+fn charge_operands(a: &Rat, b: &Rat) -> Result<()> {
+    let bits = a.bits().max(b.bits());
     // Small numbers are charged once, by their result.
     if bits > 64 {
         crate::budget::charge_bits(bits)?;
@@ -416,8 +413,8 @@ fn charge_operands(a: &BigRational, b: &BigRational) -> Result<()> {
     Ok(())
 }
 
-fn check_exact(r: BigRational, what: &str) -> Result<Num> {
-    let bits = r.numer().bits().max(r.denom().bits());
+fn check_exact(r: Rat, what: &str) -> Result<Num> {
+    let bits = r.bits();
     crate::budget::charge_bits(bits)?;
     if bits > EXACT_BITS_LIMIT {
         return Err(Error::TooLarge {
@@ -430,15 +427,16 @@ fn check_exact(r: BigRational, what: &str) -> Result<Num> {
 }
 
 /// `sqrt` of a non-negative rational when the root is rational.
-fn exact_sqrt(r: &BigRational) -> Option<BigRational> {
+fn exact_sqrt(r: &Rat) -> Option<Rat> {
+    let r = r.big();
     let (n, d) = (r.numer(), r.denom());
     let (sn, sd) = (n.sqrt(), d.sqrt());
-    (&sn * &sn == *n && &sd * &sd == *d).then(|| BigRational::new(sn, sd))
+    (&sn * &sn == *n && &sd * &sd == *d).then(|| Rat::from_big(BigRational::new(sn, sd)))
 }
 
 impl Num {
     pub fn int(v: i64) -> Num {
-        Num::Exact(BigRational::from_integer(BigInt::from(v)))
+        Num::Exact(Rat::int(v))
     }
     pub fn zero() -> Num {
         Num::int(0)
@@ -451,7 +449,7 @@ impl Num {
         if d == 0 {
             return Err(Error::DivisionByZero);
         }
-        Ok(Num::Exact(BigRational::new(n.into(), d.into())))
+        Ok(Num::Exact(Rat::new_i128(n.into(), d.into())))
     }
     /// An approximate value known only as the float `x` (a point interval).
     pub fn approx(x: f64) -> Result<Num> {
@@ -557,7 +555,7 @@ impl Num {
     /// The exact value of the float `x` (every finite float is a rational).
     pub fn from_f64_exact(x: f64) -> Result<Num> {
         BigRational::from_float(x)
-            .map(Num::Exact)
+            .map(|r| Num::Exact(Rat::from_big(r)))
             .ok_or_else(|| Error::BadLiteral {
                 text: x.to_string(),
                 reason: "not a finite number".into(),
@@ -596,7 +594,7 @@ impl Num {
             if d.is_zero() {
                 return Err(Error::DivisionByZero);
             }
-            return check_exact(BigRational::new(n, d), "this literal");
+            return check_exact(Rat::from_big(BigRational::new(n, d)), "this literal");
         }
         let (neg, body) = match t.as_bytes()[0] {
             b'-' => (true, &t[1..]),
@@ -667,7 +665,7 @@ impl Num {
         if neg {
             r = -r;
         }
-        check_exact(r, "this literal")
+        check_exact(Rat::from_big(r), "this literal")
     }
 
     pub fn is_exact(&self) -> bool {
@@ -676,25 +674,34 @@ impl Num {
     /// The size in bits of an exact value (the larger of numerator and
     /// denominator); 0 for an approximate one. What writing it out costs.
     pub fn bits(&self) -> u64 {
-        self.as_exact()
-            .map_or(0, |r| r.numer().bits().max(r.denom().bits()))
+        self.rat().map_or(0, Rat::bits)
     }
     /// The significant digits [`Num::display`] gives after `≈` for an exact
     /// value that does not terminate, without writing its fraction out.
     pub fn sig_text(&self, digits: usize) -> Option<String> {
-        self.as_exact().map(|r| sig_string(r, digits.max(1)))
+        self.rat().map(|r| sig_string(&r.big(), digits.max(1)))
     }
     /// Whether an exact value is written out in full by [`Num::display`] (no
     /// `≈`): an integer or a short terminating decimal. False for an
     /// approximate value.
     pub fn terminates(&self) -> bool {
-        self.as_exact().is_some_and(decimal_terminates)
+        self.rat().is_some_and(|r| decimal_terminates(&r.big()))
     }
-    pub fn as_exact(&self) -> Option<&BigRational> {
+    /// The exact value, if it is one.
+    pub fn rat(&self) -> Option<&Rat> {
         match self {
             Num::Exact(r) => Some(r),
             Num::Approx(_) => None,
         }
+    }
+    /// The exact value as a `BigRational` (borrowed when it is stored as
+    /// one, built when it is small), if it is exact.
+    pub fn as_exact(&self) -> Option<std::borrow::Cow<'_, BigRational>> {
+        self.rat().map(Rat::big)
+    }
+    /// Whether the value is exactly an integer.
+    pub fn is_integer(&self) -> bool {
+        self.rat().is_some_and(Rat::is_integer)
     }
     /// The enclosing interval (a point for exactly representable values).
     pub fn interval(&self) -> Result<(f64, f64)> {
@@ -706,14 +713,14 @@ impl Num {
     /// Nearest `f64` (the midpoint for approximate values).
     pub fn to_f64(&self) -> f64 {
         match self {
-            Num::Exact(r) => r.to_f64().unwrap_or(f64::NAN),
+            Num::Exact(r) => r.to_f64(),
             Num::Approx(a) => a.lo / 2.0 + a.hi / 2.0,
         }
     }
     /// The value as an integer, if it is exactly one.
     pub fn to_i64(&self) -> Option<i64> {
         match self {
-            Num::Exact(r) if r.is_integer() => r.numer().to_i64(),
+            Num::Exact(r) if r.is_integer() => r.small().map(|(n, _)| n),
             _ => None,
         }
     }
@@ -722,7 +729,70 @@ impl Num {
     }
     /// `"166/5"`, `"-3"`: the exact value as a fraction, or `None`.
     pub fn fraction_string(&self) -> Option<String> {
-        self.as_exact().map(rat_string)
+        self.rat().map(Rat::to_string)
+    }
+
+    /// `Σ xᵢ·yᵢ` over pairs of `xs` and `ys`: the value, the errors and
+    /// about the work of adding each product in turn to 0. When every operand
+    /// is a small exact fraction the products are added over one common
+    /// denominator and reduced once.
+    pub fn dot<'a, I, J>(xs: I, ys: J) -> Result<Num>
+    where
+        I: Iterator<Item = &'a Num> + Clone,
+        J: Iterator<Item = &'a Num> + Clone,
+    {
+        if let Some((r, units)) = Num::fast_dot(xs.clone(), ys.clone()) {
+            crate::budget::charge(units)?;
+            return Ok(r);
+        }
+        xs.zip(ys)
+            .try_fold(Num::zero(), |acc, (x, y)| acc.add(&x.mul(y)?))
+    }
+
+    /// `Σ xᵢ`: the value, the errors and about the work of adding each in
+    /// turn to 0; over a common denominator when all are small and exact.
+    pub fn sum<'a, I>(xs: I) -> Result<Num>
+    where
+        I: Iterator<Item = &'a Num> + Clone,
+    {
+        if let Some((r, units)) = Num::fast_sum(xs.clone()) {
+            crate::budget::charge(units)?;
+            return Ok(r);
+        }
+        xs.into_iter().try_fold(Num::zero(), |acc, x| acc.add(x))
+    }
+
+    /// [`Num::dot`] of small exact fractions, with the units of work adding
+    /// the products one by one would charge (`charge_operands` and
+    /// `check_exact` of each product and each partial sum, sized by the
+    /// unreduced terms, which are never smaller); `None`, having charged
+    /// nothing, when an operand is not small or the sum outgrows
+    /// [`EXACT_BITS_LIMIT`] (then the sum one by one says what fails).
+    pub(crate) fn fast_dot<'a>(
+        xs: impl Iterator<Item = &'a Num>,
+        ys: impl Iterator<Item = &'a Num>,
+    ) -> Option<(Num, u64)> {
+        let mut acc = rat::Sum::new();
+        let mut units = 0;
+        for (x, y) in xs.zip(ys) {
+            let ((a, b), (c, d)) = (x.rat()?.small()?, y.rat()?.small()?);
+            let (p, q) = (a as i128 * c as i128, b as i128 * d as i128);
+            let term = rat::bits_i128(p).max(rat::bits_i128(q));
+            units += crate::budget::bits_units(term) + acc.charge_add(term, p, q)?;
+        }
+        Some((Num::Exact(acc.finish()), units))
+    }
+
+    /// [`Num::sum`] of small exact fractions, as [`Num::fast_dot`].
+    pub(crate) fn fast_sum<'a>(xs: impl Iterator<Item = &'a Num>) -> Option<(Num, u64)> {
+        let mut acc = rat::Sum::new();
+        let mut units = 0;
+        for x in xs {
+            let (a, b) = x.rat()?.small()?;
+            let term = rat::bits_i128(a as i128).max(rat::bits_i128(b as i128));
+            units += acc.charge_add(term, a as i128, b as i128)?;
+        }
+        Some((Num::Exact(acc.finish()), units))
     }
 
     fn both_iv(&self, o: &Num) -> Result<(Iv, Iv)> {
@@ -739,7 +809,7 @@ impl Num {
         match (self, o) {
             (Num::Exact(a), Num::Exact(b)) => {
                 charge_operands(a, b)?;
-                check_exact(a + b, "a sum")
+                check_exact(a.add(b), "a sum")
             }
             // x + 0 is x exactly: no rounding to widen.
             (x, z) | (z, x) if z.is_zero() => Ok(x.clone()),
@@ -759,7 +829,7 @@ impl Num {
         match (self, o) {
             (Num::Exact(a), Num::Exact(b)) => {
                 charge_operands(a, b)?;
-                check_exact(a - b, "a difference")
+                check_exact(a.sub(b), "a difference")
             }
             (x, z) if z.is_zero() => Ok(x.clone()),
             (z, x) if z.is_zero() => Ok(x.neg()),
@@ -776,7 +846,7 @@ impl Num {
         match (self, o) {
             (Num::Exact(a), Num::Exact(b)) => {
                 charge_operands(a, b)?;
-                check_exact(a * b, "a product")
+                check_exact(a.mul(b), "a product")
             }
             _ => {
                 // 0 × anything finite is exactly 0.
@@ -791,7 +861,7 @@ impl Num {
                         Some(g) => with_origin(
                             r,
                             Origin {
-                                scale: &g.scale * c,
+                                scale: g.scale.mul(c),
                                 ..g.clone()
                             },
                         ),
@@ -811,9 +881,9 @@ impl Num {
             return None;
         }
         let scale = if minus {
-            &x.scale - &y.scale
+            x.scale.sub(&y.scale)
         } else {
-            &x.scale + &y.scale
+            x.scale.add(&y.scale)
         };
         if scale.is_zero() {
             return Some(Ok(Num::zero()));
@@ -838,7 +908,7 @@ impl Num {
             (_, b) if b.is_zero() => Err(Error::DivisionByZero),
             (Num::Exact(a), Num::Exact(b)) => {
                 charge_operands(a, b)?;
-                check_exact(a / b, "a quotient")
+                check_exact(a.div(b), "a quotient")
             }
             // 0 / x is exactly 0 once x is certainly not 0.
             (z, b) if z.is_zero() => {
@@ -860,7 +930,7 @@ impl Num {
                         Some(g) => with_origin(
                             r,
                             Origin {
-                                scale: &g.scale / c,
+                                scale: g.scale.div(c),
                                 ..g.clone()
                             },
                         ),
@@ -870,7 +940,7 @@ impl Num {
                         Some(g) => with_origin(
                             r,
                             Origin {
-                                scale: c / &g.scale,
+                                scale: c.div(&g.scale),
                                 inv: !g.inv,
                                 ..g.clone()
                             },
@@ -884,13 +954,13 @@ impl Num {
     }
     pub fn neg(&self) -> Num {
         match self {
-            Num::Exact(a) => Num::Exact(-a),
+            Num::Exact(a) => Num::Exact(a.neg()),
             Num::Approx(a) => Num::Approx(Approx {
                 lo: -a.hi,
                 hi: -a.lo,
                 origin: a.origin.as_ref().map(|g| {
                     Box::new(Origin {
-                        scale: -&g.scale,
+                        scale: g.scale.neg(),
                         ..(**g).clone()
                     })
                 }),
@@ -933,7 +1003,7 @@ impl Num {
                 if n < 0 && r.is_zero() {
                     return Err(Error::DivisionByZero);
                 }
-                let bits = r.numer().bits().max(r.denom().bits());
+                let bits = r.bits();
                 let need = bits.saturating_mul(n.unsigned_abs());
                 if need > EXACT_BITS_LIMIT && bits > 1 {
                     return Err(Error::TooLarge {
@@ -954,7 +1024,7 @@ impl Num {
                     };
                     return Ok(v);
                 }
-                let p = num_traits::pow::Pow::pow(r, e as u32);
+                let p = r.pow(e as u32);
                 let p = if n < 0 { p.recip() } else { p };
                 check_exact(p, "a power")
             }
@@ -969,9 +1039,9 @@ impl Num {
             return self.powi(n);
         }
         if let (Num::Exact(x), Num::Exact(r)) = (self, e) {
-            if r.denom() == &BigInt::from(2) && !x.is_negative() {
+            if r.is_half_integer() && !x.is_negative() {
                 if let Some(root) = exact_sqrt(x) {
-                    if let Some(k) = r.numer().to_i64() {
+                    if let Some(k) = r.numer_i64() {
                         return Num::Exact(root).powi(k);
                     }
                 }
@@ -998,20 +1068,20 @@ impl Num {
     }
 
     fn mono(&self, f: Mono) -> Result<Num> {
-        let exact_point = |r: &BigRational| -> Result<Option<Num>> {
+        let exact_point = |r: &Rat| -> Result<Option<Num>> {
             Ok(match f {
                 Mono::Exp if r.is_zero() => Some(Num::one()),
                 Mono::Log if r.is_one() => Some(Num::zero()),
                 Mono::Log if !r.is_positive() => {
                     return Err(Error::Domain {
                         op: "log",
-                        value: format!("{} (not positive)", rat_string(r)),
+                        value: format!("{r} (not positive)"),
                     })
                 }
                 Mono::Sqrt if r.is_negative() => {
                     return Err(Error::Domain {
                         op: "sqrt",
-                        value: format!("{} (negative)", rat_string(r)),
+                        value: format!("{r} (negative)"),
                     })
                 }
                 Mono::Sqrt => exact_sqrt(r).map(Num::Exact),
@@ -1062,11 +1132,11 @@ impl Num {
             Mono::Tanh => iv_tanh(x),
         };
         let (lo, hi) = check_iv(iv, what)?;
-        let origin = self.as_exact().map(|r| {
+        let origin = self.rat().map(|r| {
             Box::new(Origin {
                 f,
                 arg: r.clone(),
-                scale: BigRational::one(),
+                scale: Rat::one(),
                 inv: false,
             })
         });
@@ -1218,7 +1288,7 @@ impl Num {
                 let scale = BigRational::from_integer(BigInt::from(10u32).pow(places as u32));
                 let rounded = Num::Exact(r.clone()).round_to(places as i64);
                 let k = match rounded {
-                    Ok(Num::Exact(q)) => (q * &scale).to_integer(),
+                    Ok(Num::Exact(q)) => (BigRational::from(q) * &scale).to_integer(),
                     _ => return self.display(places.max(1)),
                 };
                 let neg = k.is_negative() || (k.is_zero() && r.is_negative());
@@ -1254,10 +1324,13 @@ impl Num {
         // one is going on) without failing; it stops at its next statement.
         let _ = crate::budget::charge_bits(self.bits());
         match self {
-            Num::Exact(r) => match terminating_decimal(r) {
-                Some(s) => s,
-                None => format!("{} ≈ {}", rat_string(r), sig_string(r, digits)),
-            },
+            Num::Exact(r) => {
+                let b = r.big();
+                match terminating_decimal(&b) {
+                    Some(s) => s,
+                    None => format!("{r} ≈ {}", sig_string(&b, digits)),
+                }
+            }
             _ if self.infinity() == Some(true) => "-inf".into(),
             _ if self.infinity() == Some(false) => "inf".into(),
             Num::Approx(a) => format!("≈ {}", approx_string(a.lo, a.hi, digits)),
@@ -1290,26 +1363,26 @@ fn has_origin(n: &Num) -> bool {
 }
 
 /// Compares `f(arg)` with `c` through the exact inverse of `f`, where known.
-fn inverse_cmp(x: &Approx, c: &BigRational) -> Option<Ordering> {
+fn inverse_cmp(x: &Approx, c: &Rat) -> Option<Ordering> {
     let o = x.origin.as_deref()?;
     if !o.scale.is_one() || o.inv {
         return None;
     }
     let (f, arg) = (&o.f, &o.arg);
-    let zero = BigRational::zero();
-    let one = BigRational::one();
+    let zero = Rat::zero();
+    let one = Rat::one();
     match f {
         Mono::Sigmoid if *c <= zero => Some(Ordering::Greater),
         Mono::Sigmoid if *c >= one => Some(Ordering::Less),
-        Mono::Sigmoid if *c == BigRational::new(1.into(), 2.into()) => Some(arg.cmp(&zero)),
+        Mono::Sigmoid if *c == Rat::new_i128(1, 2) => Some(arg.cmp(&zero)),
         Mono::Exp if *c <= zero => Some(Ordering::Greater),
         Mono::Exp if c.is_one() => Some(arg.cmp(&zero)),
         Mono::Log if c.is_zero() => Some(arg.cmp(&one)),
-        Mono::Tanh if *c <= -one.clone() => Some(Ordering::Greater),
+        Mono::Tanh if *c <= one.neg() => Some(Ordering::Greater),
         Mono::Tanh if *c >= one => Some(Ordering::Less),
         Mono::Tanh if c.is_zero() => Some(arg.cmp(&zero)),
         Mono::Sqrt if c.is_negative() => Some(Ordering::Greater),
-        Mono::Sqrt => Some(arg.cmp(&(c * c))),
+        Mono::Sqrt => Some(arg.cmp(&c.mul(c))),
         _ => None,
     }
 }
@@ -1498,7 +1571,7 @@ impl From<i64> for Num {
 
 impl From<BigRational> for Num {
     fn from(r: BigRational) -> Num {
-        Num::Exact(r)
+        Num::Exact(Rat::from_big(r))
     }
 }
 
@@ -1518,7 +1591,7 @@ mod tests {
         ];
         for (n, d) in cases.chain(big) {
             let r = BigRational::new(n.into(), d.into());
-            let (lo, hi) = rat_iv(&r).unwrap();
+            let (lo, hi) = rat_iv(&Rat::from_big(r.clone())).unwrap();
             let exact = |x: f64| BigRational::from_float(x).unwrap();
             assert!(exact(lo) <= r && r <= exact(hi), "{n}/{d}: [{lo}, {hi}]");
             let is_float = BigRational::from_float(n as f64 / d as f64) == Some(r.clone());
@@ -1698,5 +1771,122 @@ mod tests {
         assert!(matches!(n("1000").exp(), Err(Error::Overflow { .. })));
         // (−1)^huge stays cheap and exact.
         assert_eq!(n("-1").powi(1 << 40).unwrap().to_string(), "1");
+    }
+
+    mod sums {
+        use super::*;
+        use crate::budget;
+        use proptest::prelude::*;
+
+        /// Small fractions (the fast path), values at the edges of i64 and
+        /// beyond (promoted), exact zeros, and approximate values (the
+        /// fallback).
+        fn element() -> impl Strategy<Value = Num> {
+            let edge = prop_oneof![
+                Just(i64::MIN),
+                Just(i64::MAX),
+                Just(i64::MIN + 1),
+                (1u32..63).prop_map(|k| 1i64 << k),
+                any::<i64>(),
+            ];
+            prop_oneof![
+                6 => (-50i64..50, 1i64..13).prop_map(|(n, d)| Num::ratio(n, d).unwrap()),
+                2 => (edge.clone(), edge.prop_filter("non-zero", |d| *d != 0))
+                    .prop_map(|(n, d)| Num::ratio(n, d).unwrap()),
+                1 => (any::<i64>(), any::<i64>()).prop_map(|(a, b)| {
+                    Num::from(BigRational::from_integer(BigInt::from(a) * BigInt::from(b)))
+                }),
+                1 => Just(Num::zero()),
+                1 => (-1e6f64..1e6).prop_map(|x| Num::approx(x).unwrap()),
+            ]
+        }
+
+        fn same(a: &Result<Num>, b: &Result<Num>) {
+            match (a, b) {
+                (Ok(x), Ok(y)) => {
+                    assert_eq!(x.is_exact(), y.is_exact());
+                    assert_eq!(x.fraction_string(), y.fraction_string());
+                    assert_eq!(x.interval().ok(), y.interval().ok());
+                }
+                (Err(x), Err(y)) => assert_eq!(x, y),
+                _ => panic!("{a:?} against {b:?}"),
+            }
+        }
+
+        /// The work units `f` charges in a fresh run.
+        fn units<R>(f: impl FnOnce() -> R) -> (R, u64) {
+            let _run = budget::start(budget::Limits {
+                work: u64::MAX,
+                ..budget::Limits::default()
+            });
+            let r = f();
+            (r, budget::used())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn dot_agrees_with_adding_products_one_by_one(
+                v in prop::collection::vec((element(), element()), 0..24)
+            ) {
+                let (xs, ys): (Vec<Num>, Vec<Num>) = v.into_iter().unzip();
+                let (fast, fast_units) = units(|| Num::dot(xs.iter(), ys.iter()));
+                let (slow, slow_units) = units(|| {
+                    xs.iter().zip(&ys).try_fold(Num::zero(), |acc, (x, y)| acc.add(&x.mul(y)?))
+                });
+                same(&fast, &slow);
+                // Sized by unreduced terms, never by smaller ones.
+                prop_assert!(fast_units >= slow_units);
+            }
+
+            #[test]
+            fn sum_agrees_with_adding_one_by_one(v in prop::collection::vec(element(), 0..40)) {
+                let (fast, fast_units) = units(|| Num::sum(v.iter()));
+                let (slow, slow_units) = units(|| {
+                    v.iter().try_fold(Num::zero(), |acc, x| acc.add(x))
+                });
+                same(&fast, &slow);
+                prop_assert!(fast_units >= slow_units);
+            }
+
+            #[test]
+            fn small_fractions_charge_what_one_by_one_does(
+                v in prop::collection::vec(((-1000i64..1000, 1i64..7), (-1000i64..1000, 1i64..7)), 0..16)
+            ) {
+                // Every term and partial sum stays below 64 bits: one unit
+                // per product and one per sum, as before.
+                let r = |(n, d): (i64, i64)| Num::ratio(n, d).unwrap();
+                let (xs, ys): (Vec<Num>, Vec<Num>) = v.into_iter().map(|(a, b)| (r(a), r(b))).unzip();
+                let (fast, fast_units) = units(|| Num::dot(xs.iter(), ys.iter()));
+                let (slow, slow_units) = units(|| {
+                    xs.iter().zip(&ys).try_fold(Num::zero(), |acc, (x, y)| acc.add(&x.mul(y)?))
+                });
+                same(&fast, &slow);
+                prop_assert_eq!(fast_units, slow_units);
+            }
+        }
+
+        #[test]
+        fn a_sum_past_the_size_limit_fails_as_one_by_one() {
+            // 1/p for 200 distinct primes near 2^62: the common denominator
+            // passes EXACT_BITS_LIMIT, so the sum is left to the slow path,
+            // which fails where it always did.
+            let mut xs = Vec::new();
+            let mut p = (1i64 << 62) + 1;
+            while xs.len() < 300 {
+                if (2..)
+                    .take_while(|k: &i64| k * k <= p)
+                    .take(1 << 16)
+                    .all(|k| p % k != 0)
+                {
+                    xs.push(Num::ratio(1, p).unwrap());
+                }
+                p += 2;
+            }
+            let fast = Num::sum(xs.iter());
+            let slow = xs.iter().try_fold(Num::zero(), |acc, x| acc.add(x));
+            same(&fast, &slow);
+        }
     }
 }

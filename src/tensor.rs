@@ -62,6 +62,14 @@ pub trait Element: Clone + fmt::Debug + fmt::Display + 'static {
         }
         Array2::from_shape_vec((n, m), out).map_err(|e| Error::shape("matmul", e.to_string()))
     }
+
+    /// The sum of each lane of `a` along `axis` (kept, of length 1), when the
+    /// type has a faster way than [`sum_axis_keep`]'s adding lane after lane
+    /// with the same result; `None` to have it do that.
+    fn sum_lanes(a: &ArrayViewD<Self>, axis: usize) -> Result<Option<ArrayD<Self>>> {
+        let _ = (a, axis);
+        Ok(None)
+    }
 }
 
 impl Element for Num {
@@ -128,6 +136,37 @@ impl Element for Num {
     }
     fn compare(&self, o: &Self) -> Result<Ordering> {
         Num::compare(self, o)
+    }
+    fn matmul(a: ArrayView2<Self>, b: ArrayView2<Self>) -> Result<Array2<Self>> {
+        let (n, m) = (a.dim().0, b.dim().1);
+        let mut out = Vec::with_capacity(n * m);
+        for i in 0..n {
+            for j in 0..m {
+                out.push(Num::dot(a.row(i).iter(), b.column(j).iter())?);
+            }
+        }
+        Array2::from_shape_vec((n, m), out).map_err(|e| Error::shape("matmul", e.to_string()))
+    }
+    fn sum_lanes(a: &ArrayViewD<Self>, axis: usize) -> Result<Option<ArrayD<Self>>> {
+        // All lanes or none: adding one by one fails, if it does, at the
+        // first failing position of the first step, across lanes.
+        let mut units = 0u64;
+        let mut out = Vec::with_capacity(a.len() / a.shape()[axis].max(1));
+        for lane in a.lanes(Axis(axis)) {
+            match Num::fast_sum(lane.iter()) {
+                Some((s, u)) => {
+                    units += u;
+                    out.push(s);
+                }
+                None => return Ok(None),
+            }
+        }
+        crate::budget::charge(units)?;
+        let mut shape = a.shape().to_vec();
+        shape[axis] = 1;
+        ArrayD::from_shape_vec(IxDyn(&shape), out)
+            .map(Some)
+            .map_err(|e| Error::shape("sum", e.to_string()))
     }
 }
 
@@ -270,8 +309,8 @@ pub fn try_zip<T: Element>(
 /// rather than an allocation the machine cannot serve.
 pub const MAX_ELEMENTS: usize = 1 << 21;
 
-/// The heap one exact element holds, about: a `Num` (64 bytes) and the
-/// digits of its numerator and denominator.
+/// The heap one exact element holds, about: a `Num` (at most 64 bytes) and
+/// the digits of its numerator and denominator (none while they fit `i64`s).
 pub const ELEMENT_BYTES: usize = 128;
 
 /// Checks that a result of shape `shape` stays within [`MAX_ELEMENTS`], and
@@ -334,6 +373,9 @@ pub fn broadcast_shape(a: &[usize], b: &[usize], op: &str) -> Result<Vec<usize>>
 
 /// Sum over one axis, keeping it with length 1.
 pub fn sum_axis_keep<T: Element>(a: &ArrayViewD<T>, axis: usize) -> Result<ArrayD<T>> {
+    if let Some(s) = T::sum_lanes(a, axis)? {
+        return Ok(s);
+    }
     let mut shape = a.shape().to_vec();
     shape[axis] = 1;
     let mut acc = ArrayD::from_elem(IxDyn(&shape), T::zero());
@@ -527,5 +569,46 @@ mod tests {
             slice_info(&[6], &[Idx::At(6)]),
             Err(Error::IndexOutOfRange { .. })
         ));
+    }
+
+    #[test]
+    fn exact_matmul_and_sums_agree_with_adding_one_by_one() {
+        // Small fractions, values past i64, zeros and now and then an
+        // approximate value: the common-denominator path where it applies,
+        // one by one where not, and the same numbers either way.
+        let mut rng = fastrand::Rng::with_seed(10);
+        let mut element = |approx: bool| match rng.u32(0..10) {
+            0 => Num::zero(),
+            1 => Num::ratio(rng.i64(..), rng.i64(1..)).unwrap(),
+            2 if approx => Num::approx(rng.f64() - 0.5).unwrap(),
+            _ => Num::ratio(rng.i64(-9..9), rng.i64(1..9)).unwrap(),
+        };
+        let show = |a: &ArrayD<Num>| a.iter().map(|x| x.display(20)).collect::<Vec<_>>();
+        for round in 0..40 {
+            let approx = round % 4 == 3;
+            let (n, k, m) = (1 + round % 5, round % 7, 1 + round % 3);
+            let a = Array2::from_shape_simple_fn((n, k), || element(approx));
+            let b = Array2::from_shape_simple_fn((k, m), || element(approx));
+            let fast = Num::matmul(a.view(), b.view()).unwrap();
+            let slow = Array2::from_shape_fn((n, m), |(i, j)| {
+                (0..k).fold(Num::zero(), |acc, t| {
+                    acc.add(&a[[i, t]].mul(&b[[t, j]]).unwrap()).unwrap()
+                })
+            });
+            assert_eq!(
+                show(&fast.into_dyn()),
+                show(&slow.into_dyn()),
+                "round {round}"
+            );
+            let c = a.into_dyn();
+            for axis in 0..2 {
+                let fast = sum_axis_keep(&c.view(), axis).unwrap();
+                let slow = c.map_axis(Axis(axis), |lane| {
+                    lane.iter().fold(Num::zero(), |acc, x| acc.add(x).unwrap())
+                });
+                let slow = slow.insert_axis(Axis(axis));
+                assert_eq!(show(&fast), show(&slow), "round {round}, axis {axis}");
+            }
+        }
     }
 }

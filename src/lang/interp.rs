@@ -1900,7 +1900,7 @@ impl<'s> Interp<'s> {
                 BinOp::BitOr => p | q,
                 _ => p ^ q,
             };
-            out.push(Num::Exact(num_rational::BigRational::from_integer(r)));
+            out.push(Num::from(num_rational::BigRational::from_integer(r)));
         }
         let t = Tensor::from_vec(out, &shape).map_err(|e| LangError::from_lib(e, span))?;
         Ok(Value::T(if x.is_bool() && y.is_bool() {

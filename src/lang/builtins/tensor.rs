@@ -254,7 +254,7 @@ fn full_like(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
 }
 
 fn is_whole(n: &Num) -> bool {
-    n.as_exact().is_some_and(|r| r.is_integer())
+    n.is_integer()
 }
 
 /// numpy's dtypes, as far as exact numbers have them: every tensor carries
