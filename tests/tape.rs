@@ -487,3 +487,20 @@ fn gradient_reaches_only_what_y_depends_on() {
     assert_eq!(t.grad(b), &[0.0, 0.0]);
     assert_eq!(t.grad(side), &[0.0, 0.0]);
 }
+
+#[test]
+fn empty_operands_do_not_panic() {
+    let mut t = Tape::<f64>::new();
+    let a = t.param(&[], &[2, 0]).unwrap();
+    let b = t.param(&[], &[0, 3]).unwrap();
+    let z = t.matmul(a, b).unwrap();
+    assert_eq!((t.shape(z), t.value(z)), (&[2, 3][..], &[0.0; 6][..]));
+    let c = t.param(&[1.0; 6], &[3, 2]).unwrap();
+    let e = t.param(&[], &[2, 0]).unwrap();
+    let w = t.matmul(c, e).unwrap();
+    let y = t.sum(w).unwrap();
+    t.backward(y).unwrap();
+    assert_eq!(t.grad(c), &[0.0; 6]);
+    let s = t.cols(c, 1..1).unwrap();
+    assert_eq!(t.shape(s), &[3, 0]);
+}
