@@ -1,25 +1,35 @@
 //! Per-iteration cost of a tiny forward+backward, the same workload as
 //! `../shared/bench/op_overhead.py`: `y = sigmoid(x @ w).sum()`, then ∂y/∂w,
-//! with `x` and `w` 2×2. Prints the microseconds per iteration of each repeat
-//! and, last, the median over repeats (with min and max).
+//! with `x` and `w` 2×2 (or `--size n`: n×n). Prints the microseconds per
+//! iteration of each repeat and, last, the median over repeats (with min and
+//! max).
 //!
-//!     cargo run --release --example op_overhead -- --dtype f64|exact [--iters N] [--repeats R]
+//! Floats run on the gradient tape ([`gradwork::tape::Tape`]), recording the
+//! graph anew each step as torch does; `--engine tensor` runs them through
+//! the explainable [`Tensor`] instead. `exact` always uses `Tensor<Num>`.
+//!
+//!     cargo run --release --example op_overhead -- --dtype f64|f32|exact [--engine tape|tensor] [--size N] [--iters N] [--repeats R]
 
 use std::time::Instant;
 
+use gradwork::tape::{Float, Tape};
 use gradwork::{grad, Element, Num, Tensor};
 
-fn run<T: Element>(iters: usize, repeats: usize, warmup: usize) -> gradwork::Result<Vec<f64>> {
-    // Fixed small values (the Python script draws them from a seeded normal;
-    // the cost does not depend on them).
-    let x = Tensor::<T>::parse("[[0.5, -1.2], [0.3, 0.8]]")?;
-    let w = Tensor::<T>::parse("[[1.1, -0.4], [0.7, 0.2]]")?;
-    let step = || -> gradwork::Result<()> {
-        let y = x.matmul(&w)?.sigmoid()?.sum_all()?;
-        let g = grad(&y, &[&w])?;
-        std::hint::black_box(g);
-        Ok(())
-    };
+/// The fixed 2×2 inputs (the Python script draws them from a seeded normal;
+/// the cost does not depend on them), tiled to n×n.
+fn inputs(n: usize) -> (Vec<f64>, Vec<f64>) {
+    let (x, w) = ([0.5, -1.2, 0.3, 0.8], [1.1, -0.4, 0.7, 0.2]);
+    let tile =
+        |v: [f64; 4]| -> Vec<f64> { (0..n * n).map(|k| v[(k / n % 2) * 2 + k % n % 2]).collect() };
+    (tile(x), tile(w))
+}
+
+fn time(
+    iters: usize,
+    repeats: usize,
+    warmup: usize,
+    mut step: impl FnMut() -> gradwork::Result<()>,
+) -> gradwork::Result<Vec<f64>> {
     for _ in 0..warmup {
         step()?;
     }
@@ -34,6 +44,46 @@ fn run<T: Element>(iters: usize, repeats: usize, warmup: usize) -> gradwork::Res
     Ok(per_iter)
 }
 
+fn tensor<T: Element>(n: usize, it: [usize; 3]) -> gradwork::Result<Vec<f64>> {
+    let (xv, wv) = inputs(n);
+    let conv = |v: Vec<f64>| -> gradwork::Result<Tensor<T>> {
+        let v = v
+            .into_iter()
+            .map(|f| T::from_num(&Num::from_f64_exact(f)?))
+            .collect::<gradwork::Result<Vec<T>>>()?;
+        Tensor::from_vec(v, &[n, n])
+    };
+    let (x, w) = (conv(xv)?, conv(wv)?);
+    time(it[0], it[1], it[2], || {
+        let y = x.matmul(&w)?.sigmoid()?.sum_all()?;
+        let g = grad(&y, &[&w])?;
+        std::hint::black_box(g);
+        Ok(())
+    })
+}
+
+fn tape<F: Float>(n: usize, it: [usize; 3]) -> gradwork::Result<Vec<f64>> {
+    let (xv, wv) = inputs(n);
+    let conv = |v: Vec<f64>| -> gradwork::Result<Vec<F>> {
+        v.into_iter()
+            .map(|f| F::from_num(&Num::from_f64_exact(f)?))
+            .collect()
+    };
+    let (xv, wv) = (conv(xv)?, conv(wv)?);
+    let mut t = Tape::<F>::new();
+    time(it[0], it[1], it[2], || {
+        t.clear();
+        let x = t.constant(&xv, &[n, n])?;
+        let w = t.param(&wv, &[n, n])?;
+        let z = t.matmul(x, w)?;
+        let s = t.sigmoid(z)?;
+        let y = t.sum(s)?;
+        t.backward(y)?;
+        std::hint::black_box(t.grad(w));
+        Ok(())
+    })
+}
+
 fn main() -> gradwork::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let flag = |name: &str, default: &str| -> String {
@@ -43,14 +93,19 @@ fn main() -> gradwork::Result<()> {
             .unwrap_or_else(|| default.to_string())
     };
     let number = |name: &str, default: usize| flag(name, "").parse().unwrap_or(default);
-    let (iters, repeats, warmup) = (
+    let n = number("--size", 2);
+    let it = [
         number("--iters", 10_000),
         number("--repeats", 5),
         number("--warmup", 1_000),
-    );
+    ];
+    let on_tape = flag("--engine", "tape") != "tensor";
     let mut t = match flag("--dtype", "f64").as_str() {
-        "exact" => run::<Num>(iters, repeats, warmup)?,
-        _ => run::<f64>(iters, repeats, warmup)?,
+        "exact" => tensor::<Num>(n, it)?,
+        "f32" if on_tape => tape::<f32>(n, it)?,
+        "f32" => tensor::<f32>(n, it)?,
+        _ if on_tape => tape::<f64>(n, it)?,
+        _ => tensor::<f64>(n, it)?,
     };
     for (i, us) in t.iter().enumerate() {
         println!("repeat {i}: {us:.3} us/iter");

@@ -220,7 +220,9 @@ impl Unary {
             Unary::Cos => "cos",
         }
     }
-    fn forward<T: Element>(self, a: &T) -> Result<T> {
+    /// The value at `a`. Shared by [`Tensor`] and [`crate::tape::Tape`].
+    #[inline]
+    pub(crate) fn forward<T: Element>(self, a: &T) -> Result<T> {
         match self {
             Unary::Neg => Ok(a.neg()),
             Unary::Exp => a.exp(),
@@ -253,8 +255,10 @@ impl Unary {
             Unary::Cos => "∂cos(a)/∂a = −sin(a)",
         }
     }
-    /// The local derivative at input `a` with output `y`.
-    fn local<T: Element>(self, a: &T, y: &T) -> Result<T> {
+    /// The local derivative at input `a` with output `y`. Shared by
+    /// [`Tensor`] and [`crate::tape::Tape`].
+    #[inline]
+    pub(crate) fn local<T: Element>(self, a: &T, y: &T) -> Result<T> {
         let one = T::one();
         match self {
             Unary::Neg => Ok(one.neg()),
@@ -303,7 +307,9 @@ impl Binary {
             Binary::Minimum => "minimum",
         }
     }
-    fn forward<T: Element>(self, a: &T, b: &T) -> Result<T> {
+    /// The value at `(a, b)`. Shared by [`Tensor`] and [`crate::tape::Tape`].
+    #[inline]
+    pub(crate) fn forward<T: Element>(self, a: &T, b: &T) -> Result<T> {
         match self {
             Binary::Add => a.add(b),
             Binary::Sub => a.sub(b),
@@ -333,7 +339,9 @@ impl Binary {
         }
     }
     /// The local derivative with respect to input `pos` (0 = a, 1 = b).
-    fn local<T: Element>(self, pos: usize, a: &T, b: &T, y: &T) -> Result<T> {
+    /// Shared by [`Tensor`] and [`crate::tape::Tape`].
+    #[inline]
+    pub(crate) fn local<T: Element>(self, pos: usize, a: &T, b: &T, y: &T) -> Result<T> {
         let one = T::one();
         let half = || one.div(&one.add(&one)?);
         let pick = |wins: bool, tie: bool| -> Result<T> {

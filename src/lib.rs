@@ -28,6 +28,7 @@ pub mod lang;
 pub mod metric;
 pub mod nn;
 pub mod num;
+pub mod tape;
 pub mod tensor;
 
 pub use autograd::{backward, grad, Tensor};

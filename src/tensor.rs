@@ -174,33 +174,43 @@ macro_rules! float_element {
     ($t:ty) => {
         impl Element for $t {
             const EXACT: bool = false;
+            #[inline]
             fn zero() -> Self {
                 0.0
             }
+            #[inline]
             fn one() -> Self {
                 1.0
             }
+            #[inline]
             fn from_num(n: &Num) -> Result<Self> {
                 Ok(n.to_f64() as $t)
             }
+            #[inline]
             fn from_i64(v: i64) -> Self {
                 v as $t
             }
+            #[inline]
             fn to_num(&self) -> Result<Num> {
                 Num::approx(*self as f64)
             }
+            #[inline]
             fn to_f64(&self) -> f64 {
                 *self as f64
             }
+            #[inline]
             fn add(&self, o: &Self) -> Result<Self> {
                 Ok(self + o)
             }
+            #[inline]
             fn sub(&self, o: &Self) -> Result<Self> {
                 Ok(self - o)
             }
+            #[inline]
             fn mul(&self, o: &Self) -> Result<Self> {
                 Ok(self * o)
             }
+            #[inline]
             fn div(&self, o: &Self) -> Result<Self> {
                 if *o == 0.0 {
                     Err(Error::DivisionByZero)
@@ -208,6 +218,7 @@ macro_rules! float_element {
                     Ok(self / o)
                 }
             }
+            #[inline]
             fn pow(&self, e: &Self) -> Result<Self> {
                 Ok(if e.fract() == 0.0 && e.abs() < i32::MAX as $t {
                     self.powi(*e as i32)
@@ -215,21 +226,27 @@ macro_rules! float_element {
                     self.powf(*e)
                 })
             }
+            #[inline]
             fn neg(&self) -> Self {
                 -self
             }
+            #[inline]
             fn abs(&self) -> Self {
                 <$t>::abs(*self)
             }
+            #[inline]
             fn exp(&self) -> Result<Self> {
                 Ok(<$t>::exp(*self))
             }
+            #[inline]
             fn log(&self) -> Result<Self> {
                 Ok(self.ln())
             }
+            #[inline]
             fn sqrt(&self) -> Result<Self> {
                 Ok(<$t>::sqrt(*self))
             }
+            #[inline]
             fn sigmoid(&self) -> Result<Self> {
                 // The stable form: exp never overflows.
                 Ok(if *self >= 0.0 {
@@ -239,20 +256,25 @@ macro_rules! float_element {
                     e / (1.0 + e)
                 })
             }
+            #[inline]
             fn tanh(&self) -> Result<Self> {
                 Ok(<$t>::tanh(*self))
             }
+            #[inline]
             fn sin(&self) -> Result<Self> {
                 Ok(<$t>::sin(*self))
             }
+            #[inline]
             fn cos(&self) -> Result<Self> {
                 Ok(<$t>::cos(*self))
             }
+            #[inline]
             fn compare(&self, o: &Self) -> Result<Ordering> {
                 self.partial_cmp(o).ok_or_else(|| Error::Uncertain {
                     what: "a comparison with NaN".into(),
                 })
             }
+            #[inline]
             fn matmul(a: ArrayView2<Self>, b: ArrayView2<Self>) -> Result<Array2<Self>> {
                 Ok(a.dot(&b))
             }
