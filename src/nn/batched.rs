@@ -224,8 +224,9 @@ impl Mat {
     }
 }
 
-/// `C ← α·A·B + β·C`. Products this small (below about 2¹⁴ multiply-adds)
-/// run as plain loops; larger ones go to `matrixmultiply`.
+/// `C ← α·A·B + β·C` by `matrixmultiply` (a plain loop for the small
+/// products at hidden size 8–32 was tried and was slower: see
+/// docs/benchmarks.md).
 pub fn gemm<T: Real>(
     alpha: T,
     (a, am): (&[T], Mat),
