@@ -5,7 +5,7 @@
 //! hand-derived values and the exact `nn::optim`.
 
 use gradwork::nn::act::Activation;
-use gradwork::nn::batched::{bce_with_logits, Cell, Linear, Recurrent};
+use gradwork::nn::batched::{bce_with_logits, Cell, Linear, Real, Recurrent};
 use gradwork::nn::recurrent::{Gru, Lstm, RnnCell};
 use gradwork::nn::train::{Adam, Sgd};
 use gradwork::nn::{linear, loss, optim};
@@ -284,4 +284,28 @@ fn adam_and_sgd_match_the_exact_optimizers() {
     let f = |t: &Tensor<Num>| t.value().iter().map(Element::to_f64).collect::<Vec<_>>();
     assert_close("adam", &pa, &f(&ea[0]), 1e-13);
     assert_close("sgd", &ps, &f(&es[0]), 1e-14);
+}
+
+#[test]
+fn f32_sigmoid_and_tanh_are_within_a_few_ulp() {
+    let xs: Vec<f32> = (-4000..=4000)
+        .map(|k| k as f32 * 0.0025)
+        .chain([-100.0, -88.5, 1e-30, 90.0, 1e4])
+        .collect();
+    let (mut s, mut t) = (xs.clone(), xs.clone());
+    f32::sigmoid_all(&mut s);
+    f32::tanh_all(&mut t);
+    for ((&x, &sv), &tv) in xs.iter().zip(&s).zip(&t) {
+        let x = x as f64;
+        let (se, te) = (1.0 / (1.0 + (-x).exp()), x.tanh());
+        // Relative to the value, with a floor at f32's resolution near 1.
+        assert!(
+            (sv as f64 - se).abs() <= 4e-7 * se.max(1e-30) + 1e-38,
+            "sigmoid({x}) = {sv}, not {se}"
+        );
+        assert!(
+            (tv as f64 - te).abs() <= 4e-7 * te.abs() + 1e-38,
+            "tanh({x}) = {tv}, not {te}"
+        );
+    }
 }

@@ -27,6 +27,10 @@ use crate::Result;
 pub trait Real: num_traits::Float + std::fmt::Debug + Default + Send + Sync + 'static {
     fn of(v: f64) -> Self;
     fn f64(self) -> f64;
+    /// σ of every element, in place.
+    fn sigmoid_all(v: &mut [Self]);
+    /// tanh of every element, in place.
+    fn tanh_all(v: &mut [Self]);
     /// `C ← α·A·B + β·C` over strided views; see [`gemm`].
     ///
     /// # Safety
@@ -52,13 +56,19 @@ pub trait Real: num_traits::Float + std::fmt::Debug + Default + Send + Sync + 's
 }
 
 macro_rules! real {
-    ($t:ty, $gemm:path) => {
+    ($t:ty, $gemm:path, $sigmoid:path, $tanh:path) => {
         impl Real for $t {
             fn of(v: f64) -> Self {
                 v as $t
             }
             fn f64(self) -> f64 {
                 self as f64
+            }
+            fn sigmoid_all(v: &mut [Self]) {
+                $sigmoid(v)
+            }
+            fn tanh_all(v: &mut [Self]) {
+                $tanh(v)
             }
             unsafe fn gemm_raw(
                 m: usize,
@@ -81,8 +91,102 @@ macro_rules! real {
         }
     };
 }
-real!(f32, matrixmultiply::sgemm);
-real!(f64, matrixmultiply::dgemm);
+real!(
+    f32,
+    matrixmultiply::sgemm,
+    fast::sigmoid_f32,
+    fast::tanh_f32
+);
+real!(f64, matrixmultiply::dgemm, std_sigmoid, std_tanh);
+
+/// f64 is the checking precision: libm's functions, to the last bit.
+fn std_sigmoid(v: &mut [f64]) {
+    for x in v {
+        *x = 1.0 / (1.0 + (-*x).exp());
+    }
+}
+
+fn std_tanh(v: &mut [f64]) {
+    for x in v {
+        *x = x.tanh();
+    }
+}
+
+/// f32 σ and tanh that vectorize: libm's scalar `expf`/`tanhf` were 65% of
+/// an LSTM's training step. Cephes' `expf` and `tanhf` polynomials written
+/// without branches (both sides computed, one selected), within a few ulp;
+/// with AVX2 and FMA when the processor has them.
+#[allow(clippy::excessive_precision)] // Cephes' coefficients as published
+mod fast {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    /// 1.5·2²³: adding it rounds to an integer held in the low mantissa bits.
+    const MAGIC: f32 = 12_582_912.0;
+
+    #[inline(always)]
+    fn exp(x: f32) -> f32 {
+        let x = x.clamp(-87.0, 88.0);
+        let t = x * LOG2E + MAGIC;
+        let n = t - MAGIC;
+        let k = (t.to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
+        let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
+        let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2)
+            * r
+            + 0.166_666_65)
+            * r
+            + 0.5;
+        let e = p * r * r + r + 1.0;
+        e * f32::from_bits(((k + 127) << 23) as u32)
+    }
+
+    #[inline(always)]
+    fn sigmoid(x: f32) -> f32 {
+        1.0 / (1.0 + exp(-x))
+    }
+
+    #[inline(always)]
+    fn tanh(x: f32) -> f32 {
+        let a = x.abs();
+        // |x| ≥ 0.625: 1 − 2/(e^{2|x|} + 1), with x's sign.
+        let big = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
+        let big = if x < 0.0 { -big } else { big };
+        // Below: x + x³·P(x²).
+        let z = x * x;
+        let p = (((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z + 0.133_314_42)
+            * z
+            - 0.333_332_82;
+        let small = p * z * x + x;
+        if a < 0.625 {
+            small
+        } else {
+            big
+        }
+    }
+
+    macro_rules! each {
+        ($name:ident, $avx:ident, $f:ident) => {
+            pub fn $name(v: &mut [f32]) {
+                #[cfg(target_arch = "x86_64")]
+                if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                    // SAFETY: the processor has the features just checked.
+                    unsafe { $avx(v) };
+                    return;
+                }
+                for x in v {
+                    *x = $f(*x);
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn $avx(v: &mut [f32]) {
+                for x in v {
+                    *x = $f(*x);
+                }
+            }
+        };
+    }
+    each!(sigmoid_f32, sigmoid_avx2, sigmoid);
+    each!(tanh_f32, tanh_avx2, tanh);
+}
 
 /// A strided matrix view: `rows × cols` with element `(i, j)` at
 /// `i·rs + j·cs` of its buffer.
@@ -120,8 +224,9 @@ impl Mat {
     }
 }
 
-/// `C ← α·A·B + β·C`. Products this small (below about 2¹⁴ multiply-adds)
-/// run as plain loops; larger ones go to `matrixmultiply`.
+/// `C ← α·A·B + β·C` by `matrixmultiply` (a plain loop for the small
+/// products at hidden size 8–32 was tried and was slower: see
+/// docs/benchmarks.md).
 pub fn gemm<T: Real>(
     alpha: T,
     (a, am): (&[T], Mat),
@@ -161,6 +266,11 @@ pub fn gemm<T: Real>(
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+fn has_avx2() -> bool {
+    is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+}
+
 /// The kind of recurrent cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cell {
@@ -194,13 +304,14 @@ fn sigmoid<T: Real>(x: T) -> T {
     T::one() / (T::one() + (-x).exp())
 }
 
-/// The activation of an RNN cell, and its derivative from its output.
-fn act_fwd<T: Real>(a: Activation, x: T) -> T {
+/// The activation of an RNN cell on every element, and its derivative from
+/// its output.
+fn act_all<T: Real>(a: Activation, v: &mut [T]) {
     match a {
-        Activation::Identity => x,
-        Activation::Tanh => x.tanh(),
-        Activation::Relu => x.max(T::zero()),
-        Activation::Sigmoid => sigmoid(x),
+        Activation::Identity => {}
+        Activation::Tanh => T::tanh_all(v),
+        Activation::Relu => v.iter_mut().for_each(|x| *x = x.max(T::zero())),
+        Activation::Sigmoid => T::sigmoid_all(v),
     }
 }
 
@@ -382,6 +493,30 @@ impl<T: Real> Recurrent<T> {
                 ws.xs[(t * b + bb) * ni..][..ni].copy_from_slice(src);
             }
         }
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2() {
+            // SAFETY: the processor has AVX2 and FMA.
+            unsafe { self.forward_steps_avx2() };
+            return Ok(self.output());
+        }
+        self.forward_steps();
+        Ok(self.output())
+    }
+
+    /// The body of `forward` with the same code compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn forward_steps_avx2(&mut self) {
+        self.forward_steps()
+    }
+
+    #[inline(always)]
+    fn forward_steps(&mut self) {
+        let (cell, ni, h) = (self.cell, self.input, self.hidden);
+        let ws = &mut self.ws;
+        let (b, nt, g) = (ws.batch, ws.steps, cell.gates());
+        let gh = g * h;
+        let (bh, bgh) = (b * h, b * gh);
         let (w_ih, w_hh, b_ih, b_hh) = split(&self.params, gh, ni, h);
         // The input projection of every step at once, biases included
         // (the GRU keeps b_hh on the hidden side, inside r⊙(·)).
@@ -419,15 +554,15 @@ impl<T: Real> Recurrent<T> {
                         T::one(),
                         (zt, Mat::new(b, gh)),
                     );
+                    act_all(act, zt);
                     for bb in 0..b {
-                        let (hp, hc) = (&hprev[bb * h..][..h], &mut hcur[bb * h..][..h]);
-                        if t < ws.lengths[bb] {
-                            for (o, &zv) in hc.iter_mut().zip(&zt[bb * h..][..h]) {
-                                *o = act_fwd(act, zv);
-                            }
+                        let r = bb * h;
+                        let src = if t < ws.lengths[bb] {
+                            &zt[r..r + h]
                         } else {
-                            hc.copy_from_slice(hp);
-                        }
+                            &hprev[r..r + h]
+                        };
+                        hcur[r..r + h].copy_from_slice(src);
                     }
                 }
                 Cell::Lstm => {
@@ -449,20 +584,17 @@ impl<T: Real> Recurrent<T> {
                             continue;
                         }
                         let zr = &mut zt[bb * gh..][..gh];
+                        T::sigmoid_all(&mut zr[..2 * h]);
+                        T::tanh_all(&mut zr[2 * h..3 * h]);
+                        T::sigmoid_all(&mut zr[3 * h..]);
                         for j in 0..h {
-                            let i = sigmoid(zr[j]);
-                            let f = sigmoid(zr[h + j]);
-                            let gg = zr[2 * h + j].tanh();
-                            let o = sigmoid(zr[3 * h + j]);
-                            zr[j] = i;
-                            zr[h + j] = f;
-                            zr[2 * h + j] = gg;
-                            zr[3 * h + j] = o;
-                            let c = f * cprev[r + j] + i * gg;
-                            let tcv = c.tanh();
-                            ccur[r + j] = c;
-                            tct[r + j] = tcv;
-                            hcur[r + j] = o * tcv;
+                            ccur[r + j] = zr[h + j] * cprev[r + j] + zr[j] * zr[2 * h + j];
+                        }
+                        let tcr = &mut tct[r..r + h];
+                        tcr.copy_from_slice(&ccur[r..r + h]);
+                        T::tanh_all(tcr);
+                        for j in 0..h {
+                            hcur[r + j] = zr[3 * h + j] * tcr[j];
                         }
                     }
                 }
@@ -486,20 +618,22 @@ impl<T: Real> Recurrent<T> {
                         }
                         let zr = &mut zt[bb * gh..][..gh];
                         let hr = &hpt[bb * gh..][..gh];
+                        for j in 0..2 * h {
+                            zr[j] = zr[j] + hr[j];
+                        }
+                        T::sigmoid_all(&mut zr[..2 * h]);
                         for j in 0..h {
-                            let r = sigmoid(zr[j] + hr[j]);
-                            let z = sigmoid(zr[h + j] + hr[h + j]);
-                            let n = (zr[2 * h + j] + r * hr[2 * h + j]).tanh();
-                            zr[j] = r;
-                            zr[h + j] = z;
-                            zr[2 * h + j] = n;
+                            zr[2 * h + j] = zr[2 * h + j] + zr[j] * hr[2 * h + j];
+                        }
+                        T::tanh_all(&mut zr[2 * h..]);
+                        for j in 0..h {
+                            let (z, n) = (zr[h + j], zr[2 * h + j]);
                             hcur[r0 + j] = n + z * (hprev[r0 + j] - n);
                         }
                     }
                 }
             }
         }
-        Ok(&self.ws.hs[nt * bh..][..bh])
     }
 
     /// The final hidden state of the last forward pass, `[batch, hidden]`.
@@ -511,7 +645,7 @@ impl<T: Real> Recurrent<T> {
     /// Backpropagation through time from `dh` = ∂L/∂h_n (`[batch, hidden]`)
     /// of the last forward pass; writes [`grads`](Self::grads).
     pub fn backward(&mut self, dh: &[T]) -> Result<()> {
-        let (cell, ni, h) = (self.cell, self.input, self.hidden);
+        let (cell, h) = (self.cell, self.hidden);
         let ws = &mut self.ws;
         let (b, nt, g) = (ws.batch, ws.steps, cell.gates());
         let (gh, bh) = (g * h, b * h);
@@ -534,6 +668,29 @@ impl<T: Real> Recurrent<T> {
         if cell == Cell::Gru {
             fit(&mut ws.dzh, nt * bgh);
         }
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2() {
+            // SAFETY: the processor has AVX2 and FMA.
+            unsafe { self.backward_steps_avx2() };
+            return Ok(());
+        }
+        self.backward_steps();
+        Ok(())
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn backward_steps_avx2(&mut self) {
+        self.backward_steps()
+    }
+
+    #[inline(always)]
+    fn backward_steps(&mut self) {
+        let (cell, ni, h) = (self.cell, self.input, self.hidden);
+        let ws = &mut self.ws;
+        let (b, nt, g) = (ws.batch, ws.steps, cell.gates());
+        let gh = g * h;
+        let (bh, bgh) = (b * h, b * gh);
         let (_, w_hh, _, _) = split(&self.params, gh, ni, h);
         for t in (0..nt).rev() {
             let hprev = &ws.hs[t * bh..][..bh];
@@ -633,7 +790,6 @@ impl<T: Real> Recurrent<T> {
         );
         colsum(&ws.dz, gh, gb_ih);
         colsum(dzh, gh, gb_hh);
-        Ok(())
     }
 }
 
