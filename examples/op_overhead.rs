@@ -1,8 +1,8 @@
 //! Per-iteration cost of a tiny forward+backward, the same workload as
 //! `../shared/bench/op_overhead.py`: `y = sigmoid(x @ w).sum()`, then ∂y/∂w,
 //! with `x` and `w` 2×2 (or `--size n`: n×n). Prints the microseconds per
-//! iteration of each repeat and, last, the median over repeats (with min and
-//! max).
+//! iteration of each repeat, the median over repeats (with min and max),
+//! and last `us_per_iter=<median>` as `op_overhead.py` prints it.
 //!
 //! Floats run on the gradient tape ([`gradwork::tape::Tape`]), recording the
 //! graph anew each step as torch does; `--engine tensor` runs them through
@@ -117,5 +117,7 @@ fn main() -> gradwork::Result<()> {
         t[0],
         t[t.len() - 1]
     );
+    // The figure, last, as op_overhead.py prints it.
+    println!("us_per_iter={:.3}", t[t.len() / 2]);
     Ok(())
 }
