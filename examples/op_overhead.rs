@@ -46,10 +46,12 @@ fn time(
 
 fn tensor<T: Element>(n: usize, it: [usize; 3]) -> gradwork::Result<Vec<f64>> {
     let (xv, wv) = inputs(n);
+    // The decimals as written (0.3 is 3/10 exactly, as a student's literal
+    // is), not the binary fractions of their floats.
     let conv = |v: Vec<f64>| -> gradwork::Result<Tensor<T>> {
         let v = v
             .into_iter()
-            .map(|f| T::from_num(&Num::from_f64_exact(f)?))
+            .map(|f| T::from_num(&Num::parse(&f.to_string())?))
             .collect::<gradwork::Result<Vec<T>>>()?;
         Tensor::from_vec(v, &[n, n])
     };
