@@ -14,13 +14,15 @@
 //! max/min reduction sends the gradient to the *first* extreme element, and the
 //! elementwise `maximum`/`minimum` split it equally between tied inputs.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use ndarray::{ArrayD, Axis, Dimension, IxDyn, SliceInfo, SliceInfoElem};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
 use crate::explain::math::{product, Math, Op as M, Rel};
@@ -1491,14 +1493,14 @@ pub struct BackwardStep<T: Element> {
     pub output: Tensor<T>,
     pub input: Tensor<T>,
     pub pos: usize,
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     pub upstream: ArrayD<T>,
     pub contribution: ArrayD<T>,
 }
 
 /// Gradients keyed by tensor id, and the steps that produced them.
 pub struct Gradients<T: Element> {
-    grads: HashMap<usize, ArrayD<T>>,
+    grads: FxHashMap<usize, ArrayD<T>>,
     pub steps: Vec<BackwardStep<T>>,
 }
 
@@ -1515,7 +1517,7 @@ impl<T: Element> Gradients<T> {
 /// Nodes reachable from `y`, inputs before the ops that use them.
 pub fn topo_order<T: Element>(y: &Tensor<T>) -> Vec<Tensor<T>> {
     let mut order = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     // Iterative DFS: long recurrences must not overflow the stack.
     let mut stack = vec![(y.clone(), false)];
     while let Some((t, done)) = stack.pop() {
@@ -1526,48 +1528,65 @@ pub fn topo_order<T: Element>(y: &Tensor<T>) -> Vec<Tensor<T>> {
         if !seen.insert(t.id()) {
             continue;
         }
-        stack.push((t.clone(), true));
-        for i in t.inputs() {
+        let t2 = t.clone();
+        stack.push((t, true));
+        for i in input_refs(t2.op()) {
             if !seen.contains(&i.id()) {
-                stack.push((i, false));
+                stack.push((i.clone(), false));
             }
         }
     }
     order
 }
 
-/// The contribution of `g = ∂y/∂out` to input `pos` of `out`, with its rule.
+/// The contribution of `g = ∂y/∂out` to input `pos` of `out`, with its rule
+/// (a constant text but for max/min).
+fn from_shape<T: Element>(shape: &[usize], v: Vec<T>) -> Result<ArrayD<T>> {
+    ArrayD::from_shape_vec(IxDyn(shape), v).map_err(|e| Error::shape("backward", e.to_string()))
+}
+
 fn backward_rule<T: Element>(
     out: &Tensor<T>,
     pos: usize,
     g: &ArrayD<T>,
-) -> Result<(String, ArrayD<T>)> {
+) -> Result<(Cow<'static, str>, ArrayD<T>)> {
     let y = out.value();
     Ok(match out.op() {
         Op::Leaf | Op::Const => unreachable!("leaves have no inputs"),
+        // g·local in one pass over g, the input and the output (all of the
+        // output's shape: broadcasting is an explicit Expand before).
         Op::Unary(u, a) => {
-            let mut local = try_zip(&a.value().view(), &y.view(), |x, y| u.local(x, y))?;
-            local = try_zip(&g.view(), &local.view(), |g, l| g.mul(l))?;
-            (u.rule().to_string(), local)
+            let c = g
+                .iter()
+                .zip(a.value().iter().zip(y.iter()))
+                .map(|(g, (x, y))| g.mul(&u.local(x, y)?))
+                .collect::<Result<Vec<T>>>()?;
+            (Cow::Borrowed(u.rule()), from_shape(y.shape(), c)?)
         }
         Op::Binary(op, a, b) => {
             let (av, bv) = (a.value(), b.value());
-            let mut local = ArrayD::from_elem(IxDyn(y.shape()), T::zero());
-            for (((l, x), z), yv) in local.iter_mut().zip(av.iter()).zip(bv.iter()).zip(y.iter()) {
-                *l = op.local(pos, x, z, yv)?;
-            }
-            let c = try_zip(&g.view(), &local.view(), |g, l| g.mul(l))?;
-            (op.rules()[pos].to_string(), c)
+            let c = g
+                .iter()
+                .zip(av.iter().zip(bv.iter()).zip(y.iter()))
+                .map(|(g, ((x, z), yv))| g.mul(&op.local(pos, x, z, yv)?))
+                .collect::<Result<Vec<T>>>()?;
+            (Cow::Borrowed(op.rules()[pos]), from_shape(y.shape(), c)?)
         }
         Op::MatMul(a, b) => {
             if pos == 0 {
-                ("∂(A@B)/∂A = G @ Bᵀ".into(), bmm(g, &swap_last(b.value()))?)
+                (
+                    Cow::Borrowed("∂(A@B)/∂A = G @ Bᵀ"),
+                    bmm(g, &swap_last(b.value()))?,
+                )
             } else {
-                ("∂(A@B)/∂B = Aᵀ @ G".into(), bmm(&swap_last(a.value()), g)?)
+                (
+                    Cow::Borrowed("∂(A@B)/∂B = Aᵀ @ G"),
+                    bmm(&swap_last(a.value()), g)?,
+                )
             }
         }
         Op::Sum(a, _) => (
-            "∂(Σ a)/∂aᵢ = 1".into(),
+            Cow::Borrowed("∂(Σ a)/∂aᵢ = 1"),
             g.broadcast(IxDyn(a.shape()))
                 .ok_or_else(|| Error::mismatch("sum backward", g.shape(), a.shape()))?
                 .to_owned(),
@@ -1580,10 +1599,13 @@ fn backward_rule<T: Element>(
                 c[IxDyn(&at)] = g[&p].clone();
             }
             let f = if *max { "max" } else { "min" };
-            (format!("∂{f}(a)/∂aᵢ = 1 for the first {f}imum, else 0"), c)
+            (
+                Cow::Owned(format!("∂{f}(a)/∂aᵢ = 1 for the first {f}imum, else 0")),
+                c,
+            )
         }
         Op::Reshape(a) => (
-            "reshape: gradient reshaped back".into(),
+            Cow::Borrowed("reshape: gradient reshaped back"),
             g.to_shape(IxDyn(a.shape()))
                 .map_err(|e| Error::shape("reshape backward", e.to_string()))?
                 .into_owned(),
@@ -1594,7 +1616,7 @@ fn backward_rule<T: Element>(
                 inv[p] = i;
             }
             (
-                "transpose: gradient transposed back".into(),
+                Cow::Borrowed("transpose: gradient transposed back"),
                 g.view()
                     .permuted_axes(IxDyn(&inv))
                     .as_standard_layout()
@@ -1602,14 +1624,14 @@ fn backward_rule<T: Element>(
             )
         }
         Op::Expand(a) => (
-            "broadcast: gradients of the copies summed".into(),
+            Cow::Borrowed("broadcast: gradients of the copies summed"),
             sum_to_shape(g, a.shape())?,
         ),
         Op::Slice(a, info) => {
             let mut c = ArrayD::from_elem(IxDyn(a.shape()), T::zero());
             c.slice_mut(slice_of(info)?).assign(g);
             (
-                "indexing: gradient placed at the selected elements".into(),
+                Cow::Borrowed("indexing: gradient placed at the selected elements"),
                 c,
             )
         }
@@ -1619,7 +1641,10 @@ fn backward_rule<T: Element>(
             let c = g
                 .slice_axis(Axis(*axis), ndarray::Slice::from(start..start + len))
                 .to_owned();
-            ("concatenate: the matching part of the gradient".into(), c)
+            (
+                Cow::Borrowed("concatenate: the matching part of the gradient"),
+                c,
+            )
         }
     })
 }
@@ -1675,17 +1700,18 @@ pub fn backward_cut<T: Element>(
         ));
     }
     let order = topo_order(y);
-    let targets: HashSet<usize> = xs.iter().map(|x| x.id()).collect();
+    let targets: FxHashSet<usize> = xs.iter().map(|x| x.id()).collect();
     // A node needs a gradient when some target lies among its ancestors.
-    let mut needs = HashSet::new();
+    let mut needs = FxHashSet::default();
     for t in &order {
         let passes = t.id() == y.id() || !stop.contains(&t.id());
-        if targets.contains(&t.id()) || passes && t.inputs().iter().any(|i| needs.contains(&i.id()))
+        if targets.contains(&t.id())
+            || passes && input_refs(t.op()).iter().any(|i| needs.contains(&i.id()))
         {
             needs.insert(t.id());
         }
     }
-    let mut grads: HashMap<usize, ArrayD<T>> = HashMap::new();
+    let mut grads: FxHashMap<usize, ArrayD<T>> = FxHashMap::default();
     grads.insert(y.id(), seed);
     let mut steps = Vec::new();
     for out in order.iter().rev() {
@@ -1702,24 +1728,25 @@ pub fn backward_cut<T: Element>(
         if out.id() != y.id() && stop.contains(&out.id()) {
             continue;
         }
-        for (pos, input) in out.inputs().iter().enumerate() {
+        for (pos, input) in input_refs(out.op()).into_iter().enumerate() {
             if !needs.contains(&input.id()) {
                 continue;
             }
             let (rule, c) = backward_rule(out, pos, &g)?;
+            let step = record.then(|| (rule, c.clone()));
             let acc = match grads.remove(&input.id()) {
                 Some(prev) => try_zip(&prev.view(), &c.view(), |a, b| a.add(b))?,
-                None => c.clone(),
+                None => c,
             };
             grads.insert(input.id(), acc);
-            if record {
+            if let Some((rule, contribution)) = step {
                 steps.push(BackwardStep {
                     output: out.clone(),
                     input: input.clone(),
                     pos,
                     rule,
                     upstream: g.clone(),
-                    contribution: c,
+                    contribution,
                 });
             }
         }
