@@ -672,13 +672,20 @@ fn bmm<T: Element>(a: &ArrayD<T>, b: &ArrayD<T>) -> Result<ArrayD<T>> {
     let b3 = b
         .to_shape((batch, k, m))
         .map_err(|e| Error::shape("matmul", e.to_string()))?;
+    let mut shape = a.shape()[..nd - 2].to_vec();
+    shape.extend([n, m]);
+    if batch == 1 {
+        // One product (every 2-d `@`): its result is the output.
+        let c = T::matmul(a3.index_axis(Axis(0), 0), b3.index_axis(Axis(0), 0))?;
+        return c
+            .into_shape_with_order(IxDyn(&shape))
+            .map_err(|e| Error::shape("matmul", e.to_string()));
+    }
     let mut out = Vec::with_capacity(batch * n * m);
     for i in 0..batch {
         let c = T::matmul(a3.index_axis(Axis(0), i), b3.index_axis(Axis(0), i))?;
         out.extend(c.iter().cloned());
     }
-    let mut shape = a.shape()[..nd - 2].to_vec();
-    shape.extend([n, m]);
     ArrayD::from_shape_vec(IxDyn(&shape), out).map_err(|e| Error::shape("matmul", e.to_string()))
 }
 
