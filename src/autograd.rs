@@ -676,7 +676,11 @@ fn bmm<T: Element>(a: &ArrayD<T>, b: &ArrayD<T>) -> Result<ArrayD<T>> {
     shape.extend([n, m]);
     if batch == 1 {
         // One product (every 2-d `@`): its result is the output.
-        let c = T::matmul(a3.index_axis(Axis(0), 0), b3.index_axis(Axis(0), 0))?;
+        let mut c = T::matmul(a3.index_axis(Axis(0), 0), b3.index_axis(Axis(0), 0))?;
+        if !c.is_standard_layout() {
+            // A float GEMM may hand back a column-major result.
+            c = c.as_standard_layout().into_owned();
+        }
         return c
             .into_shape_with_order(IxDyn(&shape))
             .map_err(|e| Error::shape("matmul", e.to_string()));
