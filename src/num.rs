@@ -685,7 +685,13 @@ impl Num {
     /// `≈`): an integer or a short terminating decimal. False for an
     /// approximate value.
     pub fn terminates(&self) -> bool {
-        self.rat().is_some_and(|r| decimal_terminates(&r.big()))
+        self.rat().is_some_and(|r| match r.small() {
+            Some((n, d)) => match small_decimal(n, d) {
+                Some(s) => s.is_some(),
+                None => decimal_terminates(&r.big()),
+            },
+            None => decimal_terminates(&r.big()),
+        })
     }
     /// The exact value, if it is one.
     pub fn rat(&self) -> Option<&Rat> {
@@ -1324,13 +1330,10 @@ impl Num {
         // one is going on) without failing; it stops at its next statement.
         let _ = crate::budget::charge_bits(self.bits());
         match self {
-            Num::Exact(r) => {
-                let b = r.big();
-                match terminating_decimal(&b) {
-                    Some(s) => s,
-                    None => format!("{r} ≈ {}", sig_string(&b, digits)),
-                }
-            }
+            Num::Exact(r) => match rat_decimal(r) {
+                Some(s) => s,
+                None => format!("{r} ≈ {}", sig_string(&r.big(), digits)),
+            },
             _ if self.infinity() == Some(true) => "-inf".into(),
             _ if self.infinity() == Some(false) => "inf".into(),
             Num::Approx(a) => format!("≈ {}", approx_string(a.lo, a.hi, digits)),
@@ -1422,6 +1425,51 @@ fn decimal_terminates(r: &BigRational) -> bool {
     // |r| ≥ 2^110 > 10^33: more digits than MAX_DECIMAL_CHARS.
     let magnitude = r.numer().bits() as i64 - r.denom().bits() as i64;
     decimal_places(r).is_some() && magnitude <= 110 && terminating_decimal(r).is_some()
+}
+
+/// [`terminating_decimal`] of an exact value, in machine integers when the
+/// fraction is small (every hand-written one): no BigInt is made.
+fn rat_decimal(r: &Rat) -> Option<String> {
+    match r.small().and_then(|(n, d)| small_decimal(n, d)) {
+        Some(s) => s,
+        None => terminating_decimal(&r.big()),
+    }
+}
+
+/// The decimal of `n/d` (reduced, `d > 0`) as [`terminating_decimal`]
+/// writes it: `Some(None)` when it does not terminate or is too long,
+/// `None` when the integers would overflow (then the BigInt path decides).
+fn small_decimal(n: i64, d: i64) -> Option<Option<String>> {
+    if d == 1 {
+        return Some(Some(n.to_string()));
+    }
+    let d = d as u64;
+    let a = d.trailing_zeros() as usize;
+    let mut odd = d >> a;
+    let mut b = 0usize;
+    while odd.is_multiple_of(5) {
+        odd /= 5;
+        b += 1;
+    }
+    let k = a.max(b);
+    if odd != 1 || k > MAX_DECIMAL_CHARS {
+        return Some(None);
+    }
+    // |n|·10^k/d = |n|·2^(k−a)·5^(k−b), in u128 when it fits.
+    let scale = 2u128
+        .checked_pow((k - a) as u32)?
+        .checked_mul(5u128.checked_pow((k - b) as u32)?)?;
+    let m = u128::from(n.unsigned_abs()).checked_mul(scale)?;
+    let mut s = m.to_string();
+    if s.len() <= k {
+        s = "0".repeat(k + 1 - s.len()) + &s;
+    }
+    s.insert(s.len() - k, '.');
+    if s.len() > MAX_DECIMAL_CHARS {
+        return Some(None);
+    }
+    let sign = if n < 0 { "-" } else { "" };
+    Some(Some(format!("{sign}{s}")))
 }
 
 fn terminating_decimal(r: &BigRational) -> Option<String> {
@@ -1577,6 +1625,51 @@ impl From<BigRational> for Num {
 
 #[cfg(test)]
 mod tests {
+    /// The machine-integer decimal writes exactly what the BigInt one does
+    /// (or defers to it), for denominators 2^a·5^b·odd around every limit.
+    #[test]
+    fn small_decimals_agree_with_the_bigint_path() {
+        use num_bigint::BigInt;
+        let nums: Vec<i64> = vec![
+            0,
+            1,
+            -1,
+            7,
+            -13,
+            999_999,
+            123_456_789,
+            i64::MAX,
+            i64::MIN + 1,
+            1 << 62,
+            -(1 << 40) - 3,
+        ];
+        let mut dens: Vec<i64> = Vec::new();
+        for a in [0u32, 1, 3, 10, 32, 33, 40, 62] {
+            for b in [0u32, 1, 2, 13, 26, 27] {
+                for odd in [1i64, 3, 7] {
+                    if let Some(d) = 2i64
+                        .checked_pow(a)
+                        .and_then(|x| x.checked_mul(5i64.checked_pow(b)?))
+                        .and_then(|x| x.checked_mul(odd))
+                    {
+                        dens.push(d);
+                    }
+                }
+            }
+        }
+        for &n in &nums {
+            for &d in &dens {
+                let r = BigRational::new(BigInt::from(n), BigInt::from(d));
+                let (Some(rn), Some(rd)) = (r.numer().to_i64(), r.denom().to_i64()) else {
+                    continue;
+                };
+                if let Some(small) = small_decimal(rn, rd) {
+                    assert_eq!(small, terminating_decimal(&r), "{n}/{d}");
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

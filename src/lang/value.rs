@@ -293,7 +293,8 @@ impl Fmt {
         if let Some(x) = a.first().filter(|_| a.ndim() == 0) {
             return self.full(x);
         }
-        let plain = |n: &Num| n.is_exact() && !n.display(self.digits).contains('≈');
+        // Exact and written out in full by `display` (no `≈`).
+        let plain = |n: &Num| n.terminates();
         if a.iter().all(plain) {
             return self.nested(a, 12, &|n| n.display(self.digits));
         }
