@@ -27,6 +27,7 @@ use std::time::Instant;
 
 use gradwork::nn::act::Activation;
 use gradwork::nn::batched::Cell;
+use gradwork::nn::fit::SplitMix;
 use gradwork::nn::train::SeqClassifier;
 
 /// The system allocator, counting allocations.
@@ -48,24 +49,6 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// splitmix64.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// `n` sequences: x `[n, len, 2]`, lengths, labels.
 struct Data {
     x: Vec<f32>,
@@ -73,7 +56,7 @@ struct Data {
     y: Vec<f32>,
 }
 
-fn make_data(n: usize, len: usize, packed: bool, rng: &mut Rng) -> Data {
+fn make_data(n: usize, len: usize, packed: bool, rng: &mut SplitMix) -> Data {
     let mut d = Data {
         x: vec![0.0; n * len * 2],
         lengths: Vec::with_capacity(n),
@@ -164,9 +147,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let packed = a.seq == "packed";
     let (len, bs) = (a.len, a.batch);
-    let mut rng = Rng(1000 + a.seed);
+    let mut rng = SplitMix(1000 + a.seed);
     let train = make_data(a.n_train, len, packed, &mut rng);
-    let mut init = Rng(a.seed);
+    let mut init = SplitMix(a.seed);
     let mut model = SeqClassifier::<f32>::new(cell, 2, a.hidden, a.lr, || init.uniform())?;
     let nparams = model.rnn.params.len() + model.head.params.len();
     let row = len * 2;
@@ -221,7 +204,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    let test = make_data(a.n_test, len, packed, &mut Rng(999_999));
+    let test = make_data(a.n_test, len, packed, &mut SplitMix(999_999));
     let t0 = Instant::now();
     let mut perm: Vec<usize> = (0..a.n_train).collect();
     let (mut xb, mut lb, mut yb) = (vec![0f32; bs * row], vec![0usize; bs], vec![0f32; bs]);

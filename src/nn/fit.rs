@@ -87,11 +87,13 @@ impl Opt {
     }
 }
 
-/// SplitMix64: a small seeded generator for the order of the examples.
-struct SplitMix(u64);
+/// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator for the
+/// order of the examples and for examples' data; hand-written because a
+/// reproducible stream from a seed is all that is needed (four lines).
+pub struct SplitMix(pub u64);
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -100,8 +102,12 @@ impl SplitMix {
     }
     /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below
     /// n/2⁶⁴, nothing for any n a training set has).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
+    pub fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+    /// Uniform in `[0, 1)`, 53 random bits.
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
