@@ -21,6 +21,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod autograd;
+pub mod boundary;
 pub mod budget;
 pub mod error;
 pub mod explain;

@@ -432,12 +432,19 @@ pub fn arg_extreme<T: Element>(a: &ArrayViewD<T>, axis: usize, max: bool) -> Res
     shape[axis] = 1;
     let mut out = Vec::with_capacity(shape.iter().product());
     for lane in a.lanes(Axis(axis)) {
-        let mut best = 0;
+        let (mut best, mut tied) = (0, false);
         for (i, x) in lane.iter().enumerate().skip(1) {
             let o = x.compare(&lane[best])?;
             if (max && o == Ordering::Greater) || (!max && o == Ordering::Less) {
                 best = i;
+                tied = false;
+            } else if o == Ordering::Equal {
+                tied = true;
             }
+        }
+        // Two elements share the extreme: the first is taken, on a boundary.
+        if tied {
+            crate::boundary::hit();
         }
         out.push(best);
     }

@@ -163,6 +163,10 @@ pub struct Interp<'s> {
     /// Default arguments being evaluated (each inside a call whose frame is
     /// not pushed yet), counted with the frames toward the call depth.
     in_defaults: usize,
+    /// Inside a verification (`all(… for x in domain)`): one statement, so
+    /// its calls count toward the work budget, not the step limit, and
+    /// record no lines of their own.
+    verifying: usize,
     elided: usize,
     answers: Vec<Answer>,
     errors: Vec<LangError>,
@@ -271,6 +275,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         calls: Vec::new(),
         named: Vec::new(),
         in_defaults: 0,
+        verifying: 0,
     };
     match program {
         Err(e) => it.errors.push(e),
@@ -303,6 +308,9 @@ pub(crate) enum Items {
         step: i128,
         left: i128,
     },
+    /// A domain's items by index (an item that cannot be made ends the walk;
+    /// domains check their items when they are made).
+    Domain(Rc<crate::lang::domain::Domain>, u128),
 }
 
 impl Iterator for Items {
@@ -312,6 +320,11 @@ impl Iterator for Items {
             Items::Vec(it) => it.next(),
             Items::Seq(items, at) => {
                 let v = items.get(*at).cloned();
+                *at += 1;
+                v
+            }
+            Items::Domain(d, at) => {
+                let v = d.get(*at).ok().map(Value::T);
                 *at += 1;
                 v
             }
@@ -349,7 +362,7 @@ impl<'s> Interp<'s> {
         crate::budget::charge(1)
             .and_then(|()| crate::budget::check())
             .map_err(|e| LangError::from_lib(e, span))?;
-        if self.budget > self.opts.step_limit {
+        if self.budget > self.opts.step_limit && self.verifying == 0 {
             return Err(LangError::new(
                 ErrorKind::Limit,
                 format!("the program ran more than {} steps", self.opts.step_limit),
@@ -443,6 +456,7 @@ impl<'s> Interp<'s> {
                     left: n,
                 }
             }
+            Value::Domain(d) => Items::Domain(d.clone(), 0),
             Value::T(t) if t.ndim() > 0 => (0..t.shape()[0] as i64)
                 .map(|i| t.slice(&[Idx::At(i)]).map(Value::T))
                 .collect::<Result<Vec<_>, _>>()
@@ -994,7 +1008,7 @@ impl<'s> Interp<'s> {
     /// and the value.
     fn inner_line(&mut self, what: &str, mut members: Vec<Math>, v: &Value) {
         const MAX_INNER_LINES: usize = 12;
-        if self.opts.detail == Detail::Brief {
+        if self.opts.detail == Detail::Brief || self.verifying > 0 {
             return;
         }
         if self.inner.len() < MAX_INNER_LINES {
@@ -1508,9 +1522,121 @@ impl<'s> Interp<'s> {
                     return self.call_value(fv, args, kwargs, span);
                 }
                 let fv = self.eval(f)?;
+                // all(<generator over a domain>): a verification.
+                if let (Value::Builtin("all"), [g], []) = (&fv, args.as_slice(), kwargs.as_slice())
+                {
+                    if let ExprKind::Comp(elt, clauses) = &g.kind {
+                        if let [c] = clauses.as_slice() {
+                            if let Value::Domain(d) = self.eval(&c.iter)? {
+                                return self.verify(elt, c, &d, span);
+                            }
+                        }
+                    }
+                }
                 self.call_value(fv, args, kwargs, span)
             }
         }
+    }
+
+    /// `all(elt for x in domain if …)` over every input of the domain (no
+    /// stopping at the first failure): how many were checked and failed,
+    /// the first counterexample in domain order with what each side of a
+    /// comparison gave, and how many inputs met a decision boundary, as
+    /// notes of the statement; the value is whether all hold.
+    fn verify(
+        &mut self,
+        elt: &Expr,
+        c: &super::parser::CompFor,
+        d: &Rc<crate::lang::domain::Domain>,
+        span: Span,
+    ) -> R<Value> {
+        let mut names = Vec::new();
+        target_names(&c.target, &mut names);
+        let saved: Vec<(String, Option<Value>)> = names
+            .iter()
+            .map(|n| (n.clone(), self.scope().get(n).cloned()))
+            .collect();
+        let notes_before = self.notes.len();
+        self.verifying += 1;
+        let r = self.verify_items(elt, c, d, span, notes_before);
+        self.verifying -= 1;
+        self.notes.truncate(notes_before);
+        for (n, v) in saved {
+            match v {
+                Some(v) => {
+                    self.scope_mut().insert(n, v);
+                }
+                None => {
+                    self.scope_mut().remove(&n);
+                }
+            }
+        }
+        let v = r?;
+        self.notes.extend(v.notes(self, d));
+        Ok(Value::Bool(v.failed == 0))
+    }
+
+    fn verify_items(
+        &mut self,
+        elt: &Expr,
+        c: &super::parser::CompFor,
+        d: &Rc<crate::lang::domain::Domain>,
+        span: Span,
+        notes_before: usize,
+    ) -> R<Verdict> {
+        let mut v = Verdict::default();
+        crate::boundary::take();
+        for i in 0..d.len() {
+            let item = d.get(i).map_err(|e| LangError::from_lib(e, span))?;
+            crate::budget::charge(1)
+                .and_then(|()| crate::budget::check())
+                .map_err(|e| LangError::from_lib(e, span))?;
+            self.bind_target(&c.target, Value::T(item.clone()))?;
+            let mut keep = true;
+            for cond in &c.conds {
+                let t = self.eval(cond)?;
+                keep &= self.truthy(&t, cond.span)?;
+            }
+            if !keep {
+                crate::boundary::take();
+                continue;
+            }
+            let x = self.eval(elt)?;
+            let holds = match &x {
+                Value::T(t) => is_truthy_tensor(t),
+                other => self.truthy(other, elt.span)?,
+            };
+            self.notes.truncate(notes_before);
+            v.checked += 1;
+            if crate::boundary::take() > 0 {
+                v.boundary += 1;
+                if v.first_boundary.is_none() {
+                    v.first_boundary = Some(item.clone());
+                }
+            }
+            if !holds {
+                v.failed += 1;
+                if v.counterexample.is_none() {
+                    let sides = match &elt.kind {
+                        ExprKind::Compare(a, rest) if rest.len() == 1 => {
+                            let (l, r) = (self.eval(a)?, self.eval(&rest[0].1)?);
+                            crate::boundary::take();
+                            self.notes.truncate(notes_before);
+                            Some((
+                                self.text(a.span).to_string(),
+                                l,
+                                self.text(rest[0].1.span).to_string(),
+                                r,
+                            ))
+                        }
+                        _ => None,
+                    };
+                    v.counterexample = Some((item, sides));
+                }
+            }
+        }
+        v.target = self.text(target_span(&c.target)).to_string();
+        Ok(v)
     }
 
     fn eval_kwargs(&mut self, kwargs: &[super::parser::Kwarg]) -> R<Vec<(String, Value, Span)>> {
@@ -1649,7 +1775,7 @@ impl<'s> Interp<'s> {
         self.notes.truncate(notes_before);
         if from_top {
             let lines = std::mem::take(&mut self.inner);
-            if f.body.len() > 1 {
+            if f.body.len() > 1 && self.verifying == 0 {
                 self.notes.extend(lines);
             }
         }
@@ -2826,4 +2952,82 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// Both sides of a failing comparison: (left as written, its value, right
+/// as written, its value).
+type Sides = (String, Value, String, Value);
+
+/// What a verification found; see [`Interp::verify`].
+#[derive(Default)]
+struct Verdict {
+    checked: u128,
+    failed: u128,
+    boundary: u128,
+    /// The first failing input, with both sides when the rule is a
+    /// comparison.
+    counterexample: Option<(Tensor<Num>, Option<Sides>)>,
+    first_boundary: Option<Tensor<Num>>,
+    /// The loop variable as written.
+    target: String,
+}
+
+impl Verdict {
+    fn notes(&self, it: &Interp, d: &crate::lang::domain::Domain) -> Vec<Note> {
+        let what = d.describe();
+        let plural = |n: u128| if n == 1 { "" } else { "s" };
+        let mut out = Vec::new();
+        if self.checked == 0 {
+            out.push(Note::prose(format!(
+                "no input of the domain ({what}) passed the `if`: nothing was checked"
+            )));
+        } else if self.failed == 0 {
+            out.push(Note::prose(format!(
+                "checked {} input{} ({what}): it holds for every one",
+                self.checked,
+                plural(self.checked)
+            )));
+        } else {
+            out.push(Note::prose(format!(
+                "checked {} input{} ({what}): {} fail{}",
+                self.checked,
+                plural(self.checked),
+                self.failed,
+                if self.failed == 1 { "s" } else { "" }
+            )));
+        }
+        if let Some((x, sides)) = &self.counterexample {
+            let mut line = format!(
+                "the first counterexample (a shortest, first in the domain's order): {} = {}",
+                self.target,
+                it.fmt.tensor(x)
+            );
+            if let Some((a, l, b, r)) = sides {
+                line += &format!(
+                    ", where {a} = {} but {b} = {}",
+                    it.fmt.value(l),
+                    it.fmt.value(r)
+                );
+            }
+            out.push(Note::prose(line));
+        }
+        if let Some(x) = &self.first_boundary {
+            out.push(Note::prose(format!(
+                "{} input{} reach{} a decision boundary (a ReLU, step or abs input exactly 0, σ(0) = 1/2 exactly, or a tie for the largest), the first {} = {}: what is decided there depends on which side a tie goes to",
+                self.boundary,
+                plural(self.boundary),
+                if self.boundary == 1 { "es" } else { "" },
+                self.target,
+                it.fmt.tensor(x)
+            )));
+        }
+        out
+    }
+}
+
+/// Where a loop target is written.
+fn target_span(t: &Target) -> Span {
+    match t {
+        Target::Name(_, s) | Target::Index(_, _, s) | Target::Tuple(_, s) => *s,
+    }
 }

@@ -86,6 +86,8 @@ pub enum Value {
     Metric(Metric),
     /// `adam(lr=0.01)`, `sgd(lr=0.1, momentum=0.9)`: how `train` updates.
     Optim(Rc<Optim>),
+    /// `sequences(…)`, `product(…)`, `grid(…)`: items made when reached.
+    Domain(Rc<crate::lang::domain::Domain>),
 }
 
 /// An optimizer as `train(…, optimizer=…)` takes it, with PyTorch's
@@ -142,6 +144,7 @@ impl Value {
             Value::Act(_) => "activation",
             Value::Metric(_) => "distance",
             Value::Optim(_) => "optimizer",
+            Value::Domain(_) => "domain",
         }
     }
     pub fn num(n: Num) -> Value {
@@ -359,6 +362,7 @@ impl Fmt {
             Value::Act(a) => a.name().into(),
             Value::Metric(m) => m.name().into(),
             Value::Optim(o) => o.to_string(),
+            Value::Domain(d) => format!("{} ({} items)", d.describe(), d.len()),
         }
     }
     /// A list or tuple as [`Fmt::items_into`] writes it.

@@ -26,6 +26,7 @@ pub(crate) mod notes;
 mod python;
 mod tensor;
 mod train;
+mod verify;
 
 pub(crate) use args::Args;
 
@@ -181,6 +182,7 @@ static ROWS: LazyLock<Vec<&'static Builtin>> = LazyLock::new(|| {
         loss::ROWS,
         metric::ROWS,
         train::ROWS,
+        verify::ROWS,
         python::ROWS,
     ]
     .into_iter()

@@ -168,6 +168,14 @@ fn len(it: &mut Interp, c: Call) -> R<Value> {
     match c.pos.as_slice() {
         [(Value::List(l) | Value::Tuple(l), _)] => Ok(Value::int(l.len() as i64)),
         [(Value::Str(x), _)] => Ok(Value::num(Num::int(x.chars().count() as i64))),
+        [(Value::Domain(d), s)] => i64::try_from(d.len()).map(Value::int).map_err(|_| {
+            LangError::new(
+                ErrorKind::Value,
+                format!("{} has more items than an integer holds", d.describe()),
+                *s,
+                None,
+            )
+        }),
         [(v, s)] => {
             let x = it.tensor(v, *s)?;
             if x.ndim() == 0 {

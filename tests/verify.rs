@@ -1,0 +1,135 @@
+//! Verification over a domain: `all(rule for x in domain)` checks every
+//! input, and its report (counts, the first counterexample, decision
+//! boundaries) is checked against counts derived by hand.
+
+use gradwork::explain::Note;
+use gradwork::lang::{solve, Options};
+
+/// The prose notes of the last step, and the last answer's text.
+fn run(src: &str) -> (Vec<String>, String, Vec<String>) {
+    let mut opts = Options::default();
+    opts.limits.work = 100_000_000;
+    let sol = solve(src, &opts);
+    let notes = sol
+        .steps
+        .last()
+        .map(|s| {
+            s.notes
+                .iter()
+                .filter_map(|n| match n {
+                    Note::Prose(p) => Some(p.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let answer = sol
+        .answers
+        .last()
+        .map(|a| a.text.clone())
+        .unwrap_or_default();
+    let errors = sol.errors.iter().map(|e| e.message.clone()).collect();
+    (notes, answer, errors)
+}
+
+const TASK1: &str = r#"
+W_hh = [[1]];  W_hx = [[0, 2]];  b_h = [-1]
+W = [[1]]
+codes = bits("00,01,10,11")
+def odd_wins(xs):
+    odd = sum(xs[:, 1])
+    return odd > len(xs) - odd
+def classify(xs, b):
+    h = rnn(xs, W_hh, W_hx, b_h, act=identity, h0=[0])
+    return sigmoid(W @ h[-1] + b) >= 0.5
+"#;
+
+/// The seed's design: h⁽ᵀ⁾ = #odd − #even, s = h⁽ᵀ⁾ − 1/2 is never 0, so
+/// every sequence is decided away from the boundary. Sequences of length
+/// 1..5 over 4 codes: 4 + 16 + 64 + 256 + 1024 = 1364.
+#[test]
+fn the_seed_design_holds_on_every_sequence_and_touches_no_boundary() {
+    let (notes, answer, errors) = run(&format!(
+        "{TASK1}show all(classify(xs, [-0.5]) == odd_wins(xs) for xs in sequences(codes, max_len=5))"
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(answer, "True");
+    assert!(notes[0].starts_with("checked 1364 inputs"), "{notes:?}");
+    assert!(notes[0].ends_with("it holds for every one"), "{notes:?}");
+    assert!(
+        !notes.iter().any(|n| n.contains("decision boundary")),
+        "{notes:?}"
+    );
+}
+
+/// Without the output bias s = h⁽ᵀ⁾ is 0 exactly when #odd = #even, where
+/// σ(0) = 1/2 ≥ 0.5 says "odd wins" and the rule says no. Those sequences
+/// have even length L with L/2 odd positions, 2 codes each way:
+/// C(2,1)·2² + C(4,2)·2⁴ = 8 + 96 = 104 of the 340 of length 1..4; the
+/// first in order is 00,01 (00 alone is even-won, 01 alone odd-won). Every
+/// failure, and nothing else, sits on σ's midpoint.
+#[test]
+fn a_design_that_is_wrong_on_ties_gets_its_shortest_counterexample() {
+    let (notes, answer, errors) = run(&format!(
+        "{TASK1}show all(classify(xs, [0]) == odd_wins(xs) for xs in sequences(codes, max_len=4))"
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(answer, "False");
+    assert!(notes[0].starts_with("checked 340 inputs"), "{notes:?}");
+    assert!(notes[0].ends_with(": 104 fail"), "{notes:?}");
+    assert!(
+        notes[1].contains("xs = [[[0], [0]], [[0], [1]]]")
+            && notes[1].contains("classify(xs, [0]) = [1] but odd_wins(xs) = [0]"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[2].starts_with("104 inputs reach a decision boundary"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn check_requires_it_and_filters_and_other_domains_work() {
+    // check fails like any check.
+    let (_, _, errors) = run(&format!(
+        "{TASK1}check all(classify(xs, [0]) == odd_wins(xs) for xs in sequences(codes, max_len=2))"
+    ));
+    assert!(
+        errors.iter().any(|e| e.contains("does not hold")),
+        "{errors:?}"
+    );
+    // `if` keeps only some inputs: length-3 sequences never tie.
+    let (notes, answer, _) = run(&format!(
+        "{TASK1}show all(classify(xs, [0]) == odd_wins(xs) for xs in sequences(codes, max_len=3, min_len=3) if len(xs) == 3)"
+    ));
+    assert_eq!(answer, "True");
+    assert!(notes[0].starts_with("checked 64 inputs"), "{notes:?}");
+    // product: pairs (a, b) with a + b ≥ a for b ≥ 0 — 3·2 combinations.
+    let (notes, answer, _) =
+        run("show all(p[0] + p[1] >= p[0] for p in product([1, 2, 3], [0, 5]))");
+    assert_eq!(answer, "True");
+    assert!(notes[0].starts_with("checked 6 inputs"), "{notes:?}");
+    // grid: relu(x) = max(x, 0) on -1, -1/2, …, 1; x = 0 is relu's kink.
+    let (notes, answer, _) = run("show all(relu(x) == max(x, 0) for x in grid(-1, 1, 1/2))");
+    assert_eq!(answer, "True");
+    assert!(notes[0].starts_with("checked 5 inputs"), "{notes:?}");
+    assert!(
+        notes[1].starts_with("1 input reaches a decision boundary"),
+        "{notes:?}"
+    );
+    assert!(notes[1].contains("x = 0"), "{notes:?}");
+}
+
+#[test]
+fn an_enormous_domain_ends_at_the_work_budget() {
+    let sol = solve(
+        "codes = bits(\"00,01,10,11\")\nshow all(len(xs) > 0 for xs in sequences(codes, max_len=40))",
+        &Options::default(),
+    );
+    let e = &sol.errors[0];
+    assert!(e.message.contains("units of work"), "{}", e.message);
+    let (_, answer, _) =
+        run("show len(sequences([0, 1], max_len=3)), len(grid(0, 1, 1/4, shape=[2, 2]))");
+    // 2 + 4 + 8 = 14; 5 values in each of 4 places: 5⁴ = 625.
+    assert_eq!(answer, "(14, 625)");
+}
