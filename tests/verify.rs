@@ -86,6 +86,35 @@ fn a_design_that_is_wrong_on_ties_gets_its_shortest_counterexample() {
         notes[2].starts_with("104 inputs reach a decision boundary"),
         "{notes:?}"
     );
+    // The working of the failing call: h = [−1, 0] (h⁽²⁾ = −1 + 2 − 1 = 0).
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("the working at xs = [[[0], [0]], [[0], [1]]]")),
+        "{notes:?}"
+    );
+}
+
+/// The same findings as data (what `--format json` writes).
+#[test]
+fn the_findings_are_data_for_json() {
+    let mut opts = Options::default();
+    opts.limits.work = 100_000_000;
+    let sol = solve(
+        &format!("{TASK1}show all(classify(xs, [0]) == odd_wins(xs) for xs in sequences(codes, max_len=4))"),
+        &opts,
+    );
+    let v = sol.answers.last().unwrap().verification.clone().unwrap();
+    assert!(!v.verified);
+    assert_eq!((v.checked, v.failed, v.boundary), (340, 104, 104));
+    let c = v.counterexample.unwrap();
+    assert_eq!(c.input.shape(), &[2, 2, 1]);
+    assert_eq!(c.text, "[[[0], [0]], [[0], [1]]]");
+    assert_eq!(
+        c.sides[0],
+        ("classify(xs, [0])".to_string(), "[1]".to_string())
+    );
+    assert_eq!(c.sides[1], ("odd_wins(xs)".to_string(), "[0]".to_string()));
 }
 
 #[test]

@@ -102,6 +102,29 @@ pub struct Answer {
     pub text: String,
     /// The sub-question it answers.
     pub part: Option<String>,
+    /// When the answer is `all(… for x in domain)`: what was checked.
+    pub verification: Option<Verification>,
+}
+
+/// The findings of a verification, for JSON and for tools.
+#[derive(Clone, Debug)]
+pub struct Verification {
+    pub verified: bool,
+    pub checked: u128,
+    pub failed: u128,
+    /// Inputs whose evaluation met a decision boundary.
+    pub boundary: u128,
+    pub counterexample: Option<Counterexample>,
+}
+
+/// The first failing input of a verification.
+#[derive(Clone, Debug)]
+pub struct Counterexample {
+    pub input: Tensor<Num>,
+    /// The input as the working writes it.
+    pub text: String,
+    /// Both sides of the rule when it is a comparison: (as written, value).
+    pub sides: Vec<(String, String)>,
 }
 
 /// Everything `solve` found for one file.
@@ -167,6 +190,8 @@ pub struct Interp<'s> {
     /// its calls count toward the work budget, not the step limit, and
     /// record no lines of their own.
     verifying: usize,
+    /// The findings of the last verification, for the `show` that asked.
+    verified: Option<Verification>,
     elided: usize,
     answers: Vec<Answer>,
     errors: Vec<LangError>,
@@ -276,6 +301,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         named: Vec::new(),
         in_defaults: 0,
         verifying: 0,
+        verified: None,
     };
     match program {
         Err(e) => it.errors.push(e),
@@ -783,6 +809,7 @@ impl<'s> Interp<'s> {
                     value: v.clone(),
                     text,
                     part: self.part.clone(),
+                    verification: self.verified.take(),
                 });
                 if self.top_level() {
                     let step = self.step_for(stmt, StepKind::Show, label, expr_text, chain, &v);
@@ -1561,18 +1588,72 @@ impl<'s> Interp<'s> {
         let r = self.verify_items(elt, c, d, span, notes_before);
         self.verifying -= 1;
         self.notes.truncate(notes_before);
-        for (n, v) in saved {
+        for (n, v) in &saved {
             match v {
                 Some(v) => {
-                    self.scope_mut().insert(n, v);
+                    self.scope_mut().insert(n.clone(), v.clone());
                 }
                 None => {
-                    self.scope_mut().remove(&n);
+                    self.scope_mut().remove(n);
                 }
             }
         }
+        let restore = saved;
         let v = r?;
         self.notes.extend(v.notes(self, d));
+        self.verified = Some(Verification {
+            verified: v.failed == 0,
+            checked: v.checked,
+            failed: v.failed,
+            boundary: v.boundary,
+            counterexample: v.counterexample.as_ref().map(|(x, sides)| {
+                let sides = sides
+                    .iter()
+                    .flat_map(|(a, l, b, r)| {
+                        [
+                            (a.clone(), self.fmt.value(l)),
+                            (b.clone(), self.fmt.value(r)),
+                        ]
+                    })
+                    .collect();
+                Counterexample {
+                    input: x.clone(),
+                    text: self.fmt.tensor(x),
+                    sides,
+                }
+            }),
+        });
+        // The working of the failing call, so the reader sees where it goes
+        // wrong: the rule run once more on the counterexample, its calls'
+        // lines recorded as a top-level call records them.
+        if let Some((x, _)) = &v.counterexample {
+            if self.shown() && self.opts.detail == Detail::Full {
+                self.bind_target(&c.target, Value::T(x.clone()))?;
+                self.inner.clear();
+                let before = self.notes.len();
+                let again = self.eval(elt);
+                crate::boundary::take();
+                let lines: Vec<Note> = self.notes.drain(before..).collect();
+                if again.is_ok() && !lines.is_empty() {
+                    self.notes.push(Note::prose(format!(
+                        "the working at {} = {}:",
+                        v.target,
+                        self.fmt.tensor(x)
+                    )));
+                    self.notes.extend(lines);
+                }
+                for (n, old) in &restore {
+                    match old {
+                        Some(o) => {
+                            self.scope_mut().insert(n.clone(), o.clone());
+                        }
+                        None => {
+                            self.scope_mut().remove(n);
+                        }
+                    }
+                }
+            }
+        }
         Ok(Value::Bool(v.failed == 0))
     }
 

@@ -301,6 +301,33 @@ fn nested_json(t: &Tensor<Num>, f: &dyn Fn(&Num) -> Option<Json>) -> Option<Json
 }
 
 fn answer_json(a: &Answer, fmt: &Fmt) -> Json {
+    let mut j = answer_value_json(a, fmt);
+    if let (Some(v), Some(obj)) = (&a.verification, j.as_object_mut()) {
+        // Counts as strings when they pass 2⁵³ (JSON numbers are doubles).
+        let count = |n: u128| match u64::try_from(n) {
+            Ok(n) if n < 1 << 53 => json!(n),
+            _ => json!(n.to_string()),
+        };
+        obj.insert("verified".into(), json!(v.verified));
+        obj.insert("checked".into(), count(v.checked));
+        obj.insert("failed".into(), count(v.failed));
+        obj.insert("boundary".into(), count(v.boundary));
+        obj.insert(
+            "counterexample".into(),
+            match &v.counterexample {
+                None => Json::Null,
+                Some(c) => json!({
+                    "input": nested_json(&c.input, &|n| n.fraction_string().map(Json::from)),
+                    "text": c.text,
+                    "sides": c.sides.iter().map(|(e, t)| json!({"expr": e, "text": t})).collect::<Vec<_>>(),
+                }),
+            },
+        );
+    }
+    j
+}
+
+fn answer_value_json(a: &Answer, fmt: &Fmt) -> Json {
     let tensor = match &a.value {
         Value::T(t) => Some(t.clone()),
         Value::Bool(b) => Some(Tensor::scalar(Num::int(*b as i64))),
