@@ -162,3 +162,72 @@ fn an_enormous_domain_ends_at_the_work_budget() {
     // 2 + 4 + 8 = 14; 5 values in each of 4 places: 5⁴ = 625.
     assert_eq!(answer, "(14, 625)");
 }
+
+const SEARCH: &str = r#"
+W = [[1]];  b = [-0.5]
+codes = bits("00,01,10,11")
+def odd_wins(xs):
+    odd = sum(xs[:, 1])
+    return odd > len(xs) - odd
+def classify(xs):
+    h = rnn(xs, W_hh, W_hx, b_h, act=identity, h0=[0])
+    return sigmoid(W @ h[-1] + b) >= 0.5
+"#;
+
+/// With the output layer fixed (W = 1, b = −1/2) and W_hh = 1, h⁽ᵀ⁾ adds
+/// one increment per code: b_h (00), c + b_h (01), a + b_h (10),
+/// a + c + b_h (11) for W_hx = [a, c]. The rule needs the even codes to
+/// add −k and the odd ones +k (a = 0, c = 2k, b_h = −k), and
+/// s = k·(#odd − #even) − 1/2 ≥ 0 exactly when #odd > #even, so k ≥ 1/2
+/// (at k = 1/2 a lead of one gives s = 0 and σ(0) = 1/2 ≥ 0.5). In the grid
+/// (|c| ≤ 2) that is k = 1/2 (Σ|v| = 1 + 1 + 1/2) and k = 1 (Σ|v| = 4, the
+/// seed's): the search finds both, simplest first, and no other design
+/// survives sequences up to length 6. Each is verified again on its own.
+#[test]
+fn find_returns_the_simplest_design_that_holds() {
+    let src = format!(
+        "{SEARCH}find W_hh in grid(-2, 2, 1/2, shape=[1, 1]), W_hx in grid(-2, 2, 1/2, shape=[1, 2]), b_h in grid(-2, 2, 1/2, shape=[1]):\n    all(classify(xs) == odd_wins(xs) for xs in sequences(codes, max_len=6))\nshow W_hh, W_hx, b_h\n"
+    );
+    let mut opts = Options::default();
+    opts.limits.work = 1_000_000_000;
+    let sol = solve(&src, &opts);
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    assert_eq!(sol.answers[0].text, "([[1]], [[0, 1]], [-0.5])");
+    let step = sol.steps.iter().find(|s| s.search.is_some()).unwrap();
+    let f = step.search.as_ref().unwrap();
+    assert_eq!((f.tried, f.solutions), (9 * 81 * 9, 2));
+    assert_eq!(f.shown[1][1], ("W_hx".to_string(), "[[0, 2]]".to_string()));
+    for (w_hx, b_h) in [("[[0, 1]]", "[-0.5]"), ("[[0, 2]]", "[-1]")] {
+        let (_, answer, errors) = run(&format!(
+            "{SEARCH}W_hh = [[1]]; W_hx = {w_hx}; b_h = {b_h}\nshow all(classify(xs) == odd_wins(xs) for xs in sequences(codes, max_len=6))"
+        ));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(answer, "True");
+    }
+}
+
+#[test]
+fn find_says_when_nothing_holds_or_the_space_is_too_large() {
+    // W_hh = 0 forgets everything but the last code: length 2 already fails.
+    let (_, _, errors) = run(&format!(
+        "{SEARCH}find W_hh in grid(0, 0, 1, shape=[1, 1]), W_hx in grid(-1, 1, 1, shape=[1, 2]), b_h in grid(-1, 1, 1, shape=[1]):\n    all(classify(xs) == odd_wins(xs) for xs in sequences(codes, max_len=3))\n"
+    ));
+    assert!(
+        errors.iter().any(|e| e.contains("no design in this grid")),
+        "{errors:?}"
+    );
+    // 81⁴ candidates: refused before any is tried, with the sizes.
+    let (_, _, errors) = run(&format!(
+        "{SEARCH}find W_hh in grid(-2, 2, 1/2, shape=[2, 2]), W_hx in grid(-2, 2, 1/2, shape=[2, 2]):\n    True\n"
+    ));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("43046721 candidates (6561 × 6561)")),
+        "{errors:?}"
+    );
+    // `find` is still a name elsewhere.
+    let (_, answer, errors) = run("find = 3\nshow find + 1");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(answer, "4");
+}

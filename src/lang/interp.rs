@@ -65,6 +65,8 @@ pub enum StepKind {
     Part,
     /// A comment the author marked as prose (`#' …`).
     Prose,
+    /// `find a in D, …: condition`.
+    Find,
 }
 
 /// One statement as a worked step: formula trees, never pre-formatted text.
@@ -91,6 +93,8 @@ pub struct Step {
     pub answer: bool,
     /// For a check: whether it holds.
     pub ok: bool,
+    /// A `find`'s search: what was tried and found.
+    pub search: Option<Search>,
 }
 
 /// A marked answer, with the value kept for JSON.
@@ -116,6 +120,24 @@ pub struct Verification {
     pub boundary: u128,
     pub counterexample: Option<Counterexample>,
 }
+
+/// What a `find` tried: candidates in order of simplicity, those that hold
+/// (the first few, as `name = value` texts per candidate), and how many.
+#[derive(Clone, Debug)]
+pub struct Search {
+    pub tried: u128,
+    pub solutions: u128,
+    /// The names and the values bound (the simplest solution).
+    pub bound: Vec<(String, Tensor<Num>)>,
+    /// Up to [`SHOWN_SOLUTIONS`] solutions, simplest first.
+    pub shown: Vec<Vec<(String, String)>>,
+}
+
+/// How many solutions of a `find` are listed.
+pub const SHOWN_SOLUTIONS: usize = 5;
+
+/// Most candidates a `find` tries.
+pub const MAX_CANDIDATES: u128 = 1_000_000;
 
 /// The first failing input of a verification.
 #[derive(Clone, Debug)]
@@ -190,6 +212,8 @@ pub struct Interp<'s> {
     /// its calls count toward the work budget, not the step limit, and
     /// record no lines of their own.
     verifying: usize,
+    /// Inside a `find`: verifications stop at their first failure.
+    finding: usize,
     /// The findings of the last verification, for the `show` that asked.
     verified: Option<Verification>,
     elided: usize,
@@ -301,6 +325,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         named: Vec::new(),
         in_defaults: 0,
         verifying: 0,
+        finding: 0,
         verified: None,
     };
     match program {
@@ -523,6 +548,7 @@ impl<'s> Interp<'s> {
                 notes: Vec::new(),
                 answer: false,
                 ok: true,
+                search: None,
             };
             self.push_checked(step, Span::default());
         }
@@ -604,6 +630,7 @@ impl<'s> Interp<'s> {
             notes: std::mem::take(&mut self.notes),
             answer: kind == StepKind::Show,
             ok: true,
+            search: None,
         }
     }
 
@@ -816,6 +843,7 @@ impl<'s> Interp<'s> {
                     self.push_checked(step, stmt.span);
                 }
             }
+            StmtKind::Find(vars, cond) => self.find(stmt, vars, cond)?,
             StmtKind::Check(c, msg) => {
                 let v = self.eval(c)?;
                 let holds = match &v {
@@ -926,6 +954,7 @@ impl<'s> Interp<'s> {
                         notes,
                         answer: false,
                         ok: true,
+                        search: None,
                     };
                     self.push_checked(step, stmt.span);
                 }
@@ -1565,6 +1594,239 @@ impl<'s> Interp<'s> {
         }
     }
 
+    /// `find a in D₁, b in D₂: condition`: every candidate of the domains'
+    /// product, simplest first (fewest nonzero elements, then the smallest
+    /// Σ|values|, then the smallest largest denominator, then domain order),
+    /// is tried; the simplest that meets the condition is bound to the names.
+    /// A verification inside stops at its first failing input, which, on
+    /// sequences, is a shortest one: candidates are pruned on short inputs.
+    fn find(&mut self, stmt: &Stmt, vars: &[(String, Span, Expr)], cond: &Expr) -> R<()> {
+        use crate::lang::domain::Domain;
+        let mut doms: Vec<Rc<Domain>> = Vec::new();
+        for (name, _, e) in vars {
+            match self.eval(e)? {
+                Value::Domain(d) => doms.push(d),
+                other => {
+                    return Err(LangError::new(
+                        ErrorKind::Type,
+                        format!(
+                            "`{name}` must range over a domain, got a {}",
+                            other.type_name()
+                        ),
+                        e.span,
+                        Some("grid(lo, hi, step, shape=…), sequences(…) or product(…)"),
+                    ))
+                }
+            }
+        }
+        let sizes: Vec<u128> = doms.iter().map(|d| d.len()).collect();
+        let total = sizes.iter().try_fold(1u128, |a, &b| a.checked_mul(b));
+        let sizes_text = sizes
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(" × ");
+        if total.is_none_or(|t| t > MAX_CANDIDATES) {
+            return Err(LangError::new(
+                ErrorKind::Limit,
+                format!(
+                    "the search has {} candidates ({sizes_text}), more than {MAX_CANDIDATES}",
+                    total.map_or_else(|| "too many".to_string(), |t| t.to_string())
+                ),
+                stmt.span,
+                Some("fix some names by assigning them before `find`, or use a coarser grid"),
+            ));
+        }
+        let lib = |r: crate::Result<Num>, s: Span| r.map_err(|e| LangError::from_lib(e, s));
+        // Each item's simplicity: (nonzero elements, Σ|v|, largest denominator).
+        let mut stats: Vec<Vec<(usize, Num, Num)>> = Vec::new();
+        for d in &doms {
+            let mut col = Vec::new();
+            for i in 0..d.len() {
+                let t = d.get(i).map_err(|e| LangError::from_lib(e, stmt.span))?;
+                let mut abs = Num::zero();
+                let mut den = Num::one();
+                let mut nz = 0;
+                for x in t.value().iter() {
+                    if !x.is_zero() {
+                        nz += 1;
+                    }
+                    abs = lib(abs.add(&x.abs()), stmt.span)?;
+                    let q = x
+                        .fraction_string()
+                        .and_then(|f| f.split_once('/').map(|(_, q)| q.to_string()))
+                        .unwrap_or_else(|| "1".into());
+                    let q = lib(Num::parse(&q), stmt.span)?;
+                    if lib(q.sub(&den), stmt.span)?
+                        .gt(&Num::zero())
+                        .unwrap_or(false)
+                    {
+                        den = q;
+                    }
+                }
+                col.push((nz, abs, den));
+            }
+            stats.push(col);
+        }
+        let total = total.unwrap_or(0);
+        let index = |mut k: u128| -> Vec<usize> {
+            let mut idx = vec![0; sizes.len()];
+            for (slot, &n) in idx.iter_mut().zip(&sizes).rev() {
+                *slot = (k % n) as usize;
+                k /= n;
+            }
+            idx
+        };
+        let mut order: Vec<(usize, Num, Num, u128)> = Vec::with_capacity(total as usize);
+        for k in 0..total {
+            let idx = index(k);
+            let mut nz = 0;
+            let mut abs = Num::zero();
+            let mut den = Num::one();
+            for (j, &i) in idx.iter().enumerate() {
+                let (n, a, q) = &stats[j][i];
+                nz += n;
+                abs = lib(abs.add(a), stmt.span)?;
+                if q.gt(&den).unwrap_or(false) {
+                    den = q.clone();
+                }
+            }
+            order.push((nz, abs, den, k));
+        }
+        let cmp = |a: &Num, b: &Num| a.compare(b).unwrap_or(std::cmp::Ordering::Equal);
+        order.sort_by(|x, y| {
+            x.0.cmp(&y.0)
+                .then_with(|| cmp(&x.1, &y.1))
+                .then_with(|| cmp(&x.2, &y.2))
+                .then_with(|| x.3.cmp(&y.3))
+        });
+        let names: Vec<String> = vars.iter().map(|(n, _, _)| n.clone()).collect();
+        let saved: Vec<Option<Value>> = names.iter().map(|n| self.lookup(n)).collect();
+        let notes_before = self.notes.len();
+        self.finding += 1;
+        self.verifying += 1;
+        let mut found: Vec<Vec<Tensor<Num>>> = Vec::new();
+        let mut solutions = 0u128;
+        let mut result = Ok(());
+        for (_, _, _, k) in &order {
+            let items: Vec<Tensor<Num>> = match index(*k)
+                .iter()
+                .zip(&doms)
+                .map(|(&i, d)| d.get(i as u128))
+                .collect::<crate::Result<Vec<_>>>()
+            {
+                Ok(v) => v,
+                Err(e) => {
+                    result = Err(LangError::from_lib(e, stmt.span));
+                    break;
+                }
+            };
+            for (n, t) in names.iter().zip(&items) {
+                self.bind(n, Value::T(t.clone()));
+            }
+            let holds = self.eval(cond).and_then(|v| match &v {
+                Value::T(t) => Ok(is_truthy_tensor(t)),
+                other => self.truthy(other, cond.span),
+            });
+            self.notes.truncate(notes_before);
+            self.verified = None;
+            match holds {
+                Ok(true) => {
+                    solutions += 1;
+                    if found.len() < SHOWN_SOLUTIONS {
+                        found.push(items);
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.finding -= 1;
+        self.verifying -= 1;
+        crate::boundary::take();
+        // The names hold the simplest solution, or what they held before.
+        for (i, n) in names.iter().enumerate() {
+            match (found.first(), &saved[i]) {
+                (Some(f), _) => self.bind(n, Value::T(f[i].clone())),
+                (None, Some(v)) => self.bind(n, v.clone()),
+                (None, None) => {
+                    self.scope_mut().remove(n);
+                }
+            }
+        }
+        result?;
+        let show = |it: &Self, f: &[Tensor<Num>]| -> Vec<(String, String)> {
+            names
+                .iter()
+                .zip(f)
+                .map(|(n, t)| (n.clone(), it.fmt.tensor(t)))
+                .collect()
+        };
+        let line = |pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .map(|(n, v)| format!("{n} = {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let shown: Vec<Vec<(String, String)>> = found.iter().map(|f| show(self, f)).collect();
+        let tried = order.len() as u128;
+        self.notes.push(Note::prose(format!(
+            "tried {tried} candidate{} ({sizes_text}), simplest first (fewest nonzero elements, then the smallest sum of |values|, then the smallest largest denominator): {solutions} hold{}",
+            if tried == 1 { "" } else { "s" },
+            if solutions == 1 { "s" } else { "" }
+        )));
+        if let Some(first) = shown.first() {
+            self.notes
+                .push(Note::prose(format!("the simplest: {}", line(first))));
+            for more in shown.iter().skip(1) {
+                self.notes
+                    .push(Note::prose(format!("also: {}", line(more))));
+            }
+            if solutions > shown.len() as u128 {
+                self.notes.push(Note::prose(format!(
+                    "… and {} more",
+                    solutions - shown.len() as u128
+                )));
+            }
+        } else {
+            self.errors.push(LangError::new(
+                ErrorKind::Check,
+                format!(
+                    "no design in this grid: none of the {tried} candidates meets the condition"
+                ),
+                stmt.span,
+                Some("widen the grid or check the condition on a design you expect to work"),
+            ));
+        }
+        if self.top_level() {
+            let source = self
+                .text(stmt.span)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(':')
+                .to_string();
+            let mut step =
+                self.step_for(stmt, StepKind::Find, None, source, Vec::new(), &Value::None);
+            step.ok = solutions > 0;
+            step.search = Some(Search {
+                tried,
+                solutions,
+                bound: found
+                    .first()
+                    .map(|f| names.iter().cloned().zip(f.iter().cloned()).collect())
+                    .unwrap_or_default(),
+                shown,
+            });
+            self.push_checked(step, stmt.span);
+        }
+        Ok(())
+    }
+
     /// `all(elt for x in domain if …)` over every input of the domain (no
     /// stopping at the first failure): how many were checked and failed,
     /// the first counterexample in domain order with what each side of a
@@ -1697,6 +1959,11 @@ impl<'s> Interp<'s> {
             }
             if !holds {
                 v.failed += 1;
+                // A search only asks whether it holds: the first failure
+                // (on the shortest inputs, first in order) rules it out.
+                if self.finding > 0 {
+                    break;
+                }
                 if v.counterexample.is_none() {
                     let sides = match &elt.kind {
                         ExprKind::Compare(a, rest) if rest.len() == 1 => {

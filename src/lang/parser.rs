@@ -182,6 +182,9 @@ pub enum StmtKind {
     Pass,
     /// `import numpy as np`, `from scipy import special`: binds names only.
     Import(Vec<(String, String)>),
+    /// `find a in D1, b in D2: <condition>`: the simplest candidate of the
+    /// domains for which the condition holds, bound to the names.
+    Find(Vec<(String, Span, Expr)>, Expr),
 }
 
 pub struct Parser {
@@ -321,6 +324,14 @@ impl Parser {
 
     /// One line: simple statements separated by `;`, or a compound statement.
     fn statement_line(&mut self, out: &mut Vec<Stmt>) -> PResult<()> {
+        // `find NAME in …:` (and `find` stays a name everywhere else).
+        if self.is_kw("find")
+            && matches!(self.peek_at(1), Tok::Name(n) if !KEYWORDS.contains(&n.as_str()))
+            && matches!(self.peek_at(2), Tok::Name(n) if n == "in")
+        {
+            out.push(self.find()?);
+            return Ok(());
+        }
         if ["def", "if", "for", "while"].iter().any(|k| self.is_kw(k)) {
             out.push(self.compound()?);
             return Ok(());
@@ -346,6 +357,54 @@ impl Parser {
                 Some("put one statement per line, or separate them with `;`"),
             )),
         }
+    }
+
+    fn find(&mut self) -> PResult<Stmt> {
+        let start = self.span().start;
+        self.bump();
+        let mut vars = Vec::new();
+        loop {
+            let (name, span) = self.name()?;
+            if vars
+                .iter()
+                .any(|(n, _, _): &(String, Span, Expr)| *n == name)
+            {
+                return Err(LangError::syntax(
+                    format!("`{name}` is searched twice"),
+                    span,
+                    None,
+                ));
+            }
+            if !self.eat_kw("in") {
+                return Err(self.expected(
+                    "`in` and a domain",
+                    Some("find W in grid(-2, 2, 1/2, shape=[1, 1]): <condition>"),
+                ));
+            }
+            let dom = self.expr()?;
+            vars.push((name, span, dom));
+            if !self.eat_op(",") {
+                break;
+            }
+        }
+        let body = self.block()?;
+        let cond = match body.as_slice() {
+            [Stmt {
+                kind: StmtKind::Expr(e),
+                ..
+            }] => e.clone(),
+            _ => {
+                return Err(LangError::syntax(
+                    "the body of `find` is one condition",
+                    Span::new(start, self.prev_end()),
+                    Some("write the condition the design must meet, e.g. all(f(x) == rule(x) for x in domain)"),
+                ))
+            }
+        };
+        Ok(Stmt {
+            kind: StmtKind::Find(vars, cond),
+            span: Span::new(start, self.prev_end()),
+        })
     }
 
     fn block(&mut self) -> PResult<Vec<Stmt>> {

@@ -179,6 +179,17 @@ fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
         let result = s.result.as_ref().map(|r| Text::brief(fmt).member(r));
         let line = match (&result, s.kind) {
             (_, StepKind::Check) => format!("{head}: {}", verdict()),
+            (_, StepKind::Find) => match &s.search {
+                Some(f) if s.ok => format!(
+                    "{head}: {}",
+                    f.bound
+                        .iter()
+                        .map(|(n, t)| format!("{n} = {}", fmt.tensor(t)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => format!("{head}: {}", st.bad("✗ no design in this grid")),
+            },
             (Some(r), _) if *r != written => {
                 format!("{} = {r}", s.target.as_deref().unwrap_or(&written)).replace("= ≈", "≈")
             }
@@ -209,6 +220,14 @@ fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
     }
     match (s.kind, &result) {
         (StepKind::Check, _) => lines.push(format!("{pad}{}", verdict())),
+        (StepKind::Find, _) => lines.push(format!(
+            "{pad}{}",
+            if s.ok {
+                "✓ found".to_string()
+            } else {
+                st.bad("✗ no design in this grid")
+            }
+        )),
         (_, Some(r)) if *r != last || !s.notes.is_empty() || s.answer && lines.len() == 1 => {
             // "≈ 0.1824" already says how the value relates.
             let l = if r.starts_with('≈') {
@@ -411,7 +430,7 @@ pub fn json(file: &str, src: &str, sol: &Solution, digits: usize) -> Json {
             let chain: Vec<&Math> = s.chain.iter().chain(s.result.iter()).collect();
             let t = Text::new(&fmt);
             let working: Vec<&Math> = s.chain.iter().skip(1).collect();
-            json!({
+            let mut j = json!({
                 "line": s.line,
                 "kind": format!("{:?}", s.kind).to_lowercase(),
                 "part": s.part,
@@ -433,7 +452,24 @@ pub fn json(file: &str, src: &str, sol: &Solution, digits: usize) -> Json {
                     _ => Latex::new(&fmt).chain(&chain),
                 },
                 "notes_detail": s.notes.iter().map(|n| note_json(n, &fmt)).collect::<Vec<_>>(),
-            })
+            });
+            if let (Some(f), Some(obj)) = (&s.search, j.as_object_mut()) {
+                // Both are at most MAX_CANDIDATES.
+                obj.insert("tried".into(), json!(u64::try_from(f.tried).ok()));
+                obj.insert("solutions".into(), json!(u64::try_from(f.solutions).ok()));
+                obj.insert(
+                    "bound".into(),
+                    f.bound
+                        .iter()
+                        .map(|(n, t)| {
+                            let v = nested_json(t, &|x| x.fraction_string().map(Json::from));
+                            (n.clone(), v.unwrap_or(Json::Null))
+                        })
+                        .collect::<serde_json::Map<String, Json>>()
+                        .into(),
+                );
+            }
+            j
         })
         .collect();
     json!({
