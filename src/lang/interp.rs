@@ -476,6 +476,12 @@ impl<'s> Interp<'s> {
 
     /// Iterating a value: lists, tuples, ranges, tensors along axis 0.
     pub(crate) fn unpack(&self, v: &Value, span: Span) -> R<Vec<Value>> {
+        // A domain is made one item at a time; held all at once (`list(D)`)
+        // it is asked for its whole cost first.
+        if let Value::Domain(d) = v {
+            let n = u64::try_from(d.len()).unwrap_or(u64::MAX);
+            crate::budget::ensure(n.saturating_mul(4)).map_err(|e| LangError::from_lib(e, span))?;
+        }
         Ok(self.iterate(v, span)?.collect())
     }
 

@@ -250,6 +250,15 @@ pub fn fit(rnn: &Module<Num>, head: &Module<Num>, data: &Data, cfg: &Config) -> 
             opt.step(&mut [(p1, g1), (p2, g2)])?;
             budget::charge(per_seq.saturating_mul(chunk.len() as u64) / FLOPS_PER_UNIT + 1)?;
         }
+        if !rec.params.iter().chain(&lin.params).all(|w| w.is_finite()) {
+            return Err(Error::invalid(
+                "train",
+                format!(
+                    "the weights left the range of f32 (infinite or undefined) in epoch {}: the learning rate is too large for this data",
+                    epochs.len() + 1
+                ),
+            ));
+        }
         // Accuracy on the training set after the epoch: logit > 0 is class 1.
         let h = rec.forward(&data.x, data.n, steps, data.lengths.as_deref())?;
         let s = lin.forward(h)?;

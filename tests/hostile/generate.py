@@ -823,6 +823,47 @@ for name, body in NAMES.items():
     case(f"name_{name}", f"names/types: {body.splitlines()[0][:80]}", body)
 
 # ---------------------------------------------------------------------------
+# 10b. Training, rationalizing, domains, verification and search (issues 10, 11).
+# ---------------------------------------------------------------------------
+
+CODES = 'codes = bits("00,01,10,11")\n'
+LEARN = {
+    "train_huge_epochs": "model = (rnn_cell(2, 8), linear(input=8, output=1))\nm = train(model, [[[0, 1]]], [1], epochs=10**9)\n",
+    "train_huge_batch": "model = (rnn_cell(2, 8), linear(input=8, output=1))\nm = train(model, [[[0, 1]]], [1], batch=10**18)\n",
+    "train_zero_batch": "model = (rnn_cell(2, 1), linear(input=1, output=1))\nm = train(model, [[[0, 1]]], [1], batch=0)\n",
+    "train_empty_data": "model = (rnn_cell(2, 1), linear(input=1, output=1))\nm = train(model, [], [])\n",
+    "train_wrong_head": "model = (rnn_cell(2, 3), linear(input=2, output=1))\nm = train(model, [[[0, 1]]], [1])\n",
+    "train_ragged_features": "model = (rnn_cell(2, 1), linear(input=1, output=1))\nm = train(model, [[[0, 1]], [[0, 1, 1]]], [1, 0])\n",
+    "train_float_targets": "model = (rnn_cell(1, 1), linear(input=1, output=1))\nm = train(model, [[[1]]], [0.5])\n",
+    "train_huge_lr": "model = (rnn_cell(1, 1), linear(input=1, output=1))\nm = train(model, [[[1]], [[-1]]], [1, 0], optimizer=sgd(lr=10**400))\n",
+    "train_diverges": "model = (rnn_cell(1, 1, act=identity), linear(input=1, output=1))\nm = train(model, [[[1000]] * 50], [0], optimizer=sgd(lr=10**30), epochs=50)\nshow m[0].W_hh\n",
+    "adam_negative_lr": "o = adam(lr=-1)\n",
+    "adam_beta_one": "o = adam(betas=(1, 0.999))\n",
+    "rationalize_huge_max_den": "show rationalize([0.3], max_den=10**12)\n",
+    "rationalize_huge_value": "show rationalize([10**4000 / 3], max_den=7)\n",
+    "rationalize_inf": "show rationalize([float('inf')])\n",
+    "sequences_empty_alphabet": "d = sequences([], max_len=3)\n",
+    "sequences_mixed_shapes": "d = sequences([[0], [0, 1]], max_len=3)\n",
+    "sequences_huge_len": CODES + "show len(sequences(codes, max_len=10**6))\n",
+    "sequences_verify_forever": CODES + "show all(len(xs) > 0 for xs in sequences(codes, max_len=40))\n",
+    "sequences_loop_forever": CODES + "n = 0\nfor xs in sequences(codes, max_len=40):\n    n += 1\n",
+    "sequences_list_all": CODES + "show list(sequences(codes, max_len=30))\n",
+    "grid_huge_values": "show len(grid(0, 10**9, 1))\n",
+    "grid_zero_step": "show len(grid(0, 1, 0))\n",
+    "grid_huge_shape": "show len(grid(0, 1, 1, shape=[10**6, 10**6]))\n",
+    "grid_verify_forever": "show all(x == x for x in grid(0, 1, 1/64, shape=[8]))\n",
+    "product_many_factors": "show len(product(*([[0, 1]] * 200)))\n",
+    "product_mixed_shapes": "d = product([1, 2], [[1, 2]])\n",
+    "find_huge_space": "find a in grid(-9, 9, 1/8, shape=[4]), b in grid(-9, 9, 1/8, shape=[4]):\n    True\n",
+    "find_slow_condition": CODES + "find w in grid(-2, 2, 1/4):\n    all(len(xs) * w >= -100 for xs in sequences(codes, max_len=30))\n",
+    "find_not_a_domain": "find a in [1, 2, 3]:\n    a > 1\n",
+    "find_two_statements": "find a in grid(0, 1, 1):\n    a > 0\n    a < 2\n",
+    "find_nested_find": "find a in grid(0, 1, 1):\n    find b in grid(0, 1, 1):\n        b > a\n",
+}
+for name, body in LEARN.items():
+    case(name, f"learn/verify: {body.splitlines()[-1][:80]}", body)
+
+# ---------------------------------------------------------------------------
 # 11. Write everything.
 # ---------------------------------------------------------------------------
 
