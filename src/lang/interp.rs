@@ -1456,7 +1456,7 @@ impl<'s> Interp<'s> {
             }
             ExprKind::Comp(elt, clauses) => {
                 let mut out = Vec::new();
-                self.comprehension(elt, clauses, &mut out, span)?;
+                self.comprehension(elt, clauses, None, &mut out, span)?;
                 Ok(Value::list(out))
             }
             ExprKind::List(items) => {
@@ -1584,14 +1584,25 @@ impl<'s> Interp<'s> {
                     return self.call_value(fv, args, kwargs, span);
                 }
                 let fv = self.eval(f)?;
-                // all(<generator over a domain>): a verification.
+                // all(<generator over a domain>): a verification. Any other
+                // generator is Python's, its iterable evaluated once.
                 if let (Value::Builtin("all"), [g], []) = (&fv, args.as_slice(), kwargs.as_slice())
                 {
                     if let ExprKind::Comp(elt, clauses) = &g.kind {
                         if let [c] = clauses.as_slice() {
-                            if let Value::Domain(d) = self.eval(&c.iter)? {
-                                return self.verify(elt, c, &d, span);
+                            let iv = self.eval(&c.iter)?;
+                            if let Value::Domain(d) = &iv {
+                                return self.verify(elt, c, d, span);
                             }
+                            let mut out = Vec::new();
+                            self.comprehension(elt, clauses, Some(iv), &mut out, g.span)?;
+                            return self.call(
+                                fv,
+                                vec![(Value::list(out), g.span)],
+                                Vec::new(),
+                                span,
+                                args,
+                            );
                         }
                     }
                 }
@@ -2795,10 +2806,13 @@ impl<'s> Interp<'s> {
 impl Interp<'_> {
     /// The items of a comprehension, clause by clause. Its names are its
     /// own, as in Python 3: a name bound before keeps its value after.
+    /// The items of a comprehension into `out`; `first` is the first
+    /// clause's iterable when it was evaluated already.
     fn comprehension(
         &mut self,
         elt: &Expr,
         clauses: &[super::parser::CompFor],
+        first: Option<Value>,
         out: &mut Vec<Value>,
         span: Span,
     ) -> R<()> {
@@ -2806,7 +2820,10 @@ impl Interp<'_> {
             out.push(self.eval(elt)?);
             return Ok(());
         };
-        let iv = self.eval(&c.iter)?;
+        let iv = match first {
+            Some(v) => v,
+            None => self.eval(&c.iter)?,
+        };
         let items = self.iterate(&iv, c.iter.span)?;
         let mut names = Vec::new();
         target_names(&c.target, &mut names);
@@ -2844,7 +2861,7 @@ impl Interp<'_> {
                 break;
             }
             if keep {
-                if let Err(e) = self.comprehension(elt, rest, out, span) {
+                if let Err(e) = self.comprehension(elt, rest, None, out, span) {
                     result = Err(e);
                     break;
                 }
