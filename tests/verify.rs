@@ -231,3 +231,13 @@ fn find_says_when_nothing_holds_or_the_space_is_too_large() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(answer, "4");
 }
+
+/// A generator over a list is Python's: its iterable is evaluated once.
+#[test]
+fn a_plain_generator_is_evaluated_once() {
+    let (_, answer, errors) = run(
+        "calls = []\ndef f():\n    calls.append(1)\n    return [1, 2]\nok = all(x > 0 for x in f())\nshow len(calls), ok",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(answer, "(1, True)");
+}
