@@ -1844,6 +1844,21 @@ impl<'s> Interp<'s> {
         Ok(())
     }
 
+    /// Puts loop variables back as they were before a comprehension or a
+    /// verification bound them (unbound if they were).
+    fn restore_names(&mut self, saved: &[(String, Option<Value>)]) {
+        for (n, v) in saved {
+            match v {
+                Some(v) => {
+                    self.scope_mut().insert(n.clone(), v.clone());
+                }
+                None => {
+                    self.scope_mut().remove(n);
+                }
+            }
+        }
+    }
+
     /// `all(elt for x in domain if …)` over every input of the domain (no
     /// stopping at the first failure): how many were checked and failed,
     /// the first counterexample in domain order with what each side of a
@@ -1867,16 +1882,7 @@ impl<'s> Interp<'s> {
         let r = self.verify_items(elt, c, d, span, notes_before);
         self.verifying -= 1;
         self.notes.truncate(notes_before);
-        for (n, v) in &saved {
-            match v {
-                Some(v) => {
-                    self.scope_mut().insert(n.clone(), v.clone());
-                }
-                None => {
-                    self.scope_mut().remove(n);
-                }
-            }
-        }
+        self.restore_names(&saved);
         let restore = saved;
         let v = r?;
         self.notes.extend(v.notes(self, d));
@@ -1921,16 +1927,7 @@ impl<'s> Interp<'s> {
                     )));
                     self.notes.extend(lines);
                 }
-                for (n, old) in &restore {
-                    match old {
-                        Some(o) => {
-                            self.scope_mut().insert(n.clone(), o.clone());
-                        }
-                        None => {
-                            self.scope_mut().remove(n);
-                        }
-                    }
-                }
+                self.restore_names(&restore);
             }
         }
         Ok(Value::Bool(v.failed == 0))
@@ -2867,16 +2864,7 @@ impl Interp<'_> {
                 }
             }
         }
-        for (n, v) in saved {
-            match v {
-                Some(v) => {
-                    self.scope_mut().insert(n, v);
-                }
-                None => {
-                    self.scope_mut().remove(&n);
-                }
-            }
-        }
+        self.restore_names(&saved);
         result
     }
 
