@@ -241,3 +241,15 @@ fn a_plain_generator_is_evaluated_once() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(answer, "(1, True)");
 }
+
+/// A verification's findings belong to the `show` that ran it, not to the
+/// next one.
+#[test]
+fn findings_do_not_leak_into_a_later_answer() {
+    let sol = solve(
+        "check all(x >= 0 for x in grid(0, 1, 1))\nshow 3",
+        &Options::default(),
+    );
+    assert!(sol.errors.is_empty(), "{:?}", sol.errors);
+    assert!(sol.answers[0].verification.is_none());
+}

@@ -822,6 +822,8 @@ impl<'s> Interp<'s> {
                 }
             }
             StmtKind::Show(name, e) => {
+                // Only a verification this statement ran describes its answer.
+                self.verified = None;
                 let v = self.eval(e)?;
                 let expr_text = self.text(e.span).to_string();
                 let chain = if self.shown() {
