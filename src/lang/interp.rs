@@ -2000,6 +2000,7 @@ impl<'s> Interp<'s> {
             }
         }
         v.target = self.text(target_span(&c.target)).to_string();
+        v.filtered = !c.conds.is_empty();
         Ok(v)
     }
 
@@ -3331,11 +3332,21 @@ struct Verdict {
     first_boundary: Option<Tensor<Num>>,
     /// The loop variable as written.
     target: String,
+    /// Whether an `if` left some of the domain out.
+    filtered: bool,
 }
 
 impl Verdict {
     fn notes(&self, it: &Interp, d: &crate::lang::domain::Domain) -> Vec<Note> {
-        let what = d.describe();
+        let what = if self.filtered {
+            format!(
+                "those of the {} that pass the `if`: {}",
+                d.len(),
+                d.describe()
+            )
+        } else {
+            d.describe()
+        };
         let plural = |n: u128| if n == 1 { "" } else { "s" };
         let mut out = Vec::new();
         if self.checked == 0 {
