@@ -403,6 +403,12 @@ impl<'s> Interp<'s> {
     fn top_level(&self) -> bool {
         self.frames.is_empty()
     }
+    /// Whether a built-in's notes can reach a step: at the top level (those
+    /// made inside a function are dropped when it returns) and outside a
+    /// verification.
+    pub(crate) fn notes_wanted(&self) -> bool {
+        self.top_level() && self.verifying == 0
+    }
     /// A top-level statement whose step will be shown (not beyond
     /// [`SHOWN_STEP_LIMIT`]): only then is its working written out.
     pub(crate) fn shown(&self) -> bool {

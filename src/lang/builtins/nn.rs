@@ -75,6 +75,7 @@ fn activation(it: &mut Interp, c: Call, a: Activation) -> R<Value> {
     }
     let x = one_tensor(it, "activation", &c.pos, c.span)?;
     match a {
+        _ if !it.notes_wanted() => {}
         Activation::Relu => notes::relu_zero_note(&mut it.notes, &x, "relu"),
         Activation::Sigmoid if it.opts.detail == Detail::Full => {
             notes::sigmoid_note(&mut it.notes, &x)

@@ -15,8 +15,11 @@ use crate::nn::act::Activation;
 use crate::nn::conv::ConvConfig;
 use crate::{Idx, Num, Tensor};
 
+/// Working is written for the full detail, and only where it can be shown:
+/// a built-in's notes inside a function are dropped when it returns, and a
+/// verification keeps none.
 fn full(it: &Interp) -> bool {
-    it.opts.detail == Detail::Full
+    it.opts.detail == Detail::Full && it.notes_wanted()
 }
 
 /// How many output elements of a convolution or pooling are written out.
