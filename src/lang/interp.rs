@@ -133,6 +133,9 @@ pub struct Search {
     pub shown: Vec<Vec<(String, String)>>,
 }
 
+/// Most lines of a called function a top-level step shows.
+const MAX_INNER_LINES: usize = 12;
+
 /// How many solutions of a `find` are listed.
 pub const SHOWN_SOLUTIONS: usize = 5;
 
@@ -707,7 +710,7 @@ impl<'s> Interp<'s> {
                     self.bind_target(t, v.clone())?;
                     self.remember(t, &v);
                 }
-                if self.frames.len() == 1 {
+                if self.inner_wanted() {
                     let names: Vec<&str> = targets.iter().map(|t| self.target_text(t)).collect();
                     let lhs = Math::sym(names.join(" = "));
                     let rhs = explain::to_math(self, e, false);
@@ -985,7 +988,7 @@ impl<'s> Interp<'s> {
                     Some(e) => self.eval(e)?,
                     None => Value::None,
                 };
-                if self.frames.len() == 1 {
+                if self.inner_wanted() {
                     let ret = match e {
                         Some(e) => vec![explain::to_math(self, e, false)],
                         None => Vec::new(),
@@ -1073,12 +1076,20 @@ impl<'s> Interp<'s> {
         Ok(Flow::Normal)
     }
 
+    /// Whether a line of a called function would be recorded (the formula
+    /// of one is built only then).
+    fn inner_wanted(&self) -> bool {
+        self.frames.len() == 1
+            && self.opts.detail != Detail::Brief
+            && self.verifying == 0
+            && self.inner.len() <= MAX_INNER_LINES
+    }
+
     /// Records a line of the function the top-level statement called: the
     /// formula as written (names, not values: they are the function's own)
     /// and the value.
     fn inner_line(&mut self, what: &str, mut members: Vec<Math>, v: &Value) {
-        const MAX_INNER_LINES: usize = 12;
-        if self.opts.detail == Detail::Brief || self.verifying > 0 {
+        if !self.inner_wanted() {
             return;
         }
         if self.inner.len() < MAX_INNER_LINES {
