@@ -76,9 +76,9 @@ impl Domain {
                 .map(|f| f.len() as u128)
                 .try_fold(1u128, u128::checked_mul)
                 .unwrap_or(u128::MAX),
-            Domain::Grid { values, shape } => {
-                pow(values.len(), shape.iter().product()).unwrap_or(u128::MAX)
-            }
+            Domain::Grid { values, shape } => elements(shape)
+                .and_then(|n| pow(values.len(), n))
+                .unwrap_or(u128::MAX),
         }
     }
 
@@ -123,7 +123,7 @@ impl Domain {
                 stack(&items)
             }
             Domain::Grid { values, shape } => {
-                let n: usize = shape.iter().product();
+                let n = elements(shape).ok_or_else(out_of_range)?;
                 if i >= self.len() {
                     return Err(out_of_range());
                 }
@@ -164,6 +164,11 @@ impl Domain {
             }
         }
     }
+}
+
+/// The number of elements of `shape`, if it fits.
+fn elements(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
 }
 
 /// `i` in base `k` as `l` digits, most significant first.

@@ -20,8 +20,10 @@ pub(super) static ROWS: &[Builtin] = &[
     Builtin::args("grid", "grid(lo, hi, step, shape=None)", "every tensor of `shape` (a number when None) with elements lo, lo + step, …, hi, in lexicographic order; made one at a time", grid),
 ];
 
-/// Largest number of values one grid axis may take.
+/// Largest number of values one grid element may take.
 const MAX_GRID_VALUES: usize = 1 << 16;
+/// Most elements of one grid item.
+const MAX_GRID_ELEMENTS: usize = 64;
 
 /// The items of an alphabet or factor, all of one shape.
 fn items(it: &Interp, v: &Value, s: Span, what: &str) -> R<Vec<Tensor<Num>>> {
@@ -132,6 +134,18 @@ fn grid(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     };
     let span = a.span;
     let bad = |msg: String| LangError::new(ErrorKind::Value, msg, span, None);
+    // values^elements candidates: beyond a few dozen elements no search or
+    // check could walk them, and the count must not wrap.
+    if shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .is_none_or(|n| n > MAX_GRID_ELEMENTS)
+    {
+        return Err(bad(format!(
+            "a grid of shape {} has more than {MAX_GRID_ELEMENTS} elements per item",
+            shape_text(&shape)
+        )));
+    }
     if !lo.is_exact() || !hi.is_exact() || !step.is_exact() {
         return Err(bad("grid() takes exact bounds and step".into()));
     }
