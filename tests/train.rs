@@ -74,12 +74,14 @@ check all(abs(head2.weight - (W - 0.01 * g / (abs(g) + 1e-8))) < 1e-6)
 "#);
 }
 
-/// Task 1 learned: an identity-cell RNN with one hidden unit trained on
-/// every sequence of length 1..4 classifies all of them right (checked
-/// with the learned weights on the exact engine), and rationalize makes
-/// those weights exact fractions.
+/// Task 1 learned, made exact, and proved on every input: an identity-cell
+/// RNN with one hidden unit trained on every sequence of length 1..4
+/// classifies all of them right (checked with the learned weights on the
+/// exact engine); rationalize snaps the weights to halves (exact, no ≈);
+/// and the exact model is verified on every sequence of length 1..6, two
+/// lengths beyond what it was trained on.
 #[test]
-fn task1_rule_is_learned_and_rationalized() {
+fn task1_rule_is_learned_rationalized_and_verified() {
     let answers = run(r#"
 def data(max_len):
     xs = []
@@ -98,12 +100,17 @@ def classify(seq):
     h = rnn(seq, cell.W_hh, cell.W_ih, cell.b_ih + cell.b_hh, act=identity, h0=[0])
     return (head.weight @ h[-1] + head.bias)[0] > 0
 check all([classify(xs[i]) == ys[i] for i in range(len(xs))])
-exact = rationalize(cell, max_den=4)
-show exact.W_hh
+cell, head = rationalize((cell, head), max_den=2)
+show cell.W_hh
+codes = bits("00,01,10,11")
+def odd_wins(seq):
+    odd = sum(seq[:, 1])
+    return (odd > len(seq) - odd)[0]
+show all(classify(seq) == odd_wins(seq) for seq in sequences(codes, max_len=6))
 "#);
     // Exact now: a fraction, no ≈.
-    let w = answers.last().unwrap();
-    assert!(!w.contains('≈'), "{w}");
+    assert!(!answers[0].contains('≈'), "{}", answers[0]);
+    assert_eq!(answers[1], "True");
 }
 
 #[test]
