@@ -187,6 +187,9 @@ pub fn nearest_centroid<T: Element>(
             tied.push(i);
         }
     }
+    if !tied.is_empty() {
+        crate::boundary::hit();
+    }
     Ok(NearestCentroid {
         classes,
         distances: distance(&cents, z, m)?,
@@ -245,6 +248,10 @@ pub fn retrieve<T: Element>(
         if rank[i].compare(kth)?.is_eq() {
             tied_out.push(i);
         }
+    }
+    // A tie across the k-th place: which rows are retrieved rests on it.
+    if !tied_out.is_empty() {
+        crate::boundary::hit();
     }
     let indices = order[..k].to_vec();
     Ok(Retrieval {

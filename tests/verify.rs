@@ -253,3 +253,29 @@ fn findings_do_not_leak_into_a_later_answer() {
     assert!(sol.errors.is_empty(), "{:?}", sol.errors);
     assert!(sol.answers[0].verification.is_none());
 }
+
+/// Ties in metric learning are boundaries too: with centroids at 0 and 2,
+/// the query 1 is equally near both (the lowest class wins); with rows 0,
+/// 2, 4 and k = 1, the query 1 ties rows 0 and 2 across the first place,
+/// and the query 3 ties rows 2 and 4.
+#[test]
+fn nearest_centroid_and_retrieval_ties_are_boundaries() {
+    let (notes, _, errors) = run(
+        "E = [[0], [2]]\nlabels = [0, 1]\nshow all(nearest_centroid(E, labels, q) <= 1 for q in grid(-1, 3, 1, shape=[1]))",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(
+        notes[1].starts_with("1 input reaches a decision boundary"),
+        "{notes:?}"
+    );
+    assert!(notes[1].contains("q = [1]"), "{notes:?}");
+    let (notes, _, errors) = run(
+        "R = [[0], [2], [4]]\nshow all(len(retrieve(R, q, 1)) == 1 for q in grid(0, 4, 1, shape=[1]))",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(
+        notes[1].starts_with("2 inputs reach a decision boundary"),
+        "{notes:?}"
+    );
+    assert!(notes[1].contains("q = [1]"), "{notes:?}");
+}

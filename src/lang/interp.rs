@@ -3402,7 +3402,7 @@ impl Verdict {
         }
         if let Some(x) = &self.first_boundary {
             out.push(Note::prose(format!(
-                "{} input{} reach{} a decision boundary exactly (a ReLU, step or abs input of exactly 0, σ(0) = 1/2, or a tie for the largest) somewhere in the evaluation, the first {} = {}: a verdict that rests on which way such a tie goes is fragile",
+                "{} input{} reach{} a decision boundary exactly (a ReLU, step or abs input of exactly 0, σ(0) = 1/2, a tie for the largest or the nearest, or across the k-th retrieved place) somewhere in the evaluation, the first {} = {}: a verdict that rests on which way such a tie goes is fragile",
                 self.boundary,
                 plural(self.boundary),
                 if self.boundary == 1 { "es" } else { "" },
