@@ -382,3 +382,25 @@ fn fuzz_found_working_is_the_computation_that_ran() {
     let out = text_of("import numpy as np\ndef f(a):\n    return np.log(-2.4)\nshow x = 1\n");
     assert!(out.contains("return np.log(-2.4)"), "{out}");
 }
+
+/// The chain rule through `W @ h + x` where `W @ h` (shape [1]) is
+/// broadcast to x's [2]. By hand: h⁽¹⁾ = relu([1, 2]·[0, 0] + [2, 1]) =
+/// [2, 1]; h⁽²⁾ = relu([1, 2]·[2, 1] + [1, 1]) = [5, 5]; L = Σh⁽²⁾ + s with
+/// s = Σh⁽¹⁾ + Σh⁽²⁾. ∂L/∂h⁽²⁾ = [1, 1] + [1, 1]; δ⁽²⁾ = Σ [2, 2] = 4 (the
+/// broadcast sums back); ∂L/∂h⁽¹⁾ = [1, 1] + Wᵀδ⁽²⁾ = [1, 1] + [4, 8] =
+/// [5, 9]; ∂L/∂W = δ⁽²⁾h⁽¹⁾ᵀ + δ⁽¹⁾h⁽⁰⁾ᵀ = [[8, 4]]. The use Wᵀ·δ⁽²⁾ is a
+/// column in the course's notation, and summed with the vector [1, 1] it
+/// would broadcast to a matrix: it is written by its value instead (the line
+/// was left out before, as an internal error).
+#[test]
+fn a_column_use_of_a_vector_is_written_by_its_value() {
+    let out = text_of(&file("tests/hostile/fuzz_backprop_broadcast_internal.gw"));
+    let ls = lines(&out);
+    assert!(
+        ls.contains(
+            &"∂L/∂h⁽¹⁾ = ∂L/∂s⁽¹⁾·[1, 1] + [4, 8] = 1·[1, 1] + [4, 8] = [1, 1] + 2·[2, 4] = [5, 9]"
+        ),
+        "{out}"
+    );
+    assert!(ls.contains(&"= [[8, 4]]   ◀ answer"), "{out}");
+}

@@ -272,6 +272,18 @@ pub fn explain_grad(
                 ts.retain(|t| !zero(t));
             }
         }
+        // A use whose formula has another shape than its contribution (the
+        // course's column Wᵀ·δ for the gradient of a vector) would broadcast
+        // against the other uses in their sum: it is written by its value.
+        for t in ts.iter_mut() {
+            let misshapen = t
+                .formula
+                .as_ref()
+                .is_some_and(|f| matches!(f.eval(), Ok(Some(e)) if e.shape() != t.value.shape()));
+            if misshapen {
+                t.formula = Some(Math::val(&t.value));
+            }
+        }
         if ts.len() > 1 && ts.iter().any(|t| t.formula.is_some()) {
             for t in ts.iter_mut() {
                 if t.formula.is_none() {
