@@ -949,13 +949,12 @@ impl<T: Element> Tensor<T> {
 
     fn unary(&self, op: Unary) -> Result<Tensor<T>> {
         // A kink or the midpoint of σ met exactly: a decision boundary.
-        if matches!(op, Unary::Relu | Unary::Abs | Unary::Sigmoid)
-            && self
-                .value()
-                .iter()
-                .any(|x| matches!(x.compare(&T::zero()), Ok(std::cmp::Ordering::Equal)))
-        {
-            crate::boundary::hit();
+        if matches!(op, Unary::Relu | Unary::Abs | Unary::Sigmoid) {
+            crate::boundary::hit_if(|| {
+                self.value()
+                    .iter()
+                    .any(|x| matches!(x.compare(&T::zero()), Ok(std::cmp::Ordering::Equal)))
+            });
         }
         let v = try_map(&self.value().view(), |x| op.forward(x))?;
         Ok(make(v, Op::Unary(op, self.clone())))

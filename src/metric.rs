@@ -187,9 +187,7 @@ pub fn nearest_centroid<T: Element>(
             tied.push(i);
         }
     }
-    if !tied.is_empty() {
-        crate::boundary::hit();
-    }
+    crate::boundary::hit_if(|| !tied.is_empty());
     Ok(NearestCentroid {
         classes,
         distances: distance(&cents, z, m)?,
@@ -250,9 +248,7 @@ pub fn retrieve<T: Element>(
         }
     }
     // A tie across the k-th place: which rows are retrieved rests on it.
-    if !tied_out.is_empty() {
-        crate::boundary::hit();
-    }
+    crate::boundary::hit_if(|| !tied_out.is_empty());
     let indices = order[..k].to_vec();
     Ok(Retrieval {
         distances: indices.iter().map(|&i| shown[i].clone()).collect(),

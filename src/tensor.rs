@@ -443,9 +443,7 @@ pub fn arg_extreme<T: Element>(a: &ArrayViewD<T>, axis: usize, max: bool) -> Res
             }
         }
         // Two elements share the extreme: the first is taken, on a boundary.
-        if tied {
-            crate::boundary::hit();
-        }
+        crate::boundary::hit_if(|| tied);
         out.push(best);
     }
     // `lanes` walks the other axes in logical order, which is the order of the

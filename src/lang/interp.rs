@@ -1782,7 +1782,6 @@ impl<'s> Interp<'s> {
         }
         self.finding -= 1;
         self.verifying -= 1;
-        crate::boundary::take();
         // The names hold the simplest solution, or what they held before.
         for (i, n) in names.iter().enumerate() {
             match (found.first(), &saved[i]) {
@@ -1898,7 +1897,9 @@ impl<'s> Interp<'s> {
             .collect();
         let notes_before = self.notes.len();
         self.verifying += 1;
+        let watch = crate::boundary::watch();
         let r = self.verify_items(elt, c, d, span, notes_before);
+        drop(watch);
         self.verifying -= 1;
         self.notes.truncate(notes_before);
         self.restore_names(&saved);
@@ -1936,7 +1937,6 @@ impl<'s> Interp<'s> {
                 self.inner.clear();
                 let before = self.notes.len();
                 let again = self.eval(elt);
-                crate::boundary::take();
                 let lines: Vec<Note> = self.notes.drain(before..).collect();
                 if again.is_ok() && !lines.is_empty() {
                     self.notes.push(Note::prose(format!(
@@ -1961,7 +1961,6 @@ impl<'s> Interp<'s> {
         notes_before: usize,
     ) -> R<Verdict> {
         let mut v = Verdict::default();
-        crate::boundary::take();
         for i in 0..d.len() {
             let item = d.get(i).map_err(|e| LangError::from_lib(e, span))?;
             crate::budget::charge(1)

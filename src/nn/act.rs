@@ -123,14 +123,15 @@ pub fn log_softmax<T: Element>(x: &Tensor<T>, axis: i64) -> Result<Tensor<T>> {
 /// 1 where `x >= threshold`, else 0 (a decision; it has no gradient).
 pub fn step<T: Element>(x: &Tensor<T>, threshold: &Tensor<T>) -> Result<Tensor<T>> {
     // An input exactly at the threshold is on the decision boundary.
-    let at = |a: &T, b: &T| matches!(a.compare(b), Ok(std::cmp::Ordering::Equal));
-    let on_boundary = match threshold.value().iter().next() {
-        Some(t) if threshold.len() == 1 => x.value().iter().any(|v| at(v, t)),
-        _ => x.eq(threshold)?.value().iter().any(|e| !at(e, &T::zero())),
-    };
-    if on_boundary {
-        crate::boundary::hit();
-    }
+    crate::boundary::hit_if(|| {
+        let at = |a: &T, b: &T| matches!(a.compare(b), Ok(std::cmp::Ordering::Equal));
+        match threshold.value().iter().next() {
+            Some(t) if threshold.len() == 1 => x.value().iter().any(|v| at(v, t)),
+            _ => x
+                .eq(threshold)
+                .is_ok_and(|e| e.value().iter().any(|e| !at(e, &T::zero()))),
+        }
+    });
     x.ge(threshold)
 }
 
