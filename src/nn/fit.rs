@@ -17,9 +17,9 @@
 
 use crate::budget;
 use crate::error::{Error, Result};
-use crate::nn::batched::{bce_with_logits, Cell, Linear, Recurrent};
+use crate::nn::batched::{Cell, Linear, Recurrent};
 use crate::nn::params::{Kind, Module};
-use crate::nn::train::{Adam, Sgd};
+use crate::nn::train::{self, Adam, SeqClassifier, Sgd};
 use crate::{Num, Tensor};
 
 /// Float multiply-adds per unit of work.
@@ -71,20 +71,6 @@ pub struct Fit {
     pub rnn: Module<Num>,
     pub head: Module<Num>,
     pub epochs: Vec<Epoch>,
-}
-
-enum Opt {
-    Adam(Adam<f32>),
-    Sgd(Sgd<f32>),
-}
-
-impl Opt {
-    fn step(&mut self, groups: &mut [(&mut [f32], &[f32])]) -> Result<()> {
-        match self {
-            Opt::Adam(a) => a.step(groups),
-            Opt::Sgd(s) => s.step(groups),
-        }
-    }
 }
 
 /// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator for the
@@ -195,6 +181,20 @@ pub fn fit(rnn: &Module<Num>, head: &Module<Num>, data: &Data, cfg: &Config) -> 
             "the layers' weights do not have PyTorch's layout (one bias per gate is not trained here)",
         ));
     }
+    let opt = match cfg.optimizer {
+        Optimizer::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+        } => {
+            let mut a = Adam::<f32>::new(lr);
+            (a.beta1, a.beta2, a.eps) = (beta1, beta2, eps);
+            train::Optimizer::Adam(a)
+        }
+        Optimizer::Sgd { lr, momentum } => train::Optimizer::Sgd(Sgd::new(lr, momentum)),
+    };
+    let mut model = SeqClassifier::of(rec, lin, opt);
 
     // Work: forward, and backward at about twice that, per sequence step.
     let g = cell.gates() as u64;
@@ -205,20 +205,7 @@ pub fn fit(rnn: &Module<Num>, head: &Module<Num>, data: &Data, cfg: &Config) -> 
     let (steps, ni) = (data.steps, data.input);
     let mut rng = SplitMix(cfg.seed);
     let mut order: Vec<usize> = (0..data.n).collect();
-    let (mut bx, mut by, mut bl, mut ds) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut opt = match cfg.optimizer {
-        Optimizer::Adam {
-            lr,
-            beta1,
-            beta2,
-            eps,
-        } => {
-            let mut a = Adam::<f32>::new(lr);
-            (a.beta1, a.beta2, a.eps) = (beta1, beta2, eps);
-            Opt::Adam(a)
-        }
-        Optimizer::Sgd { lr, momentum } => Opt::Sgd(Sgd::new(lr, momentum)),
-    };
+    let (mut bx, mut by, mut bl) = (Vec::new(), Vec::new(), Vec::new());
     let mut epochs = Vec::with_capacity(cfg.epochs);
     for _ in 0..cfg.epochs {
         // Fisher–Yates, as torch.randperm makes a fresh order each epoch.
@@ -238,19 +225,17 @@ pub fn fit(rnn: &Module<Num>, head: &Module<Num>, data: &Data, cfg: &Config) -> 
                 }
             }
             let lengths = data.lengths.as_ref().map(|_| bl.as_slice());
-            let h = rec.forward(&bx, chunk.len(), steps, lengths)?;
-            let s = lin.forward(h)?;
-            ds.resize(s.len(), 0.0);
-            let loss = bce_with_logits(s, &by, &mut ds)?;
+            let loss = model.step(&bx, chunk.len(), steps, lengths, &by)?;
             total += f64::from(loss) * chunk.len() as f64;
-            let dh = lin.backward(&ds)?;
-            rec.backward(dh)?;
-            let (p1, g1) = rec.parts();
-            let (p2, g2) = lin.parts();
-            opt.step(&mut [(p1, g1), (p2, g2)])?;
             budget::charge(per_seq.saturating_mul(chunk.len() as u64) / FLOPS_PER_UNIT + 1)?;
         }
-        if !rec.params.iter().chain(&lin.params).all(|w| w.is_finite()) {
+        if !model
+            .rnn
+            .params
+            .iter()
+            .chain(&model.head.params)
+            .all(|w| w.is_finite())
+        {
             return Err(Error::invalid(
                 "train",
                 format!(
@@ -260,8 +245,7 @@ pub fn fit(rnn: &Module<Num>, head: &Module<Num>, data: &Data, cfg: &Config) -> 
             ));
         }
         // Accuracy on the training set after the epoch: logit > 0 is class 1.
-        let h = rec.forward(&data.x, data.n, steps, data.lengths.as_deref())?;
-        let s = lin.forward(h)?;
+        let s = model.logits(&data.x, data.n, steps, data.lengths.as_deref())?;
         let correct = s
             .iter()
             .zip(&data.y)
@@ -273,8 +257,8 @@ pub fn fit(rnn: &Module<Num>, head: &Module<Num>, data: &Data, cfg: &Config) -> 
         });
     }
     Ok(Fit {
-        rnn: unflat(rnn, &rec.params)?,
-        head: unflat(head, &lin.params)?,
+        rnn: unflat(rnn, &model.rnn.params)?,
+        head: unflat(head, &model.head.params)?,
         epochs,
     })
 }

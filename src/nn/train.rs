@@ -156,13 +156,28 @@ impl<T: Real> Sgd<T> {
     }
 }
 
+/// Either optimizer, with its state.
+pub enum Optimizer<T: Real> {
+    Adam(Adam<T>),
+    Sgd(Sgd<T>),
+}
+
+impl<T: Real> Optimizer<T> {
+    pub fn step(&mut self, groups: &mut [(&mut [T], &[T])]) -> Result<()> {
+        match self {
+            Optimizer::Adam(a) => a.step(groups),
+            Optimizer::Sgd(s) => s.step(groups),
+        }
+    }
+}
+
 /// A sequence classifier: a batched recurrent layer, `Linear(H, 1)` on its
-/// final hidden state, BCE on the logit, Adam — train_rnn.py's `Net` and
-/// its training step.
+/// final hidden state, BCE on the logit, an optimizer — train_rnn.py's `Net`
+/// and its training step, and the language's `train(…)`.
 pub struct SeqClassifier<T: Real> {
     pub rnn: Recurrent<T>,
     pub head: Linear<T>,
-    pub opt: Adam<T>,
+    pub opt: Optimizer<T>,
     dlogit: Vec<T>,
 }
 
@@ -180,12 +195,17 @@ impl<T: Real> SeqClassifier<T> {
         rnn.init_uniform(&mut uniform01);
         let mut head = Linear::new(hidden, 1)?;
         head.init_uniform(&mut uniform01);
-        Ok(SeqClassifier {
+        Ok(SeqClassifier::of(rnn, head, Optimizer::Adam(Adam::new(lr))))
+    }
+
+    /// A model of given layers (their weights as they are).
+    pub fn of(rnn: Recurrent<T>, head: Linear<T>, opt: Optimizer<T>) -> SeqClassifier<T> {
+        SeqClassifier {
             rnn,
             head,
-            opt: Adam::new(lr),
+            opt,
             dlogit: Vec::new(),
-        })
+        }
     }
 
     /// The logits `[batch]` of `x` (`[batch, steps, input]`).
@@ -200,7 +220,7 @@ impl<T: Real> SeqClassifier<T> {
         self.head.forward(h)
     }
 
-    /// One training step (forward, loss, backward, Adam) on targets `y`
+    /// One training step (forward, loss, backward, update) on targets `y`
     /// (`[batch]`, 0 or 1); returns the loss before the update.
     pub fn step(
         &mut self,
