@@ -406,6 +406,18 @@ impl<'s> Interp<'s> {
     fn top_level(&self) -> bool {
         self.frames.is_empty()
     }
+    /// The first line of a compound statement without its `:`
+    /// (`def f(x)`, `find W in …`).
+    fn header(&self, stmt: &Stmt) -> String {
+        self.text(stmt.span)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_end_matches(':')
+            .to_string()
+    }
+
     /// Whether a built-in's notes can reach a step: at the top level (those
     /// made inside a function are dropped when it returns) and outside a
     /// verification.
@@ -924,14 +936,7 @@ impl<'s> Interp<'s> {
                 };
                 self.bind(name, Value::Func(Rc::new(f)));
                 if self.top_level() {
-                    let header = self
-                        .text(stmt.span)
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .trim()
-                        .trim_end_matches(':')
-                        .to_string();
+                    let header = self.header(stmt);
                     // A body that cannot be evaluated as it stands (`return
                     // log(-2.4)`: the program fails only if it is called) is
                     // shown as code, not as a formula the check would refuse.
@@ -1675,31 +1680,26 @@ impl<'s> Interp<'s> {
         }
         let lib = |r: crate::Result<Num>, s: Span| r.map_err(|e| LangError::from_lib(e, s));
         // Each item's simplicity: (nonzero elements, Σ|v|, largest denominator).
-        let mut stats: Vec<Vec<(usize, Num, Num)>> = Vec::new();
+        let mut stats: Vec<Vec<(usize, Num, num_bigint::BigInt)>> = Vec::new();
         for d in &doms {
             let mut col = Vec::new();
             for i in 0..d.len() {
                 let t = d.get(i).map_err(|e| LangError::from_lib(e, stmt.span))?;
                 let mut abs = Num::zero();
-                let mut den = Num::one();
                 let mut nz = 0;
                 for x in t.value().iter() {
                     if !x.is_zero() {
                         nz += 1;
                     }
                     abs = lib(abs.add(&x.abs()), stmt.span)?;
-                    let q = x
-                        .fraction_string()
-                        .and_then(|f| f.split_once('/').map(|(_, q)| q.to_string()))
-                        .unwrap_or_else(|| "1".into());
-                    let q = lib(Num::parse(&q), stmt.span)?;
-                    if lib(q.sub(&den), stmt.span)?
-                        .gt(&Num::zero())
-                        .unwrap_or(false)
-                    {
-                        den = q;
-                    }
                 }
+                // Grid values are exact: each has a denominator.
+                let den = t
+                    .value()
+                    .iter()
+                    .filter_map(|x| x.rat().map(|r| r.big().denom().clone()))
+                    .max()
+                    .unwrap_or_else(|| num_bigint::BigInt::from(1));
                 col.push((nz, abs, den));
             }
             stats.push(col);
@@ -1713,19 +1713,18 @@ impl<'s> Interp<'s> {
             }
             idx
         };
-        let mut order: Vec<(usize, Num, Num, u128)> = Vec::with_capacity(total as usize);
+        let mut order: Vec<(usize, Num, num_bigint::BigInt, u128)> =
+            Vec::with_capacity(total as usize);
         for k in 0..total {
             let idx = index(k);
             let mut nz = 0;
             let mut abs = Num::zero();
-            let mut den = Num::one();
+            let mut den = num_bigint::BigInt::from(1);
             for (j, &i) in idx.iter().enumerate() {
                 let (n, a, q) = &stats[j][i];
                 nz += n;
                 abs = lib(abs.add(a), stmt.span)?;
-                if q.gt(&den).unwrap_or(false) {
-                    den = q.clone();
-                }
+                den = den.max(q.clone());
             }
             order.push((nz, abs, den, k));
         }
@@ -1733,7 +1732,7 @@ impl<'s> Interp<'s> {
         order.sort_by(|x, y| {
             x.0.cmp(&y.0)
                 .then_with(|| cmp(&x.1, &y.1))
-                .then_with(|| cmp(&x.2, &y.2))
+                .then_with(|| x.2.cmp(&y.2))
                 .then_with(|| x.3.cmp(&y.3))
         });
         let names: Vec<String> = vars.iter().map(|(n, _, _)| n.clone()).collect();
@@ -1838,13 +1837,7 @@ impl<'s> Interp<'s> {
             ));
         }
         if self.top_level() {
-            let source = self
-                .text(stmt.span)
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim_end_matches(':')
-                .to_string();
+            let source = self.header(stmt);
             let mut step =
                 self.step_for(stmt, StepKind::Find, None, source, Vec::new(), &Value::None);
             step.ok = solutions > 0;
