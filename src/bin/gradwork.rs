@@ -81,6 +81,11 @@ enum Cmd {
         /// Statements and loop iterations per file.
         #[arg(long, default_value_t = gradwork::lang::interp::STEP_LIMIT)]
         max_steps: u64,
+        /// Verify every input of a domain with one exact call each, instead
+        /// of deciding them in bulk in floats with certified margins (the
+        /// verdicts are the same; this is the slow reference).
+        #[arg(long)]
+        no_bulk: bool,
     },
 }
 
@@ -133,6 +138,7 @@ fn main() -> ExitCode {
         max_work,
         max_memory,
         max_steps,
+        no_bulk,
     } = cli.cmd;
     let no_color = std::env::var_os("NO_COLOR").is_some();
     let (color, err_color) = match color {
@@ -156,6 +162,7 @@ fn main() -> ExitCode {
             timeout: std::time::Duration::try_from_secs_f64(timeout.max(0.0))
                 .unwrap_or(std::time::Duration::MAX),
         },
+        bulk: !no_bulk,
     };
     let mut files = Vec::new();
     let mut status = 0u8;

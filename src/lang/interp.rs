@@ -41,6 +41,9 @@ pub struct Options {
     /// Work, memory and wall time of one file (`--max-work`, `--max-memory`,
     /// `--timeout`).
     pub limits: crate::budget::Limits,
+    /// Verifications over a domain decide inputs in bulk, in floats with
+    /// certified margins (`--no-bulk`: one exact call per input).
+    pub bulk: bool,
 }
 
 impl Default for Options {
@@ -50,6 +53,7 @@ impl Default for Options {
             detail: Detail::Full,
             step_limit: STEP_LIMIT,
             limits: crate::budget::Limits::default(),
+            bulk: true,
         }
     }
 }
@@ -119,6 +123,9 @@ pub struct Verification {
     /// Inputs whose evaluation met a decision boundary.
     pub boundary: u128,
     pub counterexample: Option<Counterexample>,
+    /// Inputs decided in bulk, in floats with certified margins (the rest
+    /// were decided one exact call at a time).
+    pub in_bulk: u128,
 }
 
 /// What a `find` tried: candidates in order of simplicity, those that hold
@@ -451,6 +458,15 @@ impl<'s> Interp<'s> {
                 return Some(v.clone());
             }
         }
+        self.globals
+            .get(name)
+            .cloned()
+            .or_else(|| builtins::lookup(name))
+    }
+
+    /// A name as a function body sees it when not its own: a global or a
+    /// built-in.
+    pub(crate) fn global(&self, name: &str) -> Option<Value> {
         self.globals
             .get(name)
             .cloned()
@@ -1904,6 +1920,7 @@ impl<'s> Interp<'s> {
             checked: v.checked,
             failed: v.failed,
             boundary: v.boundary,
+            in_bulk: v.in_bulk,
             counterexample: v.counterexample.as_ref().map(|(x, sides)| {
                 let sides = sides
                     .iter()
@@ -1953,64 +1970,176 @@ impl<'s> Interp<'s> {
         span: Span,
         notes_before: usize,
     ) -> R<Verdict> {
-        let mut v = Verdict::default();
-        for i in 0..d.len() {
-            let item = d.get(i).map_err(|e| LangError::from_lib(e, span))?;
-            crate::budget::charge(1)
-                .and_then(|()| crate::budget::check())
-                .map_err(|e| LangError::from_lib(e, span))?;
-            self.bind_target(&c.target, Value::T(item.clone()))?;
-            let mut keep = true;
-            for cond in &c.conds {
-                let t = self.eval(cond)?;
-                keep &= self.truthy(&t, cond.span)?;
+        let mut v = Verdict {
+            target: self.text(target_span(&c.target)).to_string(),
+            filtered: !c.conds.is_empty(),
+            ..Verdict::default()
+        };
+        for (start, count, len) in super::bulk::groups(d) {
+            if self.finding > 0 && v.failed > 0 {
+                break;
             }
-            if !keep {
-                crate::boundary::take();
-                continue;
-            }
-            let x = self.eval(elt)?;
-            let holds = match &x {
-                Value::T(t) => is_truthy_tensor(t),
-                other => self.truthy(other, elt.span)?,
-            };
-            self.notes.truncate(notes_before);
-            v.checked += 1;
-            if crate::boundary::take() > 0 {
-                v.boundary += 1;
-                if v.first_boundary.is_none() {
-                    v.first_boundary = Some(item.clone());
-                }
-            }
-            if !holds {
-                v.failed += 1;
-                // A search only asks whether it holds: the first failure
-                // (on the shortest inputs, first in order) rules it out.
-                if self.finding > 0 {
-                    break;
-                }
-                if v.counterexample.is_none() {
-                    let sides = match &elt.kind {
-                        ExprKind::Compare(a, rest) if rest.len() == 1 => {
-                            let (l, r) = (self.eval(a)?, self.eval(&rest[0].1)?);
-                            crate::boundary::take();
-                            self.notes.truncate(notes_before);
-                            Some((
-                                self.text(a.span).to_string(),
-                                l,
-                                self.text(rest[0].1.span).to_string(),
-                                r,
-                            ))
+            let lib = |e: crate::Error| LangError::from_lib(e, span);
+            // Each length is compiled for the bulk path; what does not
+            // compile runs one exact call at a time.
+            let compiled = if self.opts.bulk {
+                match super::bulk::compile(self, elt, c, d, len) {
+                    Ok(k) => Some(k),
+                    Err(why) => {
+                        if std::env::var_os("GRADWORK_BULK_WHY").is_some() {
+                            eprintln!("bulk: length {len} runs exactly: {why}");
                         }
-                        _ => None,
-                    };
-                    v.counterexample = Some((item, sides));
+                        None
+                    }
                 }
+            } else {
+                None
+            };
+            let Some(k) = compiled else {
+                for i in start..start.saturating_add(count) {
+                    let item = d.get(i).map_err(lib)?;
+                    self.verify_one(item, elt, c, span, notes_before, &mut v)?;
+                    if self.finding > 0 && v.failed > 0 {
+                        break;
+                    }
+                }
+                continue;
+            };
+            let mut failure: Option<LangError> = None;
+            let mut first_in_group = true;
+            let run = k.graph.run(k.truth, &k.conds, k.len, |first, statuses| {
+                use super::bulk::graph::Status;
+                // A block where every input holds is counted at once.
+                let holds = statuses.iter().filter(|s| **s == Status::Holds).count();
+                if holds == statuses.len() && !first_in_group {
+                    v.checked += holds as u128;
+                    v.in_bulk += holds as u128;
+                    return Ok(true);
+                }
+                for (j, &st) in statuses.iter().enumerate() {
+                    // The common case, counted without a call.
+                    if st == Status::Holds && !first_in_group {
+                        v.checked += 1;
+                        v.in_bulk += 1;
+                        continue;
+                    }
+                    if st == Status::Skipped && !first_in_group {
+                        continue;
+                    }
+                    let i = start + first as u128 + j as u128;
+                    let r = (|| -> R<bool> {
+                        // The first input of each length, every deferred
+                        // one and the first failure are decided exactly;
+                        // where the floats had decided, they must agree.
+                        if st == Status::Fails && v.counterexample.is_some() {
+                            v.checked += 1;
+                            v.failed += 1;
+                            v.in_bulk += 1;
+                            return Ok(self.finding == 0);
+                        }
+                        let item = d.get(i).map_err(lib)?;
+                        let (checked, failed, boundary) = (v.checked, v.failed, v.boundary);
+                        self.verify_one(item, elt, c, span, notes_before, &mut v)?;
+                        let exact = if v.checked == checked {
+                            Status::Skipped
+                        } else if v.failed > failed {
+                            Status::Fails
+                        } else {
+                            Status::Holds
+                        };
+                        if st != Status::Deferred && (exact != st || v.boundary > boundary) {
+                            return Err(LangError::new(
+                                ErrorKind::Internal,
+                                format!(
+                                    "the bulk verification and the exact one disagree at input {i} of the domain ({st:?} in floats, {exact:?} exactly)"
+                                ),
+                                span,
+                                Some("please report this exercise; `--no-bulk` verifies one exact call at a time"),
+                            ));
+                        }
+                        Ok(!(self.finding > 0 && v.failed > 0))
+                    })();
+                    first_in_group = false;
+                    match r {
+                        Ok(true) => {}
+                        Ok(false) => return Ok(false),
+                        Err(e) => {
+                            failure = Some(e);
+                            return Ok(false);
+                        }
+                    }
+                }
+                Ok(true)
+            });
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            run.map_err(lib)?;
+        }
+        Ok(v)
+    }
+
+    /// One input of a verification, exactly: whether it passes the `if`,
+    /// whether the rule holds, whether a boundary was met; the first
+    /// failure keeps what each side of a comparison gave.
+    fn verify_one(
+        &mut self,
+        item: Tensor<Num>,
+        elt: &Expr,
+        c: &super::parser::CompFor,
+        span: Span,
+        notes_before: usize,
+        v: &mut Verdict,
+    ) -> R<()> {
+        crate::budget::charge(1)
+            .and_then(|()| crate::budget::check())
+            .map_err(|e| LangError::from_lib(e, span))?;
+        self.bind_target(&c.target, Value::T(item.clone()))?;
+        let mut keep = true;
+        for cond in &c.conds {
+            let t = self.eval(cond)?;
+            keep &= self.truthy(&t, cond.span)?;
+        }
+        if !keep {
+            crate::boundary::take();
+            return Ok(());
+        }
+        let x = self.eval(elt)?;
+        let holds = match &x {
+            Value::T(t) => is_truthy_tensor(t),
+            other => self.truthy(other, elt.span)?,
+        };
+        self.notes.truncate(notes_before);
+        v.checked += 1;
+        if crate::boundary::take() > 0 {
+            v.boundary += 1;
+            if v.first_boundary.is_none() {
+                v.first_boundary = Some(item.clone());
             }
         }
-        v.target = self.text(target_span(&c.target)).to_string();
-        v.filtered = !c.conds.is_empty();
-        Ok(v)
+        if !holds {
+            v.failed += 1;
+            // A search only asks whether it holds: the first failure
+            // (on the shortest inputs, first in order) rules it out.
+            if v.counterexample.is_none() && self.finding == 0 {
+                let sides = match &elt.kind {
+                    ExprKind::Compare(a, rest) if rest.len() == 1 => {
+                        let (l, r) = (self.eval(a)?, self.eval(&rest[0].1)?);
+                        crate::boundary::take();
+                        self.notes.truncate(notes_before);
+                        Some((
+                            self.text(a.span).to_string(),
+                            l,
+                            self.text(rest[0].1.span).to_string(),
+                            r,
+                        ))
+                    }
+                    _ => None,
+                };
+                v.counterexample = Some((item, sides));
+            }
+        }
+        Ok(())
     }
 
     fn eval_kwargs(&mut self, kwargs: &[super::parser::Kwarg]) -> R<Vec<(String, Value, Span)>> {
@@ -3343,6 +3472,8 @@ struct Verdict {
     target: String,
     /// Whether an `if` left some of the domain out.
     filtered: bool,
+    /// Inputs decided in floats.
+    in_bulk: u128,
 }
 
 impl Verdict {

@@ -5,6 +5,7 @@
 //! the marked answers, and the errors (with spans) if the file is bad.
 
 pub mod builtins;
+pub mod bulk;
 pub mod domain;
 pub mod explain;
 pub mod interp;
