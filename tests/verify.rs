@@ -279,3 +279,49 @@ fn nearest_centroid_and_retrieval_ties_are_boundaries() {
     );
     assert!(notes[1].contains("q = [1]"), "{notes:?}");
 }
+
+/// `invariant`: task 1's state is h⁽⁰⁾ + Σ (2·x₂ − 1) = #odd − #even for
+/// every length. The conditions, by hand: (W_hh − I) = 0, so the first
+/// lines are 0; W_hx·x + b_h = 2·x₂ − 1 for every x, which is the step.
+#[test]
+fn an_invariant_is_proved_by_induction_or_shown_where_it_breaks() {
+    let src = r#"
+codes = bits("00,01,10,11")
+def step(x):
+    return 2 * x[1] - 1
+show invariant([[1]], [[0, 2]], [-1], [0], codes, step)
+"#;
+    let (notes, answer, errors) = run(src);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(answer, "True");
+    assert!(notes
+        .iter()
+        .any(|n| n == "(W_hh − I)·h⁽⁰⁾ + W_xh·x + b_h = [1] = step(x) = [1] for x = [[0], [1]]"));
+    assert!(notes
+        .last()
+        .unwrap()
+        .contains("every length (by induction)"));
+    // W_hh = 2 doubles the count: (W_hh − I)·step = step ≠ 0 (after 01, 01
+    // the state is 2·1 + 1 = 3, not 2).
+    let (notes, answer, _) = run(&src.replace("[[1]], [[0, 2]]", "[[2]], [[0, 2]]"));
+    assert_eq!(answer, "False");
+    assert!(notes
+        .iter()
+        .any(|n| n == "(W_hh − I)·step(x) = [1] for x = [[0], [1]] ✗ (must be 0)"));
+    // A wrong step: the bias is off by 1/2, each symbol's line says ≠.
+    let (notes, answer, _) = run(&src.replace("[-1], [0]", "[-0.5], [0]"));
+    assert_eq!(answer, "False");
+    assert!(notes.iter().any(
+        |n| n == "(W_hh − I)·h⁽⁰⁾ + W_xh·x + b_h = [-0.5] ≠ step(x) = [-1] for x = [[0], [0]]"
+    ));
+    // Two units: the first counts odd numbers, the second all of them;
+    // W_hh = I, h⁽⁰⁾ = [0, 0]; step(x) = [x₂, 1].
+    let (_, answer, errors) = run(r#"
+codes = bits("00,01,10,11")
+def step(x):
+    return [x[1][0], 1]
+show invariant([[1, 0], [0, 1]], [[0, 1], [0, 0]], [0, 1], [0, 0], codes, step)
+"#);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(answer, "True");
+}

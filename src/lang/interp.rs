@@ -2006,7 +2006,9 @@ impl<'s> Interp<'s> {
                 continue;
             };
             let mut failure: Option<LangError> = None;
-            let mut first_in_group = true;
+            // A search asks many candidates: only the verdicts are checked
+            // exactly there (its first failure), not the first input too.
+            let mut first_in_group = self.finding == 0;
             let run = k.graph.run(k.truth, &k.conds, k.len, |first, statuses| {
                 use super::bulk::graph::Status;
                 // A block where every input holds is counted at once.
@@ -2029,9 +2031,12 @@ impl<'s> Interp<'s> {
                     let i = start + first as u128 + j as u128;
                     let r = (|| -> R<bool> {
                         // The first input of each length, every deferred
-                        // one and the first failure are decided exactly;
-                        // where the floats had decided, they must agree.
-                        if st == Status::Fails && v.counterexample.is_some() {
+                        // one and the first failure (the counterexample
+                        // shown) are decided exactly; where the floats had
+                        // decided, they must agree. A search, which only
+                        // asks whether a candidate holds, takes the floats'
+                        // certified verdicts as they are.
+                        if st == Status::Fails && (v.counterexample.is_some() || self.finding > 0) {
                             v.checked += 1;
                             v.failed += 1;
                             v.in_bulk += 1;

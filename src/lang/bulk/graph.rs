@@ -46,6 +46,9 @@ const EXACT_LIMIT: f64 = 9007199254740992.0;
 /// The elements one block of the last levels holds, per node: small enough
 /// for the cache.
 const BLOCK: u64 = 2048;
+/// What deciding and counting one input costs, in element operations
+/// (a rule that is a constant still takes about 2 ns per input).
+const PER_INPUT: u64 = 4;
 /// Element operations per unit of the work budget. A unit is sized for
 /// one exact operation on a small number, about 0.25 µs ([`crate::budget`]);
 /// an element operation here takes about 0.6 ns (task 1's design over all
@@ -634,7 +637,7 @@ impl Graph {
                             Status::Holds
                         };
                     }
-                    flops += per_block;
+                    flops += per_block * PER_INPUT;
                     budget::charge(flops / FLOPS_PER_UNIT + 1)?;
                     if !sink(b * per_block, &statuses)? {
                         break;
@@ -694,7 +697,7 @@ impl Graph {
                     }
                 }
             }
-            flops += per_block * watched.len() as u64;
+            flops += per_block * (PER_INPUT + watched.len() as u64);
             budget::charge(flops / FLOPS_PER_UNIT + 1)?;
             if !sink(b * per_block, &statuses)? {
                 break;
