@@ -279,8 +279,7 @@ impl Graph {
         }
         let n = |id: NodeId| &self.nodes[id];
         let (dep, info, nan) = match &op {
-            Op::Const(v) => {
-                let _ = v;
+            Op::Const(_) => {
                 return Err(Self::unsupported("constants are made by Graph::constant"));
             }
             Op::Input(p) => (Dep::Pos(*p), self.item_info, false),
@@ -562,8 +561,10 @@ impl Graph {
             Dep::Prefix(m) => m,
             _ => 0,
         };
+        // Constants are read from their op (see `Arrays::of`): not copied.
         let top_ids: Vec<NodeId> = (0..self.nodes.len())
             .filter(|&i| need[i] && level(i) <= split)
+            .filter(|&i| !matches!(self.nodes[i].op, Op::Const(_)))
             .collect();
         let low_ids: Vec<NodeId> = (0..self.nodes.len())
             .filter(|&i| need[i] && level(i) > split)
