@@ -4,6 +4,7 @@
 //! chain `a = b = c` before it is shown.
 
 pub mod backprop;
+pub mod figure;
 pub mod math;
 
 pub use math::{check_chain, Math, Op, Rel};
