@@ -574,15 +574,15 @@ pub fn check_chain(members: &[&Math], fmt: &Fmt) -> Option<String> {
 
 // ---- text -----------------------------------------------------------------------
 
-const P_CMP: u8 = 5;
+pub(crate) const P_CMP: u8 = 5;
 /// Σ: its body is a product at most, so it is wrapped inside a product
 /// ((Σ x)·y) but not in a sum (Σᵢ aᵢ + Σᵢ bᵢ).
-const P_SUM: u8 = 6;
-const P_ADD: u8 = 6;
-const P_MUL: u8 = 7;
-const P_UNARY: u8 = 8;
-const P_POW: u8 = 9;
-const P_ATOM: u8 = 11;
+pub(crate) const P_SUM: u8 = 6;
+pub(crate) const P_ADD: u8 = 6;
+pub(crate) const P_MUL: u8 = 7;
+pub(crate) const P_UNARY: u8 = 8;
+pub(crate) const P_POW: u8 = 9;
+pub(crate) const P_ATOM: u8 = 11;
 
 fn paren(s: (String, u8), min: u8) -> String {
     if s.1 < min {
@@ -849,20 +849,45 @@ fn greek(c: char) -> Option<&'static str> {
     })
 }
 
+/// A name's superscript in parentheses, read back into plain characters:
+/// `h⁽ᵗ⁻¹⁾` is `("h", "t-1")`, `h⁽¹²⁾` is `("h", "12")`, `h⁽ᵀ⁾` is `("h", "T")`.
+/// A character with no plain reading is kept as it is.
+pub fn split_superscript(n: &str) -> (&str, String) {
+    let Some(i) = n.find('⁽') else {
+        return (n, String::new());
+    };
+    let plain: String = n[i..]
+        .chars()
+        .filter(|&c| c != '⁽' && c != '⁾')
+        .map(|c| match c {
+            '⁰' => '0',
+            '¹' => '1',
+            '²' => '2',
+            '³' => '3',
+            '⁴' => '4',
+            '⁵' => '5',
+            '⁶' => '6',
+            '⁷' => '7',
+            '⁸' => '8',
+            '⁹' => '9',
+            '⁻' => '-',
+            '⁺' => '+',
+            'ᵗ' => 't',
+            'ᵀ' => 'T',
+            'ⁱ' => 'i',
+            'ʲ' => 'j',
+            'ᵏ' => 'k',
+            'ⁿ' => 'n',
+            c => c,
+        })
+        .collect();
+    (&n[..i], plain)
+}
+
 /// `f_p1` → `f_{p1}`, `W_hh` → `W_{hh}`, `emb` → `\mathit{emb}`, `δ2` → `\delta_{2}`.
 pub fn latex_name(n: &str) -> String {
     // h⁽²⁾, h_t⁽²⁾: the version or step in parentheses is a superscript.
-    let (n, sup) = match n.find('⁽') {
-        Some(i) => {
-            let digits: String = n[i..]
-                .chars()
-                .filter_map(|c| "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().position(|d| d == c))
-                .map(|d| char::from(b'0' + d as u8))
-                .collect();
-            (&n[..i], digits)
-        }
-        None => (n, String::new()),
-    };
+    let (n, sup) = split_superscript(n);
     let (base, sub) = match n.split_once('_') {
         Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s.to_string())),
         _ => (n, None),
@@ -887,7 +912,7 @@ pub fn latex_name(n: &str) -> String {
         out = format!("{out}_{{{}}}", latex_escape(&s));
     }
     if !sup.is_empty() {
-        out = format!("{out}^{{({sup})}}");
+        out = format!("{out}^{{({})}}", latex_escape(&sup));
     }
     out
 }
@@ -1174,6 +1199,8 @@ mod tests {
         assert_eq!(latex_name("δ2"), "\\delta_{2}");
         assert_eq!(latex_name("h⁽²⁾"), "h^{(2)}");
         assert_eq!(latex_name("h_t⁽¹²⁾"), "h_{t}^{(12)}");
+        assert_eq!(latex_name("h⁽ᵗ⁻¹⁾"), "h^{(t-1)}");
+        assert_eq!(latex_name("h⁽ᵀ⁾"), "h^{(T)}");
         assert_eq!(latex_name("emb"), "\\mathit{emb}");
         assert_eq!(latex_name("w2_new"), "\\mathit{w2}_{new}");
     }

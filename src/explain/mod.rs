@@ -6,6 +6,8 @@
 pub mod backprop;
 pub mod figure;
 pub mod math;
+pub mod mathml;
+pub mod svg;
 
 pub use math::{check_chain, Math, Op, Rel};
 

@@ -1,0 +1,1 @@
+//! The MathML printer of the formula tree (MathML Core, for HTML).

@@ -1,0 +1,1 @@
+//! SVG drawings of [`super::figure::Figure`]s.
