@@ -14,6 +14,7 @@ use std::rc::Rc;
 
 use ndarray::{ArrayD, IxDyn};
 
+use super::figure::{Figure, Graph, GraphNode};
 use super::math::{superscript_number, Math, Op};
 use super::Note;
 use crate::autograd::{backward_cut, backward_with, topo_order};
@@ -129,6 +130,8 @@ pub fn explain_grad(
         upstream: ArrayD<Num>,
     }
     let mut terms: HashMap<usize, Vec<Term>> = HashMap::new();
+    // Which named value is computed from which: the edges of the figure.
+    let mut edges_seen: Vec<(usize, usize)> = Vec::new();
     let mut deltas: HashMap<String, usize> = HashMap::new();
     let mut delta_notes: HashMap<usize, Vec<Note>> = HashMap::new();
     let sources: Vec<Tensor<Num>> = std::iter::once(y.clone())
@@ -171,6 +174,7 @@ pub fn explain_grad(
         if receivers.is_empty() {
             continue;
         }
+        edges_seen.extend(receivers.iter().map(|r| (r.id(), src.id())));
         inner.sort_by_key(|t| std::cmp::Reverse(pos.get(&t.id()).copied().unwrap_or(0)));
         let rtargets: Vec<&Tensor<Num>> = receivers.iter().collect();
         let cut = backward_cut(src, upstream.clone(), &rtargets, &stop, false)?;
@@ -319,6 +323,39 @@ pub fn explain_grad(
         notes.push(Note::chain(members));
         notes.extend(delta_notes.remove(&v.id()).unwrap_or_default());
     }
+    // The graph of the named values, inputs first: micrograd's draw_dot.
+    let graph_order: Vec<&Tensor<Num>> = std::iter::once(x)
+        .chain(mids.iter())
+        .chain(std::iter::once(y))
+        .collect();
+    let index: HashMap<usize, usize> = graph_order
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id(), i))
+        .collect();
+    let nodes = graph_order
+        .iter()
+        .map(|t| GraphNode {
+            name: label[&t.id()].clone(),
+            value: Tensor::new(t.value().clone()),
+            grad: Some(if t.id() == x.id() {
+                total.clone()
+            } else if t.id() == y.id() {
+                Tensor::new(ArrayD::from_elem(IxDyn(y.shape()), Num::one()))
+            } else {
+                g.wrt(t)
+            }),
+        })
+        .collect();
+    let edges = edges_seen
+        .iter()
+        .filter_map(|(a, b)| Some((*index.get(a)?, *index.get(b)?)))
+        .collect();
+    notes.push(Note::Figure(Figure::Graph(Graph {
+        title: format!("the computation of {yname} from {xname}: each value and ∂{yname}/∂value"),
+        nodes,
+        edges,
+    })));
     Ok((total, notes))
 }
 

@@ -162,6 +162,8 @@ pub struct Counterexample {
 /// Everything `solve` found for one file.
 pub struct Solution {
     pub title: String,
+    /// The model as equations, read from the steps ([`crate::lang::model`]).
+    pub model: Vec<crate::explain::Equations>,
     pub steps: Vec<Step>,
     pub answers: Vec<Answer>,
     pub errors: Vec<LangError>,
@@ -179,6 +181,11 @@ impl Solution {
         !self.errors.is_empty() && self.errors.iter().all(|e| e.kind == ErrorKind::Check)
     }
 }
+
+/// Most figures a called function adds to the step that called it.
+const MAX_INNER_FIGURES: usize = 4;
+/// Most figures of one step.
+const MAX_STEP_FIGURES: usize = 6;
 
 pub(crate) enum Flow {
     Normal,
@@ -349,6 +356,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
     it.place_marks(usize::MAX);
     Solution {
         title,
+        model: crate::lang::model::equations(&it.steps),
         steps: it.steps,
         answers: it.answers,
         errors: it.errors,
@@ -430,6 +438,15 @@ impl<'s> Interp<'s> {
     /// verification.
     pub(crate) fn notes_wanted(&self) -> bool {
         self.top_level() && self.verifying == 0
+    }
+    /// Whether a built-in's figure can reach a step: in full detail, outside
+    /// a verification, at the top level or in a function it calls (whose
+    /// lines are shown), for a step that will be shown.
+    pub(crate) fn figures_wanted(&self) -> bool {
+        self.opts.detail == Detail::Full
+            && self.verifying == 0
+            && self.frames.len() <= 1
+            && self.steps.len() < SHOWN_STEP_LIMIT
     }
     /// A top-level statement whose step will be shown (not beyond
     /// [`SHOWN_STEP_LIMIT`]): only then is its working written out.
@@ -670,7 +687,17 @@ impl<'s> Interp<'s> {
             source,
             chain,
             result,
-            notes: std::mem::take(&mut self.notes),
+            notes: {
+                // A statement that calls a function many times draws its
+                // first figures only.
+                let mut figures = 0;
+                let mut notes = std::mem::take(&mut self.notes);
+                notes.retain(|n| {
+                    figures += usize::from(matches!(n, Note::Figure(_)));
+                    !matches!(n, Note::Figure(_)) || figures <= MAX_STEP_FIGURES
+                });
+                notes
+            },
             answer: kind == StepKind::Show,
             ok: true,
             search: None,
@@ -2280,11 +2307,18 @@ impl<'s> Interp<'s> {
         // Built-ins called inside a function don't annotate the caller's step;
         // a multi-statement function called from the top level shows its
         // own lines instead (a single `return` is already inlined).
-        self.notes.truncate(notes_before);
+        // Its figures are kept: they picture the lines shown.
+        let figures: Vec<Note> = self
+            .notes
+            .drain(notes_before.min(self.notes.len())..)
+            .filter(|n| matches!(n, Note::Figure(_)))
+            .take(MAX_INNER_FIGURES)
+            .collect();
         if from_top {
             let lines = std::mem::take(&mut self.inner);
             if f.body.len() > 1 && self.verifying == 0 {
                 self.notes.extend(lines);
+                self.notes.extend(figures);
             }
         }
         match r? {

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod explain;
 pub mod interp;
 pub mod lexer;
+pub mod model;
 pub mod parser;
 pub mod report;
 pub mod value;

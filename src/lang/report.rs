@@ -83,6 +83,20 @@ fn note_text(n: &Note, fmt: &Fmt) -> Vec<String> {
         }
         Note::Prose(p) => vec![p.clone()],
         Note::Code(c) => c.lines().map(|l| format!("    {l}")).collect(),
+        Note::Equations(e) => {
+            let mut out: Vec<String> = e
+                .lines
+                .iter()
+                .map(|(l, r)| format!("{} = {}", t.inline(l), t.inline(r)))
+                .collect();
+            if let (Some(last), Some(range)) = (out.last_mut(), &e.range) {
+                last.push_str(&format!(",  {range}"));
+            }
+            out.extend(e.shapes_text());
+            out
+        }
+        // A picture has no text form; the document renderers draw it.
+        Note::Figure(_) => Vec::new(),
         Note::Table { head, rows } => {
             let cells: Vec<Vec<String>> = rows
                 .iter()
@@ -201,7 +215,7 @@ fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
     }
     // `show s` of a name: one line.
     if let (None, [Math::Sym(..)], Some(r), true) =
-        (&s.target, s.chain.as_slice(), &result, s.notes.is_empty())
+        (&s.target, s.chain.as_slice(), &result, !s.has_text_notes())
     {
         out.push_str(&mark(format!("{written} = {r}").replace("= ≈", "≈")));
         out.push('\n');
@@ -228,7 +242,7 @@ fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
                 st.bad("✗ no design in this grid")
             }
         )),
-        (_, Some(r)) if *r != last || !s.notes.is_empty() || s.answer && lines.len() == 1 => {
+        (_, Some(r)) if *r != last || s.has_text_notes() || s.answer && lines.len() == 1 => {
             // "≈ 0.1824" already says how the value relates.
             let l = if r.starts_with('≈') {
                 format!("{pad}{r}")
@@ -408,6 +422,14 @@ fn note_json(n: &Note, fmt: &Fmt) -> Json {
         }
         Note::Prose(p) => json!({ "kind": "prose", "text": p }),
         Note::Code(c) => json!({ "kind": "code", "text": c }),
+        Note::Equations(e) => json!({
+            "kind": "equations",
+            "text": text,
+            "latex": e.lines.iter().map(|(l, r)| format!("{} = {}", Latex::new(fmt).inline(l), Latex::new(fmt).inline(r))).collect::<Vec<_>>(),
+            "range": e.range,
+            "shapes": e.shapes.iter().map(|(n, sym, d)| json!({"name": n, "symbols": sym, "shape": d})).collect::<Vec<_>>(),
+        }),
+        Note::Figure(f) => json!({ "kind": "figure", "title": f.title() }),
         Note::Table { head, rows } => json!({
             "kind": "table",
             "text": text,
@@ -438,7 +460,7 @@ pub fn json(file: &str, src: &str, sol: &Solution, digits: usize) -> Json {
                 "source": s.source,
                 "substituted": working.last().map(|m| t.inline(m)),
                 "result": s.result.as_ref().map(|m| t.member(m)),
-                "notes": s.notes.iter().map(|n| note_text(n, &fmt).join("\n")).collect::<Vec<_>>(),
+                "notes": s.notes.iter().filter(|n| !matches!(n, Note::Figure(_))).map(|n| note_text(n, &fmt).join("\n")).collect::<Vec<_>>(),
                 "answer": s.answer,
                 "ok": s.ok,
                 "formula": s.chain.first().map(|m| math_json(m, &fmt)),
@@ -483,6 +505,10 @@ pub fn json(file: &str, src: &str, sol: &Solution, digits: usize) -> Json {
 }
 
 impl Step {
+    /// Whether the step has notes that print as text (a figure does not).
+    pub fn has_text_notes(&self) -> bool {
+        self.notes.iter().any(|n| !matches!(n, Note::Figure(_)))
+    }
     /// The notes of the step as the text renderer prints them.
     pub fn note_texts(&self, digits: usize) -> Vec<String> {
         let fmt = Fmt { digits };

@@ -80,18 +80,18 @@ fn nearest_centroid(it: &Interp, a: &mut Args, notes: &mut Vec<Note>) -> R<Value
     let z = a.tensor(2, "z")?;
     let m = a.metric(3, Metric::L2)?;
     let r = lib(metric::nearest_centroid(&e, &l, &z, m), a.span)?;
-    notes::centroid_notes(it, notes, &r, &z, m);
+    notes::centroid_notes(it, notes, &r, &e, &l, &z, m, a.exprs());
     Ok(Value::num(r.classes[r.winner].clone()))
 }
 
-fn retrieve(_: &Interp, a: &mut Args, notes: &mut Vec<Note>) -> R<Value> {
+fn retrieve(it: &Interp, a: &mut Args, notes: &mut Vec<Note>) -> R<Value> {
     let e = a.tensor(0, "E")?;
     let q = a.tensor(1, "q")?;
     let k = a.usize(2, "k", None)?;
     let m = a.metric(3, Metric::L2)?;
     let span = a.span;
     let r = lib(metric::retrieve(&e, &q, k, m), span)?;
-    notes::retrieval_notes(notes, &r, m);
+    notes::retrieval_notes(it, notes, &r, &e, &q, m, a.exprs());
     let idx: Vec<Num> = r.indices.iter().map(|&i| Num::int(i as i64)).collect();
     Ok(Value::T(lib(
         Tensor::from_vec(idx, &[r.indices.len()]),

@@ -252,6 +252,17 @@ pub(crate) fn by_value(name: &str) -> bool {
     INDEX.names.get(name).is_none_or(|(_, b)| b.by_value)
 }
 
+/// Whether `name` is a layer, activation or loss (a row of `nn` or `loss`):
+/// a statement applying one is part of the exercise's model.
+pub(crate) fn is_model(name: &str) -> bool {
+    INDEX.names.get(name).is_some_and(|(_, b)| {
+        nn::ROWS
+            .iter()
+            .chain(loss::ROWS.iter())
+            .any(|r| std::ptr::eq(r, *b))
+    })
+}
+
 pub fn lookup(name: &str) -> Option<Value> {
     if let Some((_, ns)) = NAMESPACES.iter().find(|(n, _)| *n == name) {
         return Some(Value::Namespace((*ns).into()));

@@ -30,7 +30,13 @@ pub(super) static ROWS: &[Builtin] = &[
     Builtin::raw("sigmoid", "sigmoid(x)", "σ(x) = 1/(1 + e^−x), written out for a few numbers", |it, c| activation(it, c, Activation::Sigmoid))
         .is(Is::Act(Activation::Sigmoid)).aka(&["expit"]).at(&["sp.special.expit"]),
     Builtin::args("leaky_relu", "leaky_relu(x, negative_slope=0.01)", "x where positive, negative_slope·x elsewhere", leaky_relu),
-    Builtin::args("softmax", "softmax(x, axis=-1)", "exp(x)/Σ exp(x) along `axis`, numerically stable", |_, a, _| softmax(a, act::softmax))
+    Builtin::args("softmax", "softmax(x, axis=-1)", "exp(x)/Σ exp(x) along `axis`, numerically stable", |it, a, notes| {
+        let (y, axis) = softmax_along(a, act::softmax)?;
+        if axis == 1 || axis == -1 {
+            notes::softmax_figure(it, notes, &y, a.exprs());
+        }
+        Ok(Value::T(y))
+    })
         .at(&["sp.special.softmax"]),
     Builtin::args("log_softmax", "log_softmax(x, axis=-1)", "log of softmax, numerically stable", |_, a, _| softmax(a, act::log_softmax))
         .at(&["sp.special.log_softmax"]),
@@ -92,6 +98,14 @@ fn leaky_relu(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
 }
 
 fn softmax(a: &mut Args, f: fn(&Tensor<Num>, i64) -> crate::Result<Tensor<Num>>) -> R<Value> {
+    softmax_along(a, f).map(|(y, _)| Value::T(y))
+}
+
+/// The softmax and the axis it ran along.
+fn softmax_along(
+    a: &mut Args,
+    f: fn(&Tensor<Num>, i64) -> crate::Result<Tensor<Num>>,
+) -> R<(Tensor<Num>, i64)> {
     let x = a.tensor(0, "x")?;
     let axis = a.opt_axis(1)?.unwrap_or(-1);
     if x.ndim() == 0 {
@@ -102,7 +116,8 @@ fn softmax(a: &mut Args, f: fn(&Tensor<Num>, i64) -> crate::Result<Tensor<Num>>)
             None,
         ));
     }
-    t(f(&x, axis), a.span)
+    let y = lib(f(&x, axis), a.span)?;
+    Ok((y, axis))
 }
 
 fn step(_: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
@@ -144,7 +159,7 @@ fn conv1d(it: &Interp, a: &mut Args, notes: &mut Vec<Note>) -> R<Value> {
     let b = a.opt_tensor(2, "b")?;
     let c = a.conv_config(3)?;
     let y = lib(conv::conv1d(&x, &w, b.as_ref(), c), a.span)?;
-    notes::conv1d_notes(it, notes, &x, &w, b.as_ref(), c, &y);
+    notes::conv1d_notes(it, notes, &x, &w, b.as_ref(), c, &y, a.exprs());
     Ok(Value::T(y))
 }
 

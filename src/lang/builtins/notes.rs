@@ -6,8 +6,9 @@
 
 use std::collections::HashMap;
 
+use crate::explain::figure::{Figure, Heatmap, Plane, PlanePoint, Series, Window};
 use crate::explain::math::{superscript_number, Math, Op};
-use crate::explain::Note;
+use crate::explain::{Equations, Note};
 use crate::lang::interp::{Detail, Interp};
 use crate::lang::parser::{Expr, ExprKind};
 use crate::metric::{Metric, NearestCentroid, Retrieval};
@@ -22,6 +23,22 @@ fn full(it: &Interp) -> bool {
     it.opts.detail == Detail::Full && it.notes_wanted()
 }
 
+/// Figures are drawn where the working is written, for values small
+/// enough to read in a picture.
+const FIGURE_MAX_POINTS: usize = 256;
+
+/// The name an argument was written as (`x_p1`), or `default`.
+pub(crate) fn arg_name(args: &[Expr], i: usize, default: &str) -> String {
+    match args.get(i).map(|e| &e.kind) {
+        Some(ExprKind::Name(n)) => n.clone(),
+        _ => default.to_string(),
+    }
+}
+
+fn nums(t: &Tensor<Num>) -> Vec<Num> {
+    t.value().iter().cloned().collect()
+}
+
 /// How many output elements of a convolution or pooling are written out.
 const WINDOWS_SHOWN: usize = 6;
 
@@ -30,6 +47,7 @@ fn at(t: &Tensor<Num>, i: usize) -> Num {
 }
 
 /// conv1d on a plain signal: every output's window, up to a limit.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn conv1d_notes(
     it: &Interp,
     notes: &mut Vec<Note>,
@@ -38,10 +56,43 @@ pub(crate) fn conv1d_notes(
     b: Option<&Tensor<Num>>,
     c: ConvConfig,
     y: &Tensor<Num>,
+    args: &[Expr],
 ) {
     if !full(it) || x.ndim() != 1 || w.ndim() != 1 || c.padding != 0 || y.is_empty() {
         return;
     }
+    let (n_x, n_w, n_b) = (
+        arg_name(args, 0, "x"),
+        arg_name(args, 1, "w"),
+        arg_name(args, 2, "b"),
+    );
+    // f[i] = Σⱼ w[j]·x[i·stride + j·dilation] + b
+    let at_i = match (c.stride, c.dilation) {
+        (1, 1) => "i+j".to_string(),
+        (1, d) => format!("i+{d}j"),
+        (s, 1) => format!("{s}i+j"),
+        (s, d) => format!("{s}i+{d}j"),
+    };
+    let window = Math::Sum(
+        Some("j".into()),
+        Box::new(Math::bin(
+            Op::Mul,
+            Math::Index(Box::new(Math::sym(n_w.as_str())), "j".into()),
+            Math::Index(Box::new(Math::sym(n_x.as_str())), at_i),
+        )),
+    );
+    let rhs = match b {
+        Some(_) => Math::bin(Op::Add, window, Math::sym(n_b.as_str())),
+        None => window,
+    };
+    let mut shapes = vec![(n_x.clone(), Vec::new(), x.shape().to_vec())];
+    shapes.push((n_w.clone(), vec!["k".into()], w.shape().to_vec()));
+    notes.push(Note::Equations(crate::explain::Equations {
+        lines: vec![(Math::Index(Box::new(Math::sym("f")), "i".into()), rhs)],
+        range: Some(format!("i = 0, …, {}", y.len() - 1)),
+        shapes,
+        sizes: vec![format!("k = {}", w.len())],
+    }));
     for i in 0..y.len().min(WINDOWS_SHOWN) {
         let terms: Vec<Math> = (0..w.len())
             .map(|j| {
@@ -67,6 +118,19 @@ pub(crate) fn conv1d_notes(
             WINDOWS_SHOWN,
             y.len() - 1
         )));
+    }
+    if x.len() <= FIGURE_MAX_POINTS {
+        notes.push(Note::Figure(Figure::Window(Window {
+            title: format!("conv1d: the window of each output f[i] over {n_x}"),
+            input_name: n_x,
+            output_name: "f".into(),
+            input: nums(x),
+            kernel: nums(w),
+            bias: b.and_then(|b| b.item().ok()),
+            output: nums(y),
+            stride: c.stride,
+            dilation: c.dilation,
+        })));
     }
 }
 
@@ -207,6 +271,25 @@ fn step_name(h: &str, t: usize) -> String {
     format!("{h}⁽{}⁾", superscript_number(t))
 }
 
+/// softmax over the rows of a small matrix (attention weights): a heatmap.
+pub(crate) fn softmax_figure(it: &Interp, notes: &mut Vec<Note>, y: &Tensor<Num>, args: &[Expr]) {
+    if !it.figures_wanted() || y.ndim() != 2 || y.shape()[0] > 16 || y.shape()[1] > 16 {
+        return;
+    }
+    let values = y
+        .value()
+        .outer_iter()
+        .map(|r| r.iter().cloned().collect())
+        .collect();
+    let x = arg_name(args, 0, "x");
+    notes.push(Note::Figure(Figure::Heatmap(Heatmap {
+        title: format!("softmax({x}, axis=1): each row sums to 1"),
+        row_label: "row".into(),
+        col_label: "column".into(),
+        values,
+    })));
+}
+
 /// rnn: the recurrence, then every step `h⁽ᵗ⁾ = act(W_hh·h⁽ᵗ⁻¹⁾ + W_xh·x⁽ᵗ⁾ + b)`
 /// with its numbers; the value of each step is the engine's.
 #[allow(clippy::too_many_arguments)]
@@ -225,11 +308,11 @@ pub(crate) fn rnn_notes(
     if !full(it) {
         return;
     }
-    let arg_name = |i: usize, default: &str| match args.get(i).map(|e| &e.kind) {
-        Some(ExprKind::Name(n)) => n.clone(),
-        _ => default.to_string(),
-    };
-    let (n_hh, n_xh, n_b) = (arg_name(1, "W_hh"), arg_name(2, "W_xh"), arg_name(3, "b_h"));
+    let (n_hh, n_xh, n_b) = (
+        arg_name(args, 1, "W_hh"),
+        arg_name(args, 2, "W_xh"),
+        arg_name(args, 3, "b_h"),
+    );
     let apply = |m: Math| match act {
         Activation::Identity => m,
         a => Math::call(a.name(), vec![m]),
@@ -245,17 +328,47 @@ pub(crate) fn rnn_notes(
             None => s,
         }
     };
-    notes.push(Note::chain(vec![
-        Math::sym("h⁽ᵗ⁾"),
-        apply(body(
-            Math::sym(n_hh),
-            Math::sym("h⁽ᵗ⁻¹⁾"),
-            Math::sym(n_xh),
-            Math::sym("x⁽ᵗ⁾"),
-            b.map(|_| Math::sym(n_b)),
-        )),
-    ]));
     let n = h.shape()[0];
+    // The model in symbols, with the shapes the weights have: H hidden
+    // units, I inputs, T steps.
+    let mut shapes = vec![
+        (
+            n_hh.clone(),
+            vec!["H".into(), "H".into()],
+            w_hh.shape().to_vec(),
+        ),
+        (
+            n_xh.clone(),
+            vec!["H".into(), "I".into()],
+            w_xh.shape().to_vec(),
+        ),
+    ];
+    if let Some(b) = b {
+        let sym = match b.ndim() {
+            1 => vec!["H".into()],
+            2 if b.shape()[1] == 1 => vec!["H".into(), "1".into()],
+            _ => Vec::new(),
+        };
+        shapes.push((n_b.clone(), sym, b.shape().to_vec()));
+    }
+    notes.push(Note::Equations(Equations {
+        lines: vec![(
+            Math::sym("h⁽ᵗ⁾"),
+            apply(body(
+                Math::sym(n_hh),
+                Math::sym("h⁽ᵗ⁻¹⁾"),
+                Math::sym(n_xh),
+                Math::sym("x⁽ᵗ⁾"),
+                b.map(|_| Math::sym(n_b)),
+            )),
+        )],
+        range: Some(format!("t = 1, …, T (T = {n})")),
+        shapes,
+        sizes: vec![
+            format!("H = {}", h.shape().get(1).copied().unwrap_or(0)),
+            format!("I = {}", xs.shape().get(1).copied().unwrap_or(0)),
+        ],
+    }));
     let prev0 = match h0 {
         Some(h0) => h0.clone(),
         None => match Tensor::zeros(&[h.shape()[1]]) {
@@ -316,6 +429,22 @@ pub(crate) fn rnn_notes(
     }
     if n > 12 {
         notes.push(Note::prose(format!("… {} more steps", n - 12)));
+    }
+    let units = h.shape().get(1).copied().unwrap_or(0);
+    if (n + 1) * units <= FIGURE_MAX_POINTS && units <= 8 {
+        let mut states = vec![nums(&flat(&prev0))];
+        for t in 0..n {
+            match h.slice(&[Idx::At(t as i64)]) {
+                Ok(ht) => states.push(nums(&flat(&ht))),
+                Err(_) => return,
+            }
+        }
+        notes.push(Note::Figure(Figure::Series(Series {
+            title: "the hidden state h⁽ᵗ⁾ over time".into(),
+            name: "h".into(),
+            states,
+            threshold: None,
+        })));
     }
 }
 
@@ -420,14 +549,72 @@ fn distance_members(
     members
 }
 
+/// The rows of a 2-d embedding as points of a plane, with their classes.
+fn plane_points(e: &Tensor<Num>, labels: Option<&Tensor<Num>>) -> Option<Vec<PlanePoint>> {
+    if e.ndim() != 2 || e.shape()[1] != 2 || e.shape()[0] > FIGURE_MAX_POINTS {
+        return None;
+    }
+    let v = e.value();
+    let class = |i: usize| labels.and_then(|l| l.value().iter().nth(i).cloned());
+    Some(
+        (0..e.shape()[0])
+            .map(|i| PlanePoint {
+                row: i,
+                x: v[[i, 0]].clone(),
+                y: v[[i, 1]].clone(),
+                class: class(i),
+            })
+            .collect(),
+    )
+}
+
+/// A 2-d point's coordinates.
+fn xy(t: &Tensor<Num>) -> Option<(Num, Num)> {
+    let v: Vec<Num> = nums(t);
+    match v.as_slice() {
+        [x, y] => Some((x.clone(), y.clone())),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn centroid_notes(
     it: &Interp,
     notes: &mut Vec<Note>,
     r: &NearestCentroid<Num>,
+    e: &Tensor<Num>,
+    labels: &Tensor<Num>,
     z: &Tensor<Num>,
     m: Metric,
+    args: &[Expr],
 ) {
     let f = it.fmt;
+    // The plane first: the working below reads off it.
+    if let (true, Some(points), Some((zx, zy))) = (full(it), plane_points(e, Some(labels)), xy(z)) {
+        let centroids = r
+            .classes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let row = r.centroids.slice(&[Idx::At(i as i64)]).ok()?;
+                let (x, y) = xy(&row)?;
+                Some((c.clone(), x, y))
+            })
+            .collect::<Vec<_>>();
+        if centroids.len() == r.classes.len() {
+            let name = arg_name(args, 2, "z");
+            notes.push(Note::Figure(Figure::Plane(Plane {
+                title: format!("the nearest class centroid to {name}"),
+                points,
+                centroids,
+                query: Some((name, zx, zy)),
+                centroid_distances: nums(&r.distances),
+                nearest: Some(r.winner),
+                retrieved: Vec::new(),
+                metric: m.name().to_string(),
+            })));
+        }
+    }
     for (i, c) in r.classes.iter().enumerate() {
         let Ok(row) = r.centroids.slice(&[Idx::At(i as i64)]) else {
             continue;
@@ -459,7 +646,33 @@ pub(crate) fn centroid_notes(
     }
 }
 
-pub(crate) fn retrieval_notes(notes: &mut Vec<Note>, r: &Retrieval<Num>, m: Metric) {
+pub(crate) fn retrieval_notes(
+    it: &Interp,
+    notes: &mut Vec<Note>,
+    r: &Retrieval<Num>,
+    e: &Tensor<Num>,
+    q: &Tensor<Num>,
+    m: Metric,
+    args: &[Expr],
+) {
+    if let (true, Some(points), Some((qx, qy))) = (full(it), plane_points(e, None), xy(q)) {
+        let name = arg_name(args, 1, "q");
+        notes.push(Note::Figure(Figure::Plane(Plane {
+            title: format!("the {} rows nearest to {name}", r.indices.len()),
+            points,
+            centroids: Vec::new(),
+            query: Some((name, qx, qy)),
+            centroid_distances: Vec::new(),
+            nearest: None,
+            retrieved: r
+                .indices
+                .iter()
+                .cloned()
+                .zip(r.distances.iter().cloned())
+                .collect(),
+            metric: m.name().to_string(),
+        })));
+    }
     let rows = r
         .indices
         .iter()

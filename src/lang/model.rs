@@ -1,0 +1,139 @@
+//! The model of an exercise as equations: what the seed's tasks ask for when
+//! they say "express the final model with appropriate equations".
+//!
+//! Read from the worked steps, in order, once, by the engine (every
+//! renderer prints this list; none re-derives it):
+//! - a one-line `def` is the equation `f(x) = body`;
+//! - an assignment belongs to the model when its formula applies a layer,
+//!   activation or loss (the registry's `nn` and `loss` rows), a function of
+//!   the exercise, a matrix product, or a value already in the model; it is
+//!   written `name = formula`, a matrix product as a teacher writes it
+//!   (`W·h`), and the last state of a recurrence `h[-1]` as `h⁽ᵀ⁾`;
+//! - the equations a built-in states (the recurrence of `rnn`, the window
+//!   sum of `conv1d`) follow the assignment that called it.
+
+use std::collections::HashSet;
+
+use crate::explain::{Equations, Math, Note, Op};
+use crate::lang::interp::{Step, StepKind};
+
+/// The model's equations, one group per statement that defines a part of it.
+pub fn equations(steps: &[Step]) -> Vec<Equations> {
+    let mut out = Vec::new();
+    let mut functions: HashSet<String> = HashSet::new();
+    let mut values: HashSet<String> = HashSet::new();
+    // Names bound to a sequence of recurrent states.
+    let mut states: HashSet<String> = HashSet::new();
+    for s in steps {
+        match s.kind {
+            StepKind::Def => {
+                if let [Math::Call(f, args), body] = s.chain.as_slice() {
+                    functions.insert(f.clone());
+                    out.push(group(vec![(
+                        Math::Call(f.clone(), args.clone()),
+                        body.clone(),
+                    )]));
+                } else if let Some(name) = def_name(&s.source) {
+                    // A function of several lines is still the exercise's own.
+                    functions.insert(name);
+                }
+            }
+            StepKind::Assign | StepKind::Show => {
+                let (Some(target), Some(formula)) = (&s.target, s.chain.first()) else {
+                    continue;
+                };
+                let stated: Vec<&Equations> = s
+                    .notes
+                    .iter()
+                    .filter_map(|n| match n {
+                        Note::Equations(e) => Some(e),
+                        _ => None,
+                    })
+                    .collect();
+                if stated.is_empty() && !in_model(formula, &functions, &values) {
+                    continue;
+                }
+                let recurrent = stated.iter().any(|e| {
+                    e.lines
+                        .iter()
+                        .any(|(l, _)| matches!(l, Math::Sym(n, _) if n.ends_with("⁽ᵗ⁾")))
+                });
+                for name in target.split(" = ") {
+                    values.insert(name.to_string());
+                    if recurrent {
+                        states.insert(name.to_string());
+                    }
+                }
+                let lhs = Math::sym(target.as_str());
+                out.push(group(vec![(lhs, teacher_form(formula, &states))]));
+                out.extend(stated.into_iter().cloned());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn group(lines: Vec<(Math, Math)>) -> Equations {
+    Equations {
+        lines,
+        range: None,
+        shapes: Vec::new(),
+        sizes: Vec::new(),
+    }
+}
+
+/// `L_pos` of `def L_pos(f1, f2)`.
+fn def_name(source: &str) -> Option<String> {
+    let rest = source.strip_prefix("def ")?;
+    let name = rest.split('(').next()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Whether the formula applies a model op, a function of the exercise, a
+/// matrix product, or uses a value of the model.
+fn in_model(m: &Math, functions: &HashSet<String>, values: &HashSet<String>) -> bool {
+    let here = match m {
+        Math::Bin(Op::MatMul | Op::Dot, ..) => true,
+        Math::Call(f, _) => {
+            let bare = f.rsplit('.').next().unwrap_or(f);
+            functions.contains(f) || crate::lang::builtins::is_model(bare)
+        }
+        Math::Sym(n, _) => values.contains(n),
+        _ => false,
+    };
+    here || children(m).iter().any(|c| in_model(c, functions, values))
+}
+
+fn children(m: &Math) -> Vec<&Math> {
+    match m {
+        Math::Neg(x)
+        | Math::Sum(_, x)
+        | Math::Norm(x)
+        | Math::Sqrt(x)
+        | Math::Transpose(x)
+        | Math::Kw(_, x)
+        | Math::Index(x, _)
+        | Math::Attr(x, _)
+        | Math::Given(x, _) => vec![x],
+        Math::Bin(_, x, y) | Math::Cmp(_, x, y) => vec![x, y],
+        Math::Call(_, xs) | Math::List(xs) | Math::Tuple(xs) => xs.iter().collect(),
+        Math::Sym(..) | Math::Partial(..) | Math::Num(_) | Math::Code(_) => vec![],
+    }
+}
+
+/// `W @ h[-1] + b` as a teacher writes it: `W·h⁽ᵀ⁾ + b`.
+fn teacher_form(m: &Math, states: &HashSet<String>) -> Math {
+    m.map(&|n| match n {
+        Math::Index(x, i) if i == "-1" => match &**x {
+            Math::Sym(h, _) if states.contains(h) => Some(Math::sym(format!("{h}⁽ᵀ⁾"))),
+            _ => None,
+        },
+        Math::Bin(Op::MatMul, a, b) => Some(Math::bin(
+            Op::Dot,
+            teacher_form(a, states),
+            teacher_form(b, states),
+        )),
+        _ => None,
+    })
+}
