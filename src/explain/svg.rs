@@ -522,7 +522,7 @@ fn plane(p: &Plane, fmt: &Fmt) -> Option<Canvas> {
                 labels.push((
                     (a.0 + b.0) / 2.0 + nx * 9.0,
                     (a.1 + b.1) / 2.0 + ny * 9.0 + 4.0,
-                    label(fmt, d),
+                    format!("d = {}", label(fmt, d)),
                     weight,
                 ));
             }
@@ -644,7 +644,8 @@ fn plane(p: &Plane, fmt: &Fmt) -> Option<Canvas> {
         cv.polygon(lx + 5.0, ly, &STAR, r#" fill="currentColor""#);
         entry(&mut cv, &mut ly, &format!("query {name}"));
     }
-    if query.is_some() && p.nearest.is_some() && !cents.is_empty() {
+    let nearest = p.nearest.and_then(|i| p.centroids.get(i));
+    if query.is_some() && nearest.is_some() && !cents.is_empty() {
         cv.line(
             (lx - 2.0, ly),
             (lx + 12.0, ly),
@@ -681,16 +682,12 @@ fn plane(p: &Plane, fmt: &Fmt) -> Option<Canvas> {
 
     // Caption.
     let mut caption = format!("distances: {}", p.metric);
-    if let Some((k, _, _)) = p
-        .nearest
-        .and_then(|i| p.centroids.get(i))
-        .filter(|_| query.is_some())
-    {
+    if let Some((k, _, _)) = nearest.filter(|_| query.is_some()) {
         let _ = write!(caption, "; nearest centroid {}", mu(&label(fmt, k)));
     }
     let dropped = p.points.len() - pts.len();
     if dropped > 0 {
-        let _ = write!(caption, "; {dropped} rows not finite, not drawn");
+        let _ = write!(caption, "; not drawn (not finite): {dropped} of the rows");
     }
     let cy = top + ph + 36.0;
     cv.text(left, cy, &clip(&caption, 80), "");
@@ -1588,8 +1585,20 @@ mod tests {
         let svg = seed_plane(false).svg(&f);
         let sqrt2 = f.compact(&Num::approx(2f64.sqrt()).unwrap());
         assert!(sqrt2.starts_with('≈'), "{sqrt2}");
+        let d = |n: &Num| format!("d = {}", f.compact(n));
+        let (two, nine_halves) = (d(&int(2)), d(&ratio(9, 2)));
+        let sqrt2 = format!("d = {sqrt2}");
         for s in [
-            "1", "7", "μ₀", "μ₁", "μ₂", "z", "2", "9/2", &sqrt2, "class 0",
+            "1",
+            "7",
+            "μ₀",
+            "μ₁",
+            "μ₂",
+            "z",
+            &two,
+            &nine_halves,
+            &sqrt2,
+            "class 0",
         ] {
             assert!(has(&svg, s), "{s} missing in\n{svg}");
         }
@@ -1760,7 +1769,11 @@ mod tests {
             metric: "&".into(),
         });
         let svg = fig.svg(&f);
-        assert!(has(&svg, "<q>") && has(&svg, "μ(1/2)"), "{svg}");
+        assert!(
+            has(&svg, "<q>") && has(&svg, &mu(&f.compact(&ratio(1, 2)))),
+            "{svg}"
+        );
+        assert!(!has(&svg, "nearest"), "no nearest centroid: {svg}");
         let series = Figure::Series(Series {
             title: "t".into(),
             name: "<h>".into(),
