@@ -497,6 +497,43 @@ fn plane(p: &Plane, fmt: &Fmt) -> Option<Canvas> {
         r#" fill="none" stroke="currentColor" stroke-opacity="0.4""#,
     );
 
+    // What a distance label should not cover: each marker and the label
+    // beside it, as boxes (centre, half width, half height).
+    let mut taken: Vec<[f64; 4]> = Vec::new();
+    for &(i, x, y) in &pts {
+        let row = p.points.get(i).map_or(0, |q| q.row + 1).to_string();
+        let w = tw(&row) / 2.0;
+        taken.push([px(x), py(y), 6.0, 6.0]);
+        taken.push([px(x) + 7.0 + w, py(y) - 10.0, w, 7.0]);
+    }
+    for &(_, x, y) in &cents {
+        taken.push([px(x), py(y), 8.0, 8.0]);
+        taken.push([px(x) + 19.0, py(y) + 11.0, 10.0, 8.0]);
+    }
+    if let Some((name, x, y)) = query {
+        let w = tw(name) / 2.0;
+        taken.push([px(x), py(y), 8.0, 8.0]);
+        taken.push([px(x) - 9.0 - w, py(y) - 11.0, w, 8.0]);
+    }
+    let overlap = |a: &[f64; 4], b: &[f64; 4]| {
+        let ox = ((a[0] + a[2]).min(b[0] + b[2]) - (a[0] - a[2]).max(b[0] - b[2])).max(0.0);
+        let oy = ((a[1] + a[3]).min(b[1] + b[3]) - (a[1] - a[3]).max(b[1] - b[3])).max(0.0);
+        ox * oy
+    };
+    // And the lines from the query, as a trail of small boxes.
+    if let Some((_, qx, qy)) = query {
+        for &(_, x, y) in &cents {
+            let (a, b) = ((px(qx), py(qy)), (px(x), py(y)));
+            let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+            let k = ((len / 8.0).ceil() as usize).clamp(1, 200);
+            for j in 0..=k {
+                let t = j as f64 / k as f64;
+                taken.push([a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t, 2.0, 2.0]);
+            }
+        }
+    }
+    // The plot area: a label outside it costs what sticks out.
+    let frame = [left + pw / 2.0, top + ph / 2.0, pw / 2.0, ph / 2.0];
     // Query to each centroid, labelled with the distance.
     let mut labels: Vec<(f64, f64, String, &str)> = Vec::new();
     if let Some((_, qx, qy)) = query {
@@ -511,20 +548,33 @@ fn plane(p: &Plane, fmt: &Fmt) -> Option<Canvas> {
             let (a, b) = ((px(qx), py(qy)), (px(x), py(y)));
             cv.line(a, b, &style);
             if let Some(d) = p.centroid_distances.get(i) {
+                let text = format!("d = {}", label(fmt, d));
                 let (dx, dy) = (b.0 - a.0, b.1 - a.1);
                 let len = (dx * dx + dy * dy).sqrt().max(1.0);
-                // Beside the middle of the line, on its upper side.
-                let (mut nx, mut ny) = (dy / len, -dx / len);
-                if ny > 0.0 {
-                    (nx, ny) = (-nx, -ny);
+                let (nx, ny) = (dy / len, -dx / len);
+                let (hw, hh) = (tw(&text) / 2.0, 7.0);
+                // Beside the line, as near its middle as the markers and
+                // other labels allow (the first of the least covered).
+                let mut best: Option<(f64, [f64; 4])> = None;
+                for t in [0.5, 0.4, 0.6, 0.3, 0.7] {
+                    for side in [1.0, -1.0] {
+                        let (mx, my) = (a.0 + dx * t, a.1 + dy * t);
+                        // Far enough along the normal to clear the line.
+                        let off = side * (hw * nx.abs() + hh * ny.abs() + 3.0);
+                        let bx = [mx + nx * off, my + ny * off, hw, hh];
+                        let cost: f64 = taken.iter().map(|o| overlap(&bx, o)).sum::<f64>()
+                            + 4.0 * hw * hh
+                            - overlap(&bx, &frame);
+                        if best.is_none_or(|(c, _)| cost < c - 1e-9) {
+                            best = Some((cost, bx));
+                        }
+                    }
                 }
-                let weight = if near { r#" font-weight="bold""# } else { "" };
-                labels.push((
-                    (a.0 + b.0) / 2.0 + nx * 9.0,
-                    (a.1 + b.1) / 2.0 + ny * 9.0 + 4.0,
-                    format!("d = {}", label(fmt, d)),
-                    weight,
-                ));
+                if let Some((_, bx)) = best {
+                    taken.push(bx);
+                    let weight = if near { r#" font-weight="bold""# } else { "" };
+                    labels.push((bx[0], bx[1] + 4.0, text, weight));
+                }
             }
         }
     }
