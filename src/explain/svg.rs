@@ -757,20 +757,22 @@ fn heatmap(hm: &Heatmap, fmt: &Fmt) -> Option<Canvas> {
         return None;
     }
     let (rows, cols) = (n_rows.min(MAX_CELLS), n_cols.min(MAX_CELLS));
-    let finite: Vec<f64> = hm
+    // The scale's ends: the smallest and largest finite entries, printed
+    // as the engine's numbers; 0 and 1 for weights and probabilities.
+    let finite: Vec<(f64, &Num)> = hm
         .values
         .iter()
         .flatten()
-        .filter_map(|v| fin(v.to_f64()))
+        .filter_map(|v| fin(v.to_f64()).map(|x| (x, v)))
         .collect();
-    let mut lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
-    let mut hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if finite.is_empty() {
-        (lo, hi) = (0.0, 1.0);
-    } else if lo >= 0.0 && hi <= 1.0 {
-        // Weights and probabilities: intensity on the absolute 0..1 scale.
-        (lo, hi) = (0.0, 1.0);
-    }
+    let min = finite.iter().min_by(|a, b| a.0.total_cmp(&b.0));
+    let max = finite.iter().max_by(|a, b| a.0.total_cmp(&b.0));
+    let (lo, hi, lo_s, hi_s) = match (min, max) {
+        (Some(&(lo, a)), Some(&(hi, b))) if lo < 0.0 || hi > 1.0 => {
+            (lo, hi, label(fmt, a), label(fmt, b))
+        }
+        _ => (0.0, 1.0, "0".to_string(), "1".to_string()),
+    };
     let intensity = |v: &Num| -> f64 {
         match fin(v.to_f64()) {
             Some(x) if hi > lo => ((x - lo) / (hi - lo)).clamp(0.0, 1.0),
@@ -871,11 +873,12 @@ fn heatmap(hm: &Heatmap, fmt: &Fmt) -> Option<Canvas> {
         y += 18.0;
     }
     // The colour scale: five steps from the low end to the high end.
-    let (lo_s, hi_s) = (tick_text(lo, 0.01), tick_text(hi, 0.01));
-    cv.text(left, y + 4.0, &lo_s, r#" text-anchor="end""#);
+    let (lo_s, hi_s) = (clip(&lo_s, 14), clip(&hi_s, 14));
+    cv.text(left, y + 4.0, &lo_s, "");
+    let x0 = left + tw(&lo_s) + 6.0;
     for k in 0..5 {
         cv.rect(
-            left + 6.0 + k as f64 * 18.0,
+            x0 + k as f64 * 18.0,
             y - 6.0,
             18.0,
             12.0,
@@ -885,9 +888,10 @@ fn heatmap(hm: &Heatmap, fmt: &Fmt) -> Option<Canvas> {
             ),
         );
     }
-    cv.text(left + 6.0 + 5.0 * 18.0 + 6.0, y + 4.0, &hi_s, "");
+    let x1 = x0 + 5.0 * 18.0 + 6.0;
+    cv.text(x1, y + 4.0, &hi_s, "");
     cv.w = (left + cols as f64 * cw + 10.0)
-        .max(left + 140.0)
+        .max(x1 + tw(&hi_s) + 10.0)
         .min(MAX_W);
     cv.h = y + 14.0;
     Some(cv)
@@ -1612,6 +1616,30 @@ mod tests {
             ("series3", seed_series(true)),
             ("window", seed_window()),
             ("graph", seed_graph()),
+            ("window-dilated", {
+                let Figure::Window(mut w) = seed_window() else {
+                    unreachable!()
+                };
+                w.input = (0..9).map(|k| ratio(k, 4)).collect();
+                w.kernel = vec![int(1), int(-2)];
+                w.bias = None;
+                w.stride = 2;
+                w.dilation = 3;
+                w.output = vec![ratio(-3, 4), ratio(-5, 4), ratio(-7, 4)];
+                Figure::Window(w)
+            }),
+            (
+                "heatmap-scores",
+                Figure::Heatmap(Heatmap {
+                    title: "scores".into(),
+                    row_label: "query".into(),
+                    col_label: "key".into(),
+                    values: vec![
+                        vec![int(-3), int(0), int(5), ratio(1, 3)],
+                        vec![int(2), int(7), int(-1), Num::approx(0.25).unwrap()],
+                    ],
+                }),
+            ),
         ]
     }
 
@@ -1673,9 +1701,22 @@ mod tests {
         for v in h.values.iter().flatten() {
             assert!(has(&svg, &f.compact(v)), "{} missing", f.compact(v));
         }
-        for s in ["query 1", "query 3", "key 1", "key 3"] {
+        for s in ["query 1", "query 3", "key 1", "key 3", "0", "1"] {
             assert!(has(&svg, s), "{s} missing in\n{svg}");
         }
+        // Beyond 0..1 the scale's ends are the smallest and largest entries.
+        let fig = Figure::Heatmap(Heatmap {
+            title: "scores".into(),
+            row_label: "q".into(),
+            col_label: "k".into(),
+            values: vec![vec![ratio(-7, 2), int(0)], vec![int(2), int(5)]],
+        });
+        let svg = fig.svg(&f);
+        assert!(
+            has(&svg, &f.compact(&ratio(-7, 2))) && has(&svg, "5"),
+            "{svg}"
+        );
+        assert_eq!(svg.matches(r##"fill="#ffffff""##).count(), 2, "{svg}");
     }
 
     #[test]
