@@ -584,3 +584,564 @@ impl<'f> MathMl<'f> {
         Frag::atom(row(&[&head, "<mo>&#x2061;</mo>", &paren(&self.args(xs))]))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explain::math::Latex;
+    use ndarray::{ArrayD, IxDyn};
+
+    const CORE: &[&str] = &[
+        "math",
+        "mrow",
+        "mi",
+        "mn",
+        "mo",
+        "mtext",
+        "mspace",
+        "mfrac",
+        "msqrt",
+        "mroot",
+        "msub",
+        "msup",
+        "msubsup",
+        "munder",
+        "mover",
+        "munderover",
+        "mtable",
+        "mtr",
+        "mtd",
+        "mstyle",
+        "mpadded",
+        "mphantom",
+        "semantics",
+        "annotation",
+    ];
+
+    /// The content inside `<math>` parses, uses only MathML Core elements,
+    /// and each element with a fixed number of children has it.
+    fn check(content: &str) {
+        let doc = inline_math(content);
+        let tree = roxmltree::Document::parse(&doc)
+            .unwrap_or_else(|e| panic!("not well-formed: {e}\n{doc}"));
+        for node in tree.descendants().filter(|n| n.is_element()) {
+            let tag = node.tag_name();
+            assert_eq!(tag.namespace(), Some(XMLNS), "{doc}");
+            assert!(
+                CORE.contains(&tag.name()),
+                "<{}> is not MathML Core: {doc}",
+                tag.name()
+            );
+            let arity = match tag.name() {
+                "mfrac" | "msub" | "msup" | "munder" | "mover" | "mroot" => Some(2),
+                "msubsup" | "munderover" => Some(3),
+                _ => None,
+            };
+            if let Some(k) = arity {
+                let n = node.children().filter(|c| c.is_element()).count();
+                assert_eq!(n, k, "<{}> with {n} children: {doc}", tag.name());
+            }
+        }
+    }
+
+    fn fmt() -> Fmt {
+        Fmt { digits: 4 }
+    }
+
+    fn show(m: &Math) -> String {
+        let f = fmt();
+        let s = MathMl::new(&f).inline(m);
+        check(&s);
+        s
+    }
+
+    fn arr(shape: &[usize], xs: &[i64]) -> Math {
+        let v = xs.iter().map(|&x| Num::int(x)).collect();
+        Math::arr(ArrayD::from_shape_vec(IxDyn(shape), v).unwrap())
+    }
+
+    fn approx() -> Num {
+        Num::int(2).sqrt().unwrap()
+    }
+
+    fn sum_sq() -> Math {
+        Math::Sum(
+            Some("i".into()),
+            Box::new(Math::bin(
+                Op::Pow,
+                Math::bin(Op::Sub, Math::sym("f1"), Math::sym("f2")),
+                Math::int(2),
+            )),
+        )
+    }
+
+    #[test]
+    fn a_fraction_is_a_text_style_fraction() {
+        let s = show(&Math::num(Num::ratio(1, 3).unwrap()));
+        assert_eq!(
+            s,
+            "<mfrac displaystyle=\"false\"><mn>1</mn><mn>3</mn></mfrac>"
+        );
+        let s = show(&Math::num(Num::ratio(-1, 3).unwrap()));
+        assert_eq!(
+            s,
+            "<mrow><mo>−</mo><mfrac displaystyle=\"false\"><mn>1</mn><mn>3</mn></mfrac></mrow>"
+        );
+    }
+
+    #[test]
+    fn a_negative_number_is_a_minus_and_its_digits() {
+        assert_eq!(show(&Math::int(-3)), "<mrow><mo>−</mo><mn>3</mn></mrow>");
+        assert_eq!(
+            show(&Math::num(Num::parse("-0.25").unwrap())),
+            "<mrow><mo>−</mo><mn>0.25</mn></mrow>"
+        );
+        assert_eq!(show(&Math::num(Num::inf(false))), "<mi>∞</mi>");
+        assert_eq!(
+            show(&Math::num(Num::inf(true))),
+            "<mrow><mo>−</mo><mi>∞</mi></mrow>"
+        );
+        // x·(−3): a sign after an operator is wrapped.
+        let s = show(&Math::bin(Op::Mul, Math::sym("x"), Math::int(-3)));
+        assert_eq!(
+            s,
+            "<mrow><mi>x</mi><mo>⋅</mo><mrow><mo>(</mo><mrow><mo>−</mo><mn>3</mn></mrow><mo>)</mo></mrow></mrow>"
+        );
+    }
+
+    #[test]
+    fn an_approximate_number_follows_approx() {
+        assert_eq!(
+            show(&Math::num(approx())),
+            "<mrow><mo>≈</mo><mn>1.414</mn></mrow>"
+        );
+        let s = show(&Math::num(Num::int(1).sigmoid().unwrap().neg()));
+        assert_eq!(
+            s,
+            "<mrow><mo>≈</mo><mrow><mo>−</mo><mn>0.7311</mn></mrow></mrow>"
+        );
+        // A tiny one: a power of ten.
+        let s = show(&Math::num(Num::approx(1.5e-9).unwrap()));
+        assert!(
+            s.contains("<msup><mn>10</mn><mrow><mo>−</mo><mn>9</mn></mrow></msup>"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn a_sum_of_squares() {
+        let s = show(&sum_sq());
+        assert_eq!(
+            s,
+            "<mrow><munder><mo>∑</mo><mi>i</mi></munder><msup><mrow><mo>(</mo>\
+             <mrow><msub><mi>f</mi><mn>1</mn></msub><mo>−</mo><msub><mi>f</mi><mn>2</mn></msub></mrow>\
+             <mo>)</mo></mrow><mn>2</mn></msup></mrow>"
+        );
+        // Without an index Σ stands alone; inside a product it is wrapped.
+        let s = show(&Math::bin(
+            Op::Mul,
+            Math::Sum(None, Box::new(Math::sym("x"))),
+            Math::sym("y"),
+        ));
+        assert_eq!(
+            s,
+            "<mrow><mrow><mo>(</mo><mrow><mo>∑</mo><mi>x</mi></mrow><mo>)</mo></mrow><mo>⋅</mo><mi>y</mi></mrow>"
+        );
+    }
+
+    #[test]
+    fn a_matrix_times_a_vector_is_a_column() {
+        let w = arr(&[2, 2], &[1, 2, 3, 4]);
+        let x = arr(&[2], &[5, 6]);
+        let s = show(&Math::bin(Op::Dot, w.clone(), x.clone()));
+        let doc = inline_math(&s);
+        let tree = roxmltree::Document::parse(&doc).unwrap();
+        let tables: Vec<_> = tree
+            .descendants()
+            .filter(|n| n.has_tag_name((XMLNS, "mtable")))
+            .collect();
+        let shape = |t: &roxmltree::Node| {
+            t.children()
+                .filter(|r| r.is_element())
+                .map(|r| r.children().filter(|c| c.is_element()).count())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(tables.len(), 2);
+        assert_eq!(shape(&tables[0]), [2, 2]);
+        assert_eq!(shape(&tables[1]), [1, 1]);
+        // Alone, or added, a vector is a row; so is the transpose of one.
+        let row = "<mrow><mo>[</mo><mtable><mtr><mtd><mn>5</mn></mtd><mtd><mn>6</mn></mtd></mtr></mtable><mo>]</mo></mrow>";
+        assert_eq!(show(&x), row);
+        assert_eq!(show(&Math::Transpose(Box::new(x.clone()))), row);
+        // The left side of an outer product is a column.
+        let outer = show(&Math::bin(
+            Op::Dot,
+            x.clone(),
+            Math::Transpose(Box::new(Math::sym("h"))),
+        ));
+        assert!(outer
+            .starts_with("<mrow><mrow><mo>[</mo><mtable><mtr><mtd><mn>5</mn></mtd></mtr><mtr>"));
+        // More than two axes: the compact text, in monospace.
+        let t = show(&arr(&[1, 1, 2], &[1, 2]));
+        assert_eq!(
+            t,
+            "<mtext style=\"font-family:monospace\">[[[1, 2]]]</mtext>"
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            name("h⁽ᵗ⁻¹⁾"),
+            "<msup><mi>h</mi><mrow><mo stretchy=\"false\">(</mo><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow><mo stretchy=\"false\">)</mo></mrow></msup>"
+        );
+        assert_eq!(
+            name("W_hh"),
+            "<msub><mi>W</mi><mi style=\"font-style:italic\">hh</mi></msub>"
+        );
+        assert_eq!(name("δ2"), "<msub><mi>δ</mi><mn>2</mn></msub>");
+        assert_eq!(
+            name("f_p1"),
+            "<msub><mi>f</mi><mi style=\"font-style:italic\">p1</mi></msub>"
+        );
+        assert_eq!(name("emb"), "<mi style=\"font-style:italic\">emb</mi>");
+        assert_eq!(
+            name("h_t⁽¹²⁾"),
+            "<msubsup><mi>h</mi><mi>t</mi><mrow><mo stretchy=\"false\">(</mo><mn>12</mn><mo stretchy=\"false\">)</mo></mrow></msubsup>"
+        );
+        assert_eq!(
+            name("w2_new"),
+            "<msub><mi style=\"font-style:italic\">w2</mi><mi style=\"font-style:italic\">new</mi></msub>"
+        );
+        assert_eq!(name("a<b"), "<mi style=\"font-style:italic\">a&lt;b</mi>");
+        for n in ["h⁽ᵗ⁻¹⁾", "W_hh", "δ2", "f_p1", "h_t⁽¹²⁾", "x&y"] {
+            check(&name(n));
+        }
+    }
+
+    #[test]
+    fn functions() {
+        assert_eq!(
+            show(&Math::call("sigmoid", vec![Math::sym("s")])),
+            "<mrow><mi>σ</mi><mo>&#x2061;</mo><mrow><mo>(</mo><mi>s</mi><mo>)</mo></mrow></mrow>"
+        );
+        assert_eq!(
+            show(&Math::call(
+                "exp",
+                vec![Math::Neg(Box::new(Math::sym("x")))]
+            )),
+            "<msup><mi>e</mi><mrow><mo>−</mo><mi>x</mi></mrow></msup>"
+        );
+        assert_eq!(
+            show(&Math::call("grad", vec![Math::sym("L"), Math::sym("w1")])),
+            "<mfrac><mrow><mo rspace=\"0\">∂</mo><mi>L</mi></mrow><mrow><mo rspace=\"0\">∂</mo><msub><mi>w</mi><mn>1</mn></msub></mrow></mfrac>"
+        );
+        assert_eq!(
+            show(&Math::Partial("L".into(), "w1".into(), None)),
+            show(&Math::call("grad", vec![Math::sym("L"), Math::sym("w1")]))
+        );
+        let max = show(&Math::call("max", vec![Math::int(0), Math::sym("a")]));
+        assert!(
+            max.contains("<mi>max</mi>") && max.contains("<mo>,</mo>"),
+            "{max}"
+        );
+        let f = show(&Math::call("f", vec![Math::sym("a")]));
+        assert!(
+            f.starts_with("<mrow><mi mathvariant=\"normal\">f</mi>"),
+            "{f}"
+        );
+        let kw = show(&Math::Kw(
+            "act".into(),
+            Box::new(Math::Code("identity".into())),
+        ));
+        assert_eq!(
+            kw,
+            "<mrow><mtext>act</mtext><mo>=</mo><mtext style=\"font-family:monospace\">identity</mtext></mrow>"
+        );
+        let cmp = show(&Math::Cmp(
+            Rel::Gt,
+            Box::new(Math::sym("a")),
+            Box::new(Math::int(0)),
+        ));
+        assert_eq!(
+            cmp,
+            "<mrow><mo>[</mo><mi>a</mi><mo>&gt;</mo><mn>0</mn><mo>]</mo></mrow>"
+        );
+        let idx = show(&Math::Index(Box::new(Math::sym("x")), "i+j".into()));
+        assert_eq!(
+            idx,
+            "<mrow><mi>x</mi><mo stretchy=\"false\">[</mo><mrow><mi>i</mi><mo>+</mo><mi>j</mi></mrow><mo stretchy=\"false\">]</mo></mrow>"
+        );
+        let attr = show(&Math::Attr(Box::new(Math::sym("Q")), "shape".into()));
+        assert!(attr.ends_with(".</mo><mtext style=\"font-family:monospace\">shape</mtext></mrow>"));
+        let one = std::rc::Rc::new(ArrayD::from_elem(IxDyn(&[]), Num::int(1)));
+        let given = Math::Given(Box::new(Math::sym("z")), one);
+        assert_eq!(show(&given), "<mi>z</mi>");
+        let norm = show(&Math::Norm(Box::new(Math::sym("x"))));
+        assert_eq!(norm, "<mrow><mo>‖</mo><mi>x</mi><mo>‖</mo></mrow>");
+        let sqrt = show(&Math::Sqrt(Box::new(Math::int(2))));
+        assert_eq!(sqrt, "<msqrt><mn>2</mn></msqrt>");
+    }
+
+    #[test]
+    fn code_is_escaped() {
+        let s = show(&Math::Code("bits(\"a<b\") & 'c'".into()));
+        assert_eq!(
+            s,
+            "<mtext style=\"font-family:monospace\">bits(&quot;a&lt;b&quot;) &amp; &#39;c&#39;</mtext>"
+        );
+        let doc = inline_math(&s);
+        let tree = roxmltree::Document::parse(&doc).unwrap();
+        assert_eq!(
+            tree.root_element().first_child().and_then(|n| n.text()),
+            Some("bits(\"a<b\") & 'c'")
+        );
+    }
+
+    #[test]
+    fn chains() {
+        let f = fmt();
+        let p = MathMl::new(&f);
+        let (l, s, v) = (Math::sym("L"), sum_sq(), Math::int(16));
+        let c = p.chain(&[&l, &s, &v]);
+        check(&c);
+        assert_eq!(
+            c,
+            format!("<mi>L</mi><mo>=</mo>{}<mo>=</mo><mn>16</mn>", show(&s))
+        );
+        // A member that reads as the one before is left out.
+        assert_eq!(
+            p.chain(&[&l, &v, &Math::int(16)]),
+            "<mi>L</mi><mo>=</mo><mn>16</mn>"
+        );
+        // A lone approximate number is joined with ≈.
+        let a = Math::num(approx());
+        let c = p.chain(&[&Math::Sqrt(Box::new(Math::int(2))), &a]);
+        assert_eq!(c, "<msqrt><mn>2</mn></msqrt><mo>≈</mo><mn>1.414</mn>");
+        assert_eq!(p.chain(&[&a]), "<mo>≈</mo><mn>1.414</mn>");
+        let b = block(&c);
+        assert!(roxmltree::Document::parse(&b).is_ok());
+        assert!(
+            b.starts_with("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">")
+        );
+    }
+
+    /// Formulas whose parentheses the two printers must agree on.
+    fn formulas() -> Vec<Math> {
+        let (x, y, z) = (Math::sym("x"), Math::sym("y"), Math::sym("z"));
+        let b = |op, a: &Math, c: &Math| Math::bin(op, a.clone(), c.clone());
+        let neg = |a: &Math| Math::Neg(Box::new(a.clone()));
+        let third = Math::num(Num::ratio(1, 3).unwrap());
+        let ap = Math::num(approx());
+        let v = arr(&[2], &[1, -2]);
+        let w = arr(&[2, 2], &[1, 2, 3, 4]);
+        vec![
+            b(Op::Mul, &b(Op::Add, &x, &y), &z),
+            b(Op::Sub, &x, &b(Op::Sub, &y, &z)),
+            b(Op::Sub, &x, &b(Op::Add, &y, &z)),
+            b(Op::Add, &b(Op::Add, &x, &y), &z),
+            b(Op::Pow, &neg(&x), &Math::int(2)),
+            b(Op::Pow, &b(Op::Pow, &x, &y), &z),
+            b(Op::Pow, &x, &b(Op::Add, &y, &z)),
+            b(Op::Pow, &Math::int(-3), &Math::int(2)),
+            b(Op::Pow, &third, &Math::int(2)),
+            b(Op::Mul, &third, &x),
+            b(Op::Mul, &x, &third),
+            b(Op::Mul, &x, &ap),
+            b(Op::Add, &x, &ap),
+            b(Op::Add, &x, &Math::int(-1)),
+            b(Op::Add, &neg(&x), &y),
+            b(Op::Sub, &y, &b(Op::Add, &neg(&x), &y)),
+            b(Op::Mul, &y, &b(Op::Mul, &neg(&x), &y)),
+            neg(&neg(&x)),
+            neg(&Math::int(-3)),
+            neg(&b(Op::FloorDiv, &x, &y)),
+            neg(&b(Op::Add, &x, &y)),
+            neg(&b(Op::Mul, &x, &y)),
+            b(Op::Div, &b(Op::Add, &x, &y), &neg(&z)),
+            b(Op::Mul, &b(Op::Div, &x, &y), &z),
+            b(Op::Add, &sum_sq(), &Math::Sum(None, Box::new(x.clone()))),
+            b(Op::Sub, &x, &Math::Sum(None, Box::new(b(Op::Add, &x, &y)))),
+            b(Op::Mul, &Math::Sum(None, Box::new(x.clone())), &y),
+            Math::Sum(None, Box::new(b(Op::Mul, &x, &y))),
+            b(Op::Dot, &w, &v),
+            b(Op::Dot, &v, &Math::Transpose(Box::new(v.clone()))),
+            b(Op::Had, &b(Op::Sub, &x, &y), &v),
+            Math::Transpose(Box::new(b(Op::Add, &x, &y))),
+            Math::Transpose(Box::new(w.clone())),
+            Math::Cmp(
+                Rel::Ge,
+                Box::new(b(Op::Add, &x, &y)),
+                Box::new(Math::int(0)),
+            ),
+            Math::Cmp(
+                Rel::Eq,
+                Box::new(Math::Cmp(Rel::Lt, Box::new(x.clone()), Box::new(y.clone()))),
+                Box::new(Math::int(1)),
+            ),
+            Math::call("sigmoid", vec![b(Op::Add, &x, &y)]),
+            Math::call("max", vec![Math::int(0), b(Op::Sub, &x, &y)]),
+            Math::call("exp", vec![neg(&x)]),
+            b(Op::Mul, &Math::call("exp", vec![x.clone()]), &y),
+            Math::call("L_pos", vec![x.clone(), y.clone()]),
+            Math::call(
+                "sum",
+                vec![x.clone(), Math::Kw("axis".into(), Box::new(Math::int(0)))],
+            ),
+            Math::Tuple(vec![x.clone(), y.clone()]),
+            Math::List(vec![x.clone(), neg(&y)]),
+            Math::Index(Box::new(b(Op::Add, &x, &y)), "0".into()),
+            Math::Attr(Box::new(neg(&x)), "shape".into()),
+            Math::Norm(Box::new(b(Op::Sub, &x, &y))),
+            b(Op::Pow, &Math::Norm(Box::new(x.clone())), &Math::int(2)),
+            Math::Sqrt(Box::new(b(Op::Add, &x, &y))),
+            b(Op::Mod, &b(Op::Add, &x, &y), &Math::int(2)),
+            b(Op::MatMul, &Math::sym("X"), &Math::sym("W")),
+            Math::sym("h⁽ᵗ⁻¹⁾"),
+            b(Op::Mul, &Math::sym("h⁽ᵗ⁻¹⁾"), &b(Op::Add, &x, &y)),
+            Math::Given(
+                Box::new(b(Op::Add, &x, &y)),
+                std::rc::Rc::new(ArrayD::from_elem(IxDyn(&[]), Num::int(3))),
+            ),
+            b(
+                Op::Mul,
+                &Math::Given(
+                    Box::new(b(Op::Add, &x, &y)),
+                    std::rc::Rc::new(ArrayD::from_elem(IxDyn(&[]), Num::int(3))),
+                ),
+                &z,
+            ),
+            arr(&[1, 1, 2], &[1, 2]),
+            Math::num(Num::inf(true)),
+            b(Op::Mul, &x, &Math::num(Num::inf(true))),
+        ]
+    }
+
+    #[test]
+    fn parentheses_mirror_latex() {
+        let f = fmt();
+        let (m, l) = (MathMl::new(&f), Latex::new(&f));
+        for x in formulas() {
+            let mm = m.inline(&x);
+            check(&mm);
+            check(&m.chain(&[&x, &x.substituted(100)]));
+            let tex = l.inline(&x);
+            assert_eq!(
+                mm.matches("<mo>(</mo>").count(),
+                tex.matches("\\left(").count(),
+                "{tex}\n{mm}"
+            );
+            assert_eq!(
+                mm.matches("<mo>(</mo>").count(),
+                mm.matches("<mo>)</mo>").count()
+            );
+            assert_eq!(
+                mm.matches("<mo>[</mo>").count(),
+                tex.matches("\\left[").count() + tex.matches("\\begin{bmatrix}").count(),
+                "{tex}\n{mm}"
+            );
+        }
+    }
+
+    /// Writes a page of samples to look at in a browser:
+    /// `cargo test --lib explain::mathml -- --ignored`.
+    #[test]
+    #[ignore]
+    fn sample_page() {
+        let f = fmt();
+        let m = MathMl::new(&f);
+        let w = arr(&[2, 2], &[1, 2, 3, 4]);
+        let v = arr(&[2], &[5, -6]);
+        let mut body = String::new();
+        let mut add = |label: &str, content: String| {
+            check(&content);
+            body.push_str(&format!("<p>{}</p>\n{}\n", escape(label), block(&content)));
+        };
+        let (l, s, sixteen) = (Math::sym("L"), sum_sq(), Math::int(16));
+        add("chain", m.chain(&[&l, &s, &sixteen]));
+        let prod = Math::bin(Op::Dot, w.clone(), v.clone());
+        add(
+            "matrix product",
+            m.chain(&[
+                &Math::bin(Op::Dot, Math::sym("W_hh"), Math::sym("h⁽ᵗ⁻¹⁾")),
+                &prod,
+                &arr(&[2], &[-7, -9]),
+            ]),
+        );
+        add(
+            "outer product",
+            m.inline(&Math::bin(
+                Op::Dot,
+                Math::sym("δ2"),
+                Math::Transpose(Box::new(v.clone())),
+            )),
+        );
+        let third = Math::num(Num::ratio(1, 3).unwrap());
+        let sig = Math::call("sigmoid", vec![Math::sym("s")]);
+        let sv = Math::num(Num::int(1).sigmoid().unwrap());
+        add(
+            "numbers",
+            m.chain(&[
+                &sig,
+                &Math::call("sigmoid", vec![Math::int(1)]),
+                &Math::bin(
+                    Op::Div,
+                    Math::int(1),
+                    Math::bin(
+                        Op::Add,
+                        Math::int(1),
+                        Math::call("exp", vec![Math::int(-1)]),
+                    ),
+                ),
+                &sv,
+            ]),
+        );
+        add(
+            "fractions",
+            m.inline(&Math::bin(
+                Op::Add,
+                Math::bin(Op::Mul, third.clone(), Math::sym("x")),
+                Math::bin(
+                    Op::Div,
+                    Math::Partial("L".into(), "w1".into(), None),
+                    Math::num(Num::ratio(-2, 7).unwrap()),
+                ),
+            )),
+        );
+        add(
+            "relu mask, norm, sqrt",
+            m.inline(&Math::bin(
+                Op::Had,
+                Math::Cmp(Rel::Gt, Box::new(Math::sym("a")), Box::new(Math::int(0))),
+                Math::bin(
+                    Op::Pow,
+                    Math::Norm(Box::new(Math::bin(Op::Sub, Math::sym("x"), v.clone()))),
+                    Math::int(2),
+                ),
+            )),
+        );
+        add(
+            "code and more",
+            m.inline(&Math::Tuple(vec![
+                Math::call(
+                    "sum",
+                    vec![
+                        Math::sym("X"),
+                        Math::Kw("axis".into(), Box::new(Math::int(0))),
+                    ],
+                ),
+                Math::Index(Box::new(Math::sym("x_p1")), "i+j".into()),
+                Math::Attr(Box::new(Math::sym("Q")), "shape".into()),
+                Math::Code("bits(\"00,10\")".into()),
+                Math::Sqrt(Box::new(Math::num(approx()))),
+                arr(&[1, 2, 2], &[1, 2, 3, 4]),
+                Math::num(Num::approx(1.5e-9).unwrap()),
+                Math::sym("emb"),
+            ])),
+        );
+        let page = format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>body{{font-size:20px;font-family:serif}}p{{margin:4px 0;color:#666;font-size:13px}}</style></head><body>\n{body}</body></html>\n"
+        );
+        std::fs::write("/tmp/mathml-sample.html", page).unwrap();
+    }
+}
