@@ -41,6 +41,12 @@ pub fn escape(s: &str) -> String {
 
 const XMLNS: &str = "http://www.w3.org/1998/Math/MathML";
 
+/// A style sheet for a page that shows this printer's output: a font with
+/// an OpenType MATH table first (the browsers' `math` default may be a text
+/// font, whose ‖ and | do not stretch and whose Σ is not large).
+pub const CSS: &str = "math{font-family:'Latin Modern Math','STIX Two Math',\
+'Cambria Math','DejaVu Math TeX Gyre',math}";
+
 /// `<math display="block">…</math>` around content.
 pub fn block(content: &str) -> String {
     format!("<math xmlns=\"{XMLNS}\" display=\"block\">{content}</math>")
@@ -61,6 +67,8 @@ fn mo(s: &str) -> String {
 }
 
 const MINUS: &str = "<mo>−</mo>";
+/// A norm's bars, stretched over what they enclose (a column vector).
+const NORM: &str = "<mo stretchy=\"true\">‖</mo>";
 /// Monospace text (code, 3-d arrays): `\texttt`.
 const MONO: &str = "<mtext style=\"font-family:monospace\">";
 
@@ -81,8 +89,16 @@ fn paren(s: &str) -> String {
 
 /// A short piece of code as formula tokens (an index `i+j`, a subscript
 /// `p1`, a superscript `t-1`): words are identifiers, numbers are `mn`,
-/// anything else an operator. One element.
-fn tokens(s: &str) -> String {
+/// anything else an operator. One element. In a script (`tight`) the
+/// operators take no space around them, as TeX sets `h^{(t-1)}`.
+fn tokens(s: &str, tight: bool) -> String {
+    let op = |c: &str| {
+        if tight {
+            format!("<mo lspace=\"0\" rspace=\"0\">{}</mo>", escape(c))
+        } else {
+            mo(c)
+        }
+    };
     let mut out: Vec<String> = Vec::new();
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut Vec<String>| {
@@ -103,8 +119,8 @@ fn tokens(s: &str) -> String {
             flush(&mut word, &mut out);
             match c {
                 ' ' => {}
-                '-' => out.push(MINUS.to_string()),
-                c => out.push(mo(&c.to_string())),
+                '-' => out.push(op("−")),
+                c => out.push(op(&c.to_string())),
             }
         }
     }
@@ -142,14 +158,14 @@ pub fn name(n: &str) -> String {
     let sup = (!sup.is_empty()).then(|| {
         format!(
             "<mrow><mo stretchy=\"false\">(</mo>{}<mo stretchy=\"false\">)</mo></mrow>",
-            tokens(&sup)
+            tokens(&sup, true)
         )
     });
     match (sub, sup) {
         (None, None) => head,
-        (Some(s), None) => format!("<msub>{head}{}</msub>", tokens(&s)),
+        (Some(s), None) => format!("<msub>{head}{}</msub>", tokens(&s, true)),
         (None, Some(p)) => format!("<msup>{head}{p}</msup>"),
-        (Some(s), Some(p)) => format!("<msubsup>{head}{}{p}</msubsup>", tokens(&s)),
+        (Some(s), Some(p)) => format!("<msubsup>{head}{}{p}</msubsup>", tokens(&s, true)),
     }
 }
 
@@ -522,12 +538,12 @@ impl<'f> MathMl<'f> {
             Math::Sum(i, x) => {
                 // Under Σ in a display, after it inline (movable limits).
                 let sigma = match i {
-                    Some(i) => format!("<munder><mo>∑</mo>{}</munder>", tokens(i)),
+                    Some(i) => format!("<munder><mo>∑</mo>{}</munder>", tokens(i, true)),
                     None => "<mo>∑</mo>".to_string(),
                 };
                 Frag::at(row(&[&sigma, &lp(self.expr(x), P_MUL).0]), P_SUM)
             }
-            Math::Norm(x) => Frag::atom(row(&["<mo>‖</mo>", &self.expr(x).s, "<mo>‖</mo>"])),
+            Math::Norm(x) => Frag::atom(row(&[NORM, &self.expr(x).s, NORM])),
             Math::Sqrt(x) => Frag::atom(format!("<msqrt>{}</msqrt>", self.expr(x).s)),
             // The transpose of a vector is its row.
             Math::Transpose(x) => match &**x {
@@ -553,7 +569,7 @@ impl<'f> MathMl<'f> {
             Math::Index(x, i) => Frag::atom(row(&[
                 &lp(self.expr(x), P_ATOM).0,
                 "<mo stretchy=\"false\">[</mo>",
-                &tokens(i),
+                &tokens(i, false),
                 "<mo stretchy=\"false\">]</mo>",
             ])),
             Math::Attr(x, n) => Frag::atom(row(&[
@@ -793,7 +809,7 @@ mod tests {
     fn names() {
         assert_eq!(
             name("h⁽ᵗ⁻¹⁾"),
-            "<msup><mi>h</mi><mrow><mo stretchy=\"false\">(</mo><mrow><mi>t</mi><mo>−</mo><mn>1</mn></mrow><mo stretchy=\"false\">)</mo></mrow></msup>"
+            "<msup><mi>h</mi><mrow><mo stretchy=\"false\">(</mo><mrow><mi>t</mi><mo lspace=\"0\" rspace=\"0\">−</mo><mn>1</mn></mrow><mo stretchy=\"false\">)</mo></mrow></msup>"
         );
         assert_eq!(
             name("W_hh"),
@@ -878,7 +894,10 @@ mod tests {
         let given = Math::Given(Box::new(Math::sym("z")), one);
         assert_eq!(show(&given), "<mi>z</mi>");
         let norm = show(&Math::Norm(Box::new(Math::sym("x"))));
-        assert_eq!(norm, "<mrow><mo>‖</mo><mi>x</mi><mo>‖</mo></mrow>");
+        assert_eq!(
+            norm,
+            "<mrow><mo stretchy=\"true\">‖</mo><mi>x</mi><mo stretchy=\"true\">‖</mo></mrow>"
+        );
         let sqrt = show(&Math::Sqrt(Box::new(Math::int(2))));
         assert_eq!(sqrt, "<msqrt><mn>2</mn></msqrt>");
     }
@@ -1121,7 +1140,7 @@ mod tests {
             )),
         );
         add(
-            "code and more",
+            "code",
             m.inline(&Math::Tuple(vec![
                 Math::call(
                     "sum",
@@ -1133,6 +1152,11 @@ mod tests {
                 Math::Index(Box::new(Math::sym("x_p1")), "i+j".into()),
                 Math::Attr(Box::new(Math::sym("Q")), "shape".into()),
                 Math::Code("bits(\"00,10\")".into()),
+            ])),
+        );
+        add(
+            "more",
+            m.inline(&Math::List(vec![
                 Math::Sqrt(Box::new(Math::num(approx()))),
                 arr(&[1, 2, 2], &[1, 2, 3, 4]),
                 Math::num(Num::approx(1.5e-9).unwrap()),
@@ -1140,7 +1164,7 @@ mod tests {
             ])),
         );
         let page = format!(
-            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>body{{font-size:20px;font-family:serif}}p{{margin:4px 0;color:#666;font-size:13px}}</style></head><body>\n{body}</body></html>\n"
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>body{{font-size:20px;font-family:serif}}p{{margin:4px 0;color:#666;font-size:13px}}{CSS}</style></head><body>\n{body}</body></html>\n"
         );
         std::fs::write("/tmp/mathml-sample.html", page).unwrap();
     }
