@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use gradwork::budget::{CountingAlloc, Limits};
 use gradwork::lang::interp::Detail;
 use gradwork::lang::report::{self, Style};
+use gradwork::lang::{doc, Solution};
 use gradwork::lang::{solve, Options};
 
 /// Counts the heap, for the memory budget of each run.
@@ -33,10 +34,40 @@ enum DetailArg {
     Full,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// The worked solution as text (the default).
     Text,
+    /// The stable JSON schema (docs/language.md).
     Json,
+    /// Markdown with $…$ math; figures as SVG files beside the document.
+    #[value(alias = "markdown")]
+    Md,
+    /// A compilable LaTeX document (article, amsmath); --fragment for the body.
+    #[value(alias = "tex")]
+    Latex,
+    /// One self-contained HTML file: MathML, inline SVG figures, no scripts.
+    Html,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Md => "md",
+            Format::Latex => "tex",
+            Format::Html => "html",
+        }
+    }
+    fn document(self) -> Option<doc::Format> {
+        match self {
+            Format::Md => Some(doc::Format::Markdown),
+            Format::Latex => Some(doc::Format::Latex),
+            Format::Html => Some(doc::Format::Html),
+            Format::Text | Format::Json => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,6 +95,22 @@ enum Cmd {
         digits: u32,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Write everything to FILE (one document for all the exercises,
+        /// with a table of contents when there are several).
+        #[arg(
+            short = 'o',
+            long = "output",
+            value_name = "FILE",
+            conflicts_with = "out"
+        )]
+        output: Option<PathBuf>,
+        /// Write one document per exercise into DIR (created if missing),
+        /// named after each exercise file.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// LaTeX: the body only, without the preamble, to \input elsewhere.
+        #[arg(long)]
+        fragment: bool,
         #[arg(long, value_enum, default_value = "auto")]
         color: ColorArg,
         /// Wall time per file, in seconds, before the run stops with a
@@ -87,6 +134,123 @@ enum Cmd {
         #[arg(long)]
         no_bulk: bool,
     },
+}
+
+/// Where the output goes.
+enum Sink {
+    Stdout,
+    File(PathBuf),
+    Dir(PathBuf),
+}
+
+/// How the solutions are written when they are not streamed as text.
+struct Render {
+    format: Format,
+    detail: Detail,
+    digits: usize,
+    fragment: bool,
+    color: bool,
+}
+
+/// A written output and the files it links to.
+struct Written {
+    text: String,
+    assets: Vec<(String, String)>,
+}
+
+impl Render {
+    /// One output for the given exercises; `path` is where it will be saved
+    /// (Markdown's figures are named after it).
+    fn one(
+        &self,
+        solved: &[(String, String, Solution)],
+        path: Option<&Path>,
+    ) -> Result<Written, String> {
+        let text = match self.format {
+            Format::Text => {
+                let texts: Vec<String> = solved
+                    .iter()
+                    .map(|(n, _, s)| {
+                        let color = self.color && path.is_none();
+                        report::text(n, s, self.detail, self.digits, Style { color })
+                    })
+                    .collect();
+                texts.join("\n")
+            }
+            Format::Json => {
+                let all: Vec<_> = solved
+                    .iter()
+                    .map(|(n, src, s)| report::json(n, src, s, self.digits))
+                    .collect();
+                let mut t = serde_json::to_string_pretty(&all)
+                    .map_err(|e| format!("cannot write the JSON report: {e}"))?;
+                t.push('\n');
+                t
+            }
+            Format::Md | Format::Latex | Format::Html => {
+                let exercises: Vec<doc::Exercise> = solved
+                    .iter()
+                    .map(|(n, _, s)| doc::Exercise { file: n, sol: s })
+                    .collect();
+                let stem = path
+                    .and_then(|p| p.file_stem())
+                    .map(|s| s.to_string_lossy().into_owned());
+                let d = doc::render(
+                    &exercises,
+                    &doc::Options {
+                        format: self.format.document().unwrap_or(doc::Format::Html),
+                        detail: self.detail,
+                        digits: self.digits,
+                        fragment: self.fragment,
+                        figure_stem: stem,
+                    },
+                );
+                return Ok(Written {
+                    text: d.text,
+                    assets: d.assets,
+                });
+            }
+        };
+        Ok(Written {
+            text,
+            assets: Vec::new(),
+        })
+    }
+}
+
+fn write_out(w: &mut impl Write, text: &str) -> Result<(), String> {
+    w.write_all(text.as_bytes())
+        .and_then(|()| w.flush())
+        .map_err(|e| format!("cannot write to standard output: {e}"))
+}
+
+/// Saves a document and, beside it, the files it links to.
+fn save(path: &Path, d: &Written) -> Result<(), String> {
+    std::fs::write(path, &d.text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for (name, body) in &d.assets {
+        let p = dir.join(name);
+        std::fs::write(&p, body).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// The name of exercise `k`'s document in a folder: its file's stem, with
+/// its position added when another exercise has the same stem.
+fn unique_stem(solved: &[(String, String, Solution)], k: usize) -> String {
+    let stem = |n: &str| {
+        Path::new(n).file_stem().map_or_else(
+            || "exercise".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    };
+    let mine = stem(&solved[k].0);
+    let same = solved.iter().filter(|(n, _, _)| stem(n) == mine).count();
+    if same > 1 {
+        format!("{mine}-{}", k + 1)
+    } else {
+        mine
+    }
 }
 
 /// The `*.gw` files of a folder, walked without following symbolic links
@@ -133,6 +297,9 @@ fn main() -> ExitCode {
         detail,
         digits,
         format,
+        output,
+        out,
+        fragment,
         color,
         timeout,
         max_work,
@@ -176,7 +343,21 @@ fn main() -> ExitCode {
     for w in &warnings {
         eprintln!("gradwork: warning: {w}");
     }
-    let mut json_out = Vec::new();
+    // Where the output goes: standard output (streamed, for text), one
+    // file, or one file per exercise in a folder.
+    let sink = match (&output, &out) {
+        (Some(f), _) => Sink::File(f.clone()),
+        (_, Some(d)) => {
+            if let Err(e) = std::fs::create_dir_all(d) {
+                eprintln!("gradwork: cannot create {}: {e}", d.display());
+                return ExitCode::from(2);
+            }
+            Sink::Dir(d.clone())
+        }
+        _ => Sink::Stdout,
+    };
+    let stream = format == Format::Text && matches!(sink, Sink::Stdout);
+    let mut solved: Vec<(String, String, Solution)> = Vec::new();
     let mut stdout = std::io::stdout().lock();
     for (i, f) in files.iter().enumerate() {
         let name = f.display().to_string();
@@ -213,42 +394,70 @@ fn main() -> ExitCode {
         if !sol.ok() {
             status = status.max(if sol.only_checks_failed() { 1 } else { 2 });
         }
-        match format {
-            Format::Text => {
-                if i > 0 {
-                    let _ = writeln!(stdout);
-                }
-                let _ = write!(
-                    stdout,
-                    "{}",
-                    report::text(&name, &sol, opts.detail, opts.digits, Style { color })
-                );
-                // Diagnostics go to standard error, each once.
-                let _ = stdout.flush();
-                let errs = report::errors(&name, &src, &sol, Style { color: err_color });
-                if !errs.is_empty() {
-                    eprint!("{errs}");
-                }
+        // Diagnostics go to standard error, each once, whatever the format.
+        let errs = report::errors(&name, &src, &sol, Style { color: err_color });
+        if stream {
+            if i > 0 {
+                let _ = writeln!(stdout);
             }
-            Format::Json => json_out.push(report::json(&name, &src, &sol, opts.digits)),
-        }
-        if i + 1 == files.len() {
-            // The process ends next and the system takes its memory back at
-            // once; freeing a long computation's graph node by node first
-            // can take a tenth of the run.
-            std::mem::forget(sol);
+            let _ = write!(
+                stdout,
+                "{}",
+                report::text(&name, &sol, opts.detail, opts.digits, Style { color })
+            );
+            let _ = stdout.flush();
+            if !errs.is_empty() {
+                eprint!("{errs}");
+            }
+            if i + 1 == files.len() {
+                // The process ends next and the system takes its memory back at
+                // once; freeing a long computation's graph node by node first
+                // can take a tenth of the run.
+                std::mem::forget(sol);
+            }
+        } else {
+            if !errs.is_empty() {
+                eprint!("{errs}");
+            }
+            solved.push((name, src, sol));
         }
     }
-    if let Format::Json = format {
-        match serde_json::to_string_pretty(&json_out) {
-            Ok(text) => {
-                let _ = writeln!(stdout, "{text}");
+    if !stream {
+        let render = Render {
+            format,
+            detail: opts.detail,
+            digits: opts.digits,
+            fragment,
+            color,
+        };
+        let written = match &sink {
+            Sink::Stdout => render
+                .one(&solved, None)
+                .and_then(|d| write_out(&mut stdout, &d.text)),
+            Sink::File(f) => render.one(&solved, Some(f)).and_then(|d| save(f, &d)),
+            Sink::Dir(dir) => {
+                let mut r = Ok(());
+                for (k, ex) in solved.iter().enumerate() {
+                    let file = dir.join(format!(
+                        "{}.{}",
+                        unique_stem(&solved, k),
+                        format.extension()
+                    ));
+                    r = render
+                        .one(std::slice::from_ref(ex), Some(&file))
+                        .and_then(|d| save(&file, &d));
+                    if r.is_err() {
+                        break;
+                    }
+                }
+                r
             }
-            Err(e) => {
-                eprintln!("gradwork: cannot write the JSON report: {e}");
-                return ExitCode::from(2);
-            }
+        };
+        if let Err(e) = written {
+            eprintln!("gradwork: {e}");
+            return ExitCode::from(2);
         }
+        std::mem::forget(solved);
     }
     ExitCode::from(status)
 }

@@ -1161,6 +1161,8 @@ impl<'f> Latex<'f> {
                         return (format!("e^{{{}}}", self.expr(&xs[0]).0), P_POW)
                     }
                     "log" | "tanh" | "max" | "min" => format!("\\{f}"),
+                    // An exercise's own function L_pos is L with a subscript.
+                    other if other.contains('_') && !other.starts_with('_') => latex_name(other),
                     other => format!("\\operatorname{{{}}}", latex_escape(other)),
                 };
                 (format!("{name}\\left({}\\right)", self.args(xs)), P_ATOM)

@@ -591,6 +591,8 @@ impl<'f> MathMl<'f> {
                     P_POW,
                 )
             }
+            // An exercise's own function L_pos is L with a subscript (as in LaTeX).
+            other if other.contains('_') && !other.starts_with('_') => name(other),
             // \operatorname: upright (a word is upright by itself).
             other if other.chars().count() == 1 => {
                 format!("<mi mathvariant=\"normal\">{}</mi>", escape(other))

@@ -6,6 +6,7 @@
 
 pub mod builtins;
 pub mod bulk;
+pub mod doc;
 pub mod domain;
 pub mod explain;
 pub mod interp;
