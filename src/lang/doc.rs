@@ -289,6 +289,7 @@ pub fn render(exercises: &[Exercise], o: &Options) -> Document {
         w.begin(&doc_title);
     }
     if exercises.len() > 1 {
+        w.title(&doc_title);
         let toc: Vec<(String, &str)> = exercises
             .iter()
             .enumerate()
@@ -346,6 +347,8 @@ fn anchor(i: usize) -> String {
 /// What each format writes; the walk above is shared.
 trait Writer {
     fn begin(&mut self, title: &str);
+    /// The title of a document of several exercises.
+    fn title(&mut self, title: &str);
     fn toc(&mut self, entries: &[(String, &str)]);
     fn exercise(&mut self, anchor: &str, title: &str, file: &str);
     fn heading(&mut self, text: &str);
@@ -671,6 +674,9 @@ impl Writer for Md {
             title.replace("--", "- -")
         );
     }
+    fn title(&mut self, title: &str) {
+        let _ = writeln!(self.out, "# {}\n", md_text(title));
+    }
     fn toc(&mut self, entries: &[(String, &str)]) {
         self.out.push_str("## Contents\n\n");
         for (i, (a, t)) in entries.iter().enumerate() {
@@ -818,6 +824,9 @@ impl Writer for Tex {
              \\begin{{document}}\n\\maketitle\n\n",
             latex_text(title)
         );
+    }
+    fn title(&mut self, _title: &str) {
+        // \maketitle wrote it.
     }
     fn toc(&mut self, _entries: &[(String, &str)]) {
         self.out.push_str("\\tableofcontents\n\n");
@@ -1001,6 +1010,9 @@ impl Writer for Html {
             esc(title),
             mathml::CSS
         );
+    }
+    fn title(&mut self, title: &str) {
+        let _ = writeln!(self.out, "<h1 class=\"title\">{}</h1>", esc(title));
     }
     fn toc(&mut self, entries: &[(String, &str)]) {
         self.out

@@ -354,6 +354,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         }
     }
     it.place_marks(usize::MAX);
+    crate::lang::model::thresholds(&mut it.steps, &it.fmt);
     Solution {
         title,
         model: crate::lang::model::equations(&it.steps),

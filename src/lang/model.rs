@@ -137,3 +137,64 @@ fn teacher_form(m: &Math, states: &HashSet<String>) -> Math {
         _ => None,
     })
 }
+
+/// The decision threshold of a recurrence's figure: where a later
+/// statement `s = W @ h[-1] + b` (one unit, W ≠ 0) puts `s = 0`, the state
+/// is `h = −b/W`, computed exactly and drawn on the plot of h⁽ᵗ⁾.
+pub fn thresholds(steps: &mut [Step], fmt: &crate::lang::value::Fmt) {
+    use crate::explain::figure::Figure;
+    let mut found: Vec<(String, crate::Num, String)> = Vec::new();
+    for s in steps.iter() {
+        let (Some(target), Some(Math::Bin(Op::Add, prod, bias))) = (&s.target, s.chain.first())
+        else {
+            continue;
+        };
+        let Math::Bin(Op::MatMul | Op::Dot, w, h) = &**prod else {
+            continue;
+        };
+        let (Math::Sym(_, Some(wv)), Math::Index(h, i), Math::Sym(_, Some(bv))) =
+            (&**w, &**h, &**bias)
+        else {
+            continue;
+        };
+        let (Math::Sym(hname, _), "-1") = (&**h, i.as_str()) else {
+            continue;
+        };
+        let (Some(w), Some(b)) = (
+            wv.iter().next().filter(|_| wv.len() == 1),
+            bv.iter().next().filter(|_| bv.len() == 1),
+        ) else {
+            continue;
+        };
+        if w.is_zero() {
+            continue;
+        }
+        let Ok(at) = b.neg().div(w) else {
+            continue;
+        };
+        let side = if w.to_f64() > 0.0 { "above" } else { "below" };
+        let text = format!(
+            "{target} = 0 at {hname} = {} ({target} > 0 {side})",
+            fmt.compact(&at)
+        );
+        found.push((hname.clone(), at, text));
+    }
+    for (hname, at, text) in found {
+        // The latest recurrence bound to that name before the statement.
+        let Some(step) = steps.iter_mut().rev().find(|s| {
+            s.target.as_deref() == Some(hname.as_str())
+                && s.notes
+                    .iter()
+                    .any(|n| matches!(n, Note::Figure(Figure::Series(_))))
+        }) else {
+            continue;
+        };
+        for n in &mut step.notes {
+            if let Note::Figure(Figure::Series(f)) = n {
+                if f.states.first().is_some_and(|s| s.len() == 1) && f.threshold.is_none() {
+                    f.threshold = Some((at.clone(), text.clone()));
+                }
+            }
+        }
+    }
+}

@@ -494,10 +494,26 @@ pub fn json(file: &str, src: &str, sol: &Solution, digits: usize) -> Json {
             j
         })
         .collect();
+    let model: Vec<Json> = sol
+        .model
+        .iter()
+        .map(|e| {
+            let (t, l) = (Text::new(&fmt), Latex::new(&fmt));
+            json!({
+                "lines": e.lines.iter().map(|(a, b)| json!({
+                    "text": format!("{} = {}", t.inline(a), t.inline(b)),
+                    "latex": format!("{} = {}", l.inline(a), l.inline(b)),
+                })).collect::<Vec<_>>(),
+                "range": e.range,
+                "shapes": e.shapes.iter().map(|(n, sym, d)| json!({"name": n, "symbols": sym, "shape": d})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     json!({
         "file": file,
         "title": sol.title,
         "ok": sol.ok(),
+        "model": model,
         "answers": sol.answers.iter().map(|a| answer_json(a, &fmt)).collect::<Vec<_>>(),
         "steps": steps,
         "errors": sol.errors.iter().map(|e| error_json(file, src, e)).collect::<Vec<_>>(),

@@ -1,0 +1,482 @@
+//! Answer keys as documents: golden files of every seed exercise in
+//! Markdown, LaTeX and HTML; every formula of the LaTeX parsed by an
+//! independent LaTeX-math parser (pulldown-latex); the HTML well-formed as
+//! XML (roxmltree) and free of HTML5 tokenizer errors (html5gum); every
+//! worked line of the step tree present in each document; the figures and
+//! the model's equations where the seed asks for them; `-o` and `--out`.
+
+use std::process::Command;
+
+use gradwork::explain::math::Latex;
+use gradwork::explain::mathml::MathMl;
+use gradwork::explain::{Math, Note};
+use gradwork::lang::interp::Detail;
+use gradwork::lang::value::Fmt;
+use gradwork::lang::{doc, solve, Options, Solution};
+
+const TASKS: [&str; 5] = ["task1", "task2", "task3", "task4", "task5"];
+
+fn solved(task: &str) -> Solution {
+    let path = format!("{}/exercises/seed/{task}.gw", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(&path).unwrap();
+    let sol = solve(&src, &Options::default());
+    assert!(sol.ok(), "{task}: {:?}", sol.errors);
+    sol
+}
+
+fn render(task: &str, sol: &Solution, format: doc::Format, fragment: bool) -> String {
+    let file = format!("exercises/seed/{task}.gw");
+    doc::render(
+        &[doc::Exercise { file: &file, sol }],
+        &doc::Options {
+            format,
+            detail: Detail::Full,
+            digits: 4,
+            fragment,
+            figure_stem: Some(task.to_string()),
+        },
+    )
+    .text
+}
+
+#[test]
+fn golden_markdown() {
+    for t in TASKS {
+        let sol = solved(t);
+        insta::assert_snapshot!(
+            format!("{t}_md"),
+            render(t, &sol, doc::Format::Markdown, false)
+        );
+    }
+}
+
+#[test]
+fn golden_latex() {
+    for t in TASKS {
+        let sol = solved(t);
+        insta::assert_snapshot!(
+            format!("{t}_tex"),
+            render(t, &sol, doc::Format::Latex, false)
+        );
+    }
+}
+
+#[test]
+fn golden_html() {
+    for t in TASKS {
+        let sol = solved(t);
+        insta::assert_snapshot!(
+            format!("{t}_html"),
+            render(t, &sol, doc::Format::Html, false)
+        );
+    }
+}
+
+/// Every stretch of LaTeX math in a document: display environments, `$$…$$`
+/// blocks and inline `$…$`.
+fn math_segments(tex: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = tex;
+    for (open, close) in [
+        ("\\begin{equation*}", "\\end{equation*}"),
+        ("\\begin{align*}", "\\end{align*}"),
+    ] {
+        let mut r = tex;
+        while let Some(i) = r.find(open) {
+            let body = &r[i + open.len()..];
+            let j = body.find(close).expect("environment closed");
+            let inner = &body[..j];
+            // align* rows are `a &= b`: the parser reads them inside aligned.
+            out.push(if open.contains("align") {
+                format!("\\begin{{aligned}}{inner}\\end{{aligned}}")
+            } else {
+                inner.to_string()
+            });
+            r = &body[j + close.len()..];
+        }
+    }
+    // Inline math outside the environments.
+    let mut stripped = String::new();
+    while let Some(i) = rest.find("\\begin{") {
+        stripped.push_str(&rest[..i]);
+        let env = &rest[i + 7..];
+        let name = &env[..env.find('}').unwrap()];
+        let close = format!("\\end{{{name}}}");
+        match rest[i..].find(&close) {
+            Some(j) if matches!(name, "equation*" | "align*" | "verbatim") => {
+                rest = &rest[i + j + close.len()..];
+            }
+            _ => {
+                stripped.push_str(&rest[i..i + 7]);
+                rest = &rest[i + 7..];
+            }
+        }
+    }
+    stripped.push_str(rest);
+    let stripped = stripped.replace("\\$", "");
+    let mut parts = stripped.split("$$");
+    // Markdown's display blocks.
+    let mut inline_text = String::new();
+    let mut display = false;
+    for p in parts.by_ref() {
+        if display {
+            out.push(p.to_string());
+        } else {
+            inline_text.push_str(p);
+        }
+        display = !display;
+    }
+    for (k, p) in inline_text.split('$').enumerate() {
+        if k % 2 == 1 {
+            out.push(p.to_string());
+        }
+    }
+    out
+}
+
+fn parse_latex(math: &str) -> Result<(), String> {
+    // pulldown-latex knows no `\boxed` (amsmath's, and MathJax's and
+    // KaTeX's): it is read as the group it boxes, which must then parse.
+    let math = math.replace("\\boxed{", "{");
+    let storage = pulldown_latex::Storage::new();
+    for ev in pulldown_latex::Parser::new(&math, &storage) {
+        if let Err(e) = ev {
+            return Err(format!("{e}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_formula_of_the_latex_parses() {
+    for t in TASKS {
+        let sol = solved(t);
+        for format in [doc::Format::Latex, doc::Format::Markdown] {
+            let text = render(t, &sol, format, false);
+            let segs = math_segments(&text);
+            assert!(segs.len() > 5, "{t}: {} math segments", segs.len());
+            for s in &segs {
+                if let Err(e) = parse_latex(s) {
+                    panic!("{t} ({format:?}): the formula does not parse: {e}\n{s}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_parser_does_reject_bad_latex() {
+    // The check above would pass on anything if the parser accepted all.
+    assert!(parse_latex("\\frac{1}{").is_err());
+    assert!(parse_latex("\\left( x").is_err());
+    assert!(parse_latex("\\begin{bmatrix} 1 \\end{aligned}").is_err());
+    assert!(parse_latex("\\begin{aligned} a &= \\tfrac{1}{3} \\\\ &= 2 \\end{aligned}").is_ok());
+}
+
+#[test]
+fn latex_is_a_whole_document_and_a_fragment_is_its_body() {
+    let sol = solved("task2");
+    let full = render("task2", &sol, doc::Format::Latex, false);
+    assert!(full.starts_with("\\documentclass"));
+    assert!(full.contains("\\usepackage{amsmath,amssymb}"));
+    assert!(full.trim_end().ends_with("\\end{document}"));
+    assert_eq!(
+        full.matches("\\begin{").count(),
+        full.matches("\\end{").count()
+    );
+    let body = render("task2", &sol, doc::Format::Latex, true);
+    assert!(!body.contains("\\documentclass") && !body.contains("\\end{document}"));
+    assert!(full.contains(body.trim()));
+}
+
+fn check_html(t: &str, html: &str) {
+    // Well-formed as XML: every element closed, attributes quoted, no stray `&`.
+    let xml = html.trim_start_matches("<!DOCTYPE html>");
+    if let Err(e) = roxmltree::Document::parse(xml) {
+        panic!("{t}: the HTML is not well-formed: {e}");
+    }
+    // And clean for an HTML5 tokenizer.
+    for token in html5gum::Tokenizer::new(html).flatten() {
+        if let html5gum::Token::Error(e) = token {
+            panic!("{t}: HTML5 tokenizer error: {e:?}");
+        }
+    }
+    let xml = roxmltree::Document::parse(xml).unwrap();
+    let tags: Vec<&str> = xml
+        .descendants()
+        .filter(|n| n.is_element())
+        .map(|n| n.tag_name().name())
+        .collect();
+    // Self-contained: nothing fetched, nothing run.
+    assert!(!tags.contains(&"script"), "{t}: a script");
+    assert!(!tags.contains(&"link"), "{t}: a link");
+    assert!(!tags.contains(&"img"), "{t}: an img");
+    assert!(!html.contains("http://") || html.matches("http://").all(|_| true));
+    for n in xml.descendants().filter(|n| n.is_element()) {
+        for a in n.attributes() {
+            let v = a.value();
+            assert!(
+                !(a.name() == "src" || a.name() == "href" && !v.starts_with('#')),
+                "{t}: an external reference {}={v}",
+                a.name()
+            );
+        }
+    }
+    assert!(tags.contains(&"main") && tags.contains(&"math"), "{t}");
+}
+
+#[test]
+fn html_is_well_formed_and_self_contained() {
+    for t in TASKS {
+        let sol = solved(t);
+        check_html(t, &render(t, &sol, doc::Format::Html, false));
+    }
+}
+
+#[test]
+fn html_checker_catches_bad_markup() {
+    // The checks would pass on anything if the parsers accepted all.
+    assert!(roxmltree::Document::parse("<main><p>a</main>").is_err());
+    assert!(roxmltree::Document::parse("<main>a & b</main>").is_err());
+    let errors = html5gum::Tokenizer::new("<p class=a\"b>x</p>")
+        .flatten()
+        .filter(|t| matches!(t, html5gum::Token::Error(_)))
+        .count();
+    assert!(errors > 0);
+}
+
+/// Each line of working of the step tree, as each printer writes it, is in
+/// the document: no renderer drops a step.
+#[test]
+fn every_worked_line_is_in_every_document() {
+    let fmt = Fmt { digits: 4 };
+    let (l, m) = (Latex::new(&fmt), MathMl::new(&fmt));
+    for t in TASKS {
+        let sol = solved(t);
+        let tex = render(t, &sol, doc::Format::Latex, false);
+        let md = render(t, &sol, doc::Format::Markdown, false);
+        let html = render(t, &sol, doc::Format::Html, false);
+        let mut lines = 0;
+        for s in &sol.steps {
+            let mut members: Vec<&Math> = s.chain.iter().collect();
+            members.extend(s.result.iter());
+            for n in &s.notes {
+                if let Note::Chain { members: ms, .. } = n {
+                    members.extend(ms.iter());
+                }
+            }
+            for mm in members {
+                let tx = l.chain(&[mm]);
+                let tx = tx.strip_prefix("\\approx ").unwrap_or(&tx);
+                let ml = m.chain(&[mm]);
+                let ml = ml.strip_prefix("<mo>≈</mo>").unwrap_or(&ml);
+                assert!(tex.contains(tx), "{t}: LaTeX lacks {tx}");
+                assert!(md.contains(tx), "{t}: Markdown lacks {tx}");
+                assert!(html.contains(ml), "{t}: HTML lacks {ml}");
+                lines += 1;
+            }
+            if s.kind == gradwork::lang::StepKind::Prose {
+                assert!(html.contains(&gradwork::explain::mathml::escape(&s.source)));
+            }
+        }
+        assert!(lines > 5, "{t}: {lines}");
+        for a in &sol.answers {
+            assert!(
+                html.contains(&gradwork::explain::mathml::escape(&a.name)),
+                "{t}: answer {} missing",
+                a.name
+            );
+        }
+    }
+}
+
+fn svg_titles(html: &str) -> Vec<String> {
+    html.split("<svg ")
+        .skip(1)
+        .filter_map(|s| {
+            let i = s.find("<title>")? + 7;
+            let j = s.find("</title>")?;
+            Some(s[i..j].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_figures_the_seed_asks_for() {
+    let figs = |t: &str| svg_titles(&render(t, &solved(t), doc::Format::Html, false));
+    let has = |t: &str, what: &str| {
+        let f = figs(t);
+        assert!(
+            f.iter().any(|x| x.contains(what)),
+            "{t}: no figure `{what}` in {f:?}"
+        );
+    };
+    has("task1", "hidden state");
+    has("task2", "conv1d");
+    has("task2", "computation of L from w");
+    has("task3", "softmax(S, axis=1)");
+    has("task4", "nearest class centroid to z");
+    has("task4", "rows nearest to q");
+    has("task5", "hidden state");
+}
+
+#[test]
+fn the_model_as_equations() {
+    let fmt = Fmt { digits: 4 };
+    let t = gradwork::explain::math::Text::new(&fmt);
+    let model = |task: &str| -> Vec<String> {
+        solved(task)
+            .model
+            .iter()
+            .flat_map(|e| {
+                e.lines
+                    .iter()
+                    .map(|(a, b)| format!("{} = {}", t.inline(a), t.inline(b)))
+            })
+            .collect()
+    };
+    // Task 1's model as the seed writes it: the recurrence, the output, the
+    // probability and the decision.
+    let m1 = model("task1");
+    for want in [
+        "h⁽ᵗ⁾ = W_hh·h⁽ᵗ⁻¹⁾ + W_hx·x⁽ᵗ⁾ + b_h",
+        "s = W·h⁽ᵀ⁾ + b",
+        "p = σ(s)",
+    ] {
+        assert!(m1.iter().any(|l| l == want), "task1 lacks {want}: {m1:?}");
+    }
+    // The shapes of the weights, read from the tensors.
+    let sol = solved("task1");
+    let shapes = sol
+        .model
+        .iter()
+        .find_map(|e| e.shapes_text())
+        .expect("the recurrence has shapes");
+    assert!(shapes.contains("W_hh: [H, H] = [1, 1]"), "{shapes}");
+    assert!(shapes.contains("W_hx: [H, I] = [1, 2]"), "{shapes}");
+    // Task 2: the losses and the convolution.
+    let m2 = model("task2");
+    assert!(
+        m2.iter().any(|l| l == "L_pos(f1, f2) = Σᵢ (f1 − f2)²"),
+        "{m2:?}"
+    );
+    assert!(
+        m2.iter().any(|l| l == "f[i] = Σⱼ w[j]·x_p1[i+j] + b"),
+        "{m2:?}"
+    );
+    // Task 5's ReLU recurrence.
+    let m5 = model("task5");
+    assert!(
+        m5.iter()
+            .any(|l| l == "h⁽ᵗ⁾ = relu(W_hh·h⁽ᵗ⁻¹⁾ + W_xh·x⁽ᵗ⁾ + b_h)"),
+        "{m5:?}"
+    );
+    // Data is not model: the test sequence, the centroids of task 4.
+    assert!(!m1.iter().any(|l| l.starts_with("xs =")), "{m1:?}");
+    assert!(!model("task4").iter().any(|l| l.starts_with("C =")));
+}
+
+#[test]
+fn text_from_the_exercise_is_escaped() {
+    let src = "# A <b>bold</b> & \"quoted\" title $x$ \\textbf{no}\n#' prose with <script>alert(1)</script> & $math$ \\end{document}\nshow x_1 = 1/3\n";
+    let sol = solve(src, &Options::default());
+    assert!(sol.ok(), "{:?}", sol.errors);
+    let ex = [doc::Exercise {
+        file: "a<b>.gw",
+        sol: &sol,
+    }];
+    let o = |format| doc::Options {
+        format,
+        detail: Detail::Full,
+        digits: 4,
+        fragment: false,
+        figure_stem: None,
+    };
+    let html = doc::render(&ex, &o(doc::Format::Html)).text;
+    check_html("escape", &html);
+    assert!(!html.contains("<script>") && !html.contains("<b>"));
+    let tex = doc::render(&ex, &o(doc::Format::Latex)).text;
+    assert_eq!(tex.matches("\\end{document}").count(), 1, "{tex}");
+    assert!(!tex.contains("\\textbf{no}"));
+    for s in math_segments(&tex) {
+        parse_latex(&s).unwrap_or_else(|e| panic!("{e}: {s}"));
+    }
+    let md = doc::render(&ex, &o(doc::Format::Markdown)).text;
+    assert!(!md.contains("<script>") && !md.contains(" $math$"), "{md}");
+}
+
+fn gradwork(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gradwork"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn output_to_a_file_and_to_a_folder() {
+    let dir = std::env::temp_dir().join(format!("gradwork-docs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // One document for the folder, with its contents.
+    let key = dir.join("key.html");
+    let (code, out, err) = gradwork(&[
+        "solve",
+        "exercises/seed",
+        "--format",
+        "html",
+        "-o",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty());
+    let html = std::fs::read_to_string(&key).unwrap();
+    check_html("key", &html);
+    assert_eq!(html.matches("<article ").count(), 5);
+    assert!(html.contains("<nav class=\"toc\">"));
+    // One per exercise, and Markdown's figures beside each.
+    let each = dir.join("each");
+    let (code, _, err) = gradwork(&[
+        "solve",
+        "exercises/seed",
+        "--format",
+        "md",
+        "--out",
+        each.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for t in TASKS {
+        let md = std::fs::read_to_string(each.join(format!("{t}.md"))).unwrap();
+        for link in md.split("](").skip(1) {
+            let name = &link[..link.find(')').unwrap()];
+            if name.ends_with(".svg") {
+                let svg = std::fs::read_to_string(each.join(name)).unwrap();
+                roxmltree::Document::parse(&svg).unwrap();
+            }
+        }
+    }
+    assert!(each.join("task4-fig1.svg").exists());
+    // LaTeX to a file.
+    let tex = dir.join("key.tex");
+    let (code, _, _) = gradwork(&[
+        "solve",
+        "exercises/seed/task2.gw",
+        "--format",
+        "latex",
+        "-o",
+        tex.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(std::fs::read_to_string(&tex)
+        .unwrap()
+        .starts_with("\\documentclass"));
+    // -o and --out together is a usage error.
+    let (code, _, err) = gradwork(&["solve", "exercises/seed", "-o", "a", "--out", "b"]);
+    assert_eq!(code, 2, "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
