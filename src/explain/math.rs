@@ -884,6 +884,12 @@ pub fn split_superscript(n: &str) -> (&str, String) {
     (&n[..i], plain)
 }
 
+/// A name with a subscript that is not a built-in's (`L_pos`, `d_l2`, but
+/// not `nearest_centroid`): written as a name with a subscript.
+pub fn own_function(f: &str) -> bool {
+    f.contains('_') && !f.starts_with('_') && crate::lang::builtins::lookup(f).is_none()
+}
+
 /// `f_p1` → `f_{p1}`, `W_hh` → `W_{hh}`, `emb` → `\mathit{emb}`, `δ2` → `\delta_{2}`.
 pub fn latex_name(n: &str) -> String {
     // h⁽²⁾, h_t⁽²⁾: the version or step in parentheses is a superscript.
@@ -1162,7 +1168,7 @@ impl<'f> Latex<'f> {
                     }
                     "log" | "tanh" | "max" | "min" => format!("\\{f}"),
                     // An exercise's own function L_pos is L with a subscript.
-                    other if other.contains('_') && !other.starts_with('_') => latex_name(other),
+                    other if own_function(other) => latex_name(other),
                     other => format!("\\operatorname{{{}}}", latex_escape(other)),
                 };
                 (format!("{name}\\left({}\\right)", self.args(xs)), P_ATOM)

@@ -592,7 +592,7 @@ impl<'f> MathMl<'f> {
                 )
             }
             // An exercise's own function L_pos is L with a subscript (as in LaTeX).
-            other if other.contains('_') && !other.starts_with('_') => name(other),
+            other if super::math::own_function(other) => name(other),
             // \operatorname: upright (a word is upright by itself).
             other if other.chars().count() == 1 => {
                 format!("<mi mathvariant=\"normal\">{}</mi>", escape(other))

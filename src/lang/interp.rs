@@ -991,6 +991,11 @@ impl<'s> Interp<'s> {
                         _ => Vec::new(),
                     };
                     // A function of several statements is shown as written.
+                    let equations = if chain.is_empty() && self.opts.detail == Detail::Full {
+                        self.body_equations(name, params, body)
+                    } else {
+                        None
+                    };
                     let notes = if chain.is_empty() && self.opts.detail == Detail::Full {
                         let end = body.last().map_or(stmt.span.end, |b| b.span.end);
                         let text = self.text(Span::new(stmt.span.start, end));
@@ -1005,7 +1010,9 @@ impl<'s> Interp<'s> {
                             .iter()
                             .map(|l| l.get(indent..).unwrap_or("").trim_end())
                             .collect();
-                        vec![Note::Code(code.join("\n").trim_end().to_string())]
+                        let mut notes = vec![Note::Code(code.join("\n").trim_end().to_string())];
+                        notes.extend(equations);
+                        notes
                     } else {
                         Vec::new()
                     };
@@ -1123,6 +1130,43 @@ impl<'s> Interp<'s> {
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// A function whose body is assignments to names and a `return` is a
+    /// model in equations: each line `name = formula`, then `f(x) = formula`.
+    fn body_equations(
+        &mut self,
+        name: &str,
+        params: &[crate::lang::parser::Param],
+        body: &[Stmt],
+    ) -> Option<Note> {
+        let (last, lines) = body.split_last()?;
+        let StmtKind::Return(Some(ret)) = &last.kind else {
+            return None;
+        };
+        let mut eqs = Vec::new();
+        for st in lines {
+            match &st.kind {
+                StmtKind::Assign(targets, e) if targets.len() == 1 => match &targets[0] {
+                    Target::Name(n, _) => {
+                        eqs.push((Math::sym(n.as_str()), explain::to_math(self, e, false)))
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+        let head = Math::call(
+            name,
+            params.iter().map(|p| Math::sym(p.name.as_str())).collect(),
+        );
+        eqs.push((head, explain::to_math(self, ret, false)));
+        Some(Note::Equations(crate::explain::Equations {
+            lines: eqs,
+            range: None,
+            shapes: Vec::new(),
+            sizes: Vec::new(),
+        }))
     }
 
     /// Whether a line of a called function would be recorded (the formula

@@ -34,8 +34,22 @@ pub fn equations(steps: &[Step]) -> Vec<Equations> {
                         body.clone(),
                     )]));
                 } else if let Some(name) = def_name(&s.source) {
-                    // A function of several lines is still the exercise's own.
+                    // A function of several lines is still the exercise's own,
+                    // and its lines are equations when they are assignments.
                     functions.insert(name);
+                    out.extend(s.notes.iter().filter_map(|n| {
+                        match n {
+                            Note::Equations(e) => Some(Equations {
+                                lines: e
+                                    .lines
+                                    .iter()
+                                    .map(|(a, b)| (a.clone(), teacher_form(b, &states)))
+                                    .collect(),
+                                ..e.clone()
+                            }),
+                            _ => None,
+                        }
+                    }));
                 }
             }
             StepKind::Assign | StepKind::Show => {
@@ -152,8 +166,13 @@ pub fn thresholds(steps: &mut [Step], fmt: &crate::lang::value::Fmt) {
         let Math::Bin(Op::MatMul | Op::Dot, w, h) = &**prod else {
             continue;
         };
+        // `h[-1]` is a formula whose value is known: Given(h[-1], value).
+        let h = match &**h {
+            Math::Given(inner, _) => &**inner,
+            other => other,
+        };
         let (Math::Sym(_, Some(wv)), Math::Index(h, i), Math::Sym(_, Some(bv))) =
-            (&**w, &**h, &**bias)
+            (&**w, h, &**bias)
         else {
             continue;
         };

@@ -151,8 +151,16 @@ fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
             out.push('\n');
             if detail == Detail::Full {
                 for n in &s.notes {
+                    // The body's equations sit under the code, indented as it is.
+                    let indent = if matches!(n, Note::Equations(_)) {
+                        out.push_str(&st.dim("  as equations:"));
+                        out.push('\n');
+                        "    "
+                    } else {
+                        ""
+                    };
                     for l in note_text(n, fmt) {
-                        out.push_str(&st.dim(&l));
+                        out.push_str(&st.dim(&format!("{indent}{l}")));
                         out.push('\n');
                     }
                 }

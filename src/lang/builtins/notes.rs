@@ -85,13 +85,15 @@ pub(crate) fn conv1d_notes(
         Some(_) => Math::bin(Op::Add, window, Math::sym(n_b.as_str())),
         None => window,
     };
-    let mut shapes = vec![(n_x.clone(), Vec::new(), x.shape().to_vec())];
-    shapes.push((n_w.clone(), vec!["k".into()], w.shape().to_vec()));
+    let shapes = vec![
+        (n_x.clone(), vec!["n".into()], x.shape().to_vec()),
+        (n_w.clone(), vec!["k".into()], w.shape().to_vec()),
+    ];
     notes.push(Note::Equations(crate::explain::Equations {
         lines: vec![(Math::Index(Box::new(Math::sym("f")), "i".into()), rhs)],
         range: Some(format!("i = 0, …, {}", y.len() - 1)),
         shapes,
-        sizes: vec![format!("k = {}", w.len())],
+        sizes: vec![format!("n = {}", x.len()), format!("k = {}", w.len())],
     }));
     for i in 0..y.len().min(WINDOWS_SHOWN) {
         let terms: Vec<Math> = (0..w.len())
