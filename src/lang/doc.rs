@@ -450,12 +450,11 @@ fn tex_rows(
                 rows.push(format!("{label}{h} &{rel} {p}"));
             }
         }
+        // No name on the left: the formula on a row of its own, each
+        // member under it (a long formula does not push the rest right).
         None => {
             if let Some((p, _)) = it.next() {
-                match it.next() {
-                    Some((q, rel)) => rows.push(format!("{label}{p} &{rel} {q}")),
-                    None => rows.push(format!("{label}{p}")),
-                }
+                rows.push(format!("&{label}{p}"));
             }
         }
     }
@@ -815,7 +814,8 @@ impl Writer for Tex {
             self.out,
             "\\documentclass[11pt]{{article}}\n\
              \\usepackage{{iftex}}\n\
-             \\ifPDFTeX\n  \\usepackage[utf8]{{inputenc}}\n  \\usepackage[T1]{{fontenc}}\n\\fi\n\
+             \\ifPDFTeX\n  \\usepackage[utf8]{{inputenc}}\n  \\usepackage[T1]{{fontenc}}\n  \\usepackage{{lmodern}}\n\\fi\n\
+             \\usepackage{{parskip}}\n\
              \\usepackage{{amsmath,amssymb}}\n\
              \\usepackage[margin=2cm]{{geometry}}\n\
              \\setcounter{{MaxMatrixCols}}{{40}}\n\
