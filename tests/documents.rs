@@ -480,3 +480,75 @@ fn output_to_a_file_and_to_a_folder() {
     assert_eq!(code, 2, "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every exercise of the corpus and the examples, in every format and at
+/// both details: the HTML well-formed, every LaTeX formula parsed — on
+/// files that fail, loop, search and train too, not only on the seed.
+#[test]
+fn every_corpus_exercise_renders_in_every_format() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut files = Vec::new();
+    for dir in [
+        "tests/corpus",
+        "exercises/examples",
+        "exercises/regressions",
+    ] {
+        for e in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "gw") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 50, "{}", files.len());
+    for p in &files {
+        let src = std::fs::read_to_string(p).unwrap();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        for detail in [Detail::Full, Detail::Brief] {
+            let opts = Options {
+                detail,
+                ..Options::default()
+            };
+            let sol = solve(&src, &opts);
+            let ex = [doc::Exercise {
+                file: &name,
+                sol: &sol,
+            }];
+            let o = |format| doc::Options {
+                format,
+                detail,
+                digits: 4,
+                fragment: false,
+                figure_stem: None,
+            };
+            check_html(&name, &doc::render(&ex, &o(doc::Format::Html)).text);
+            for f in [doc::Format::Latex, doc::Format::Markdown] {
+                let text = doc::render(&ex, &o(f)).text;
+                for s in math_segments(&text) {
+                    if let Err(e) = parse_latex(&s) {
+                        panic!("{name} ({f:?}, {detail:?}): {e}\n{s}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn markdown_on_standard_output_inlines_its_figures() {
+    let (code, out, err) = gradwork(&["solve", "exercises/seed/task2.gw", "--format", "md"]);
+    assert_eq!(code, 0, "{err}");
+    let urls: Vec<&str> = out
+        .split("](data:image/svg+xml;charset=utf-8,")
+        .skip(1)
+        .map(|s| &s[..s.find(')').unwrap()])
+        .collect();
+    // The two convolutions and the two gradients' graphs.
+    assert_eq!(urls.len(), 4, "{out}");
+    for u in urls {
+        // A Markdown link ends at a space or a parenthesis: none inside.
+        assert!(!u.contains([' ', '(', ')', '\n']), "{u}");
+        assert!(u.starts_with("%3Csvg"));
+    }
+}
