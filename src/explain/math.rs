@@ -206,7 +206,7 @@ impl Math {
     }
 
     /// The children of a node.
-    fn children(&self) -> Vec<&Math> {
+    pub fn children(&self) -> Vec<&Math> {
         match self {
             Math::Sym(..) | Math::Partial(..) | Math::Num(_) | Math::Code(_) => vec![],
             Math::Neg(x)
@@ -849,6 +849,33 @@ fn greek(c: char) -> Option<&'static str> {
     })
 }
 
+/// The plain character a superscript stands for (`ᵗ` → `t`, `⁻` → `-`).
+pub fn superscript_plain(c: char) -> Option<char> {
+    Some(match c {
+        '⁰' => '0',
+        '¹' => '1',
+        '²' => '2',
+        '³' => '3',
+        '⁴' => '4',
+        '⁵' => '5',
+        '⁶' => '6',
+        '⁷' => '7',
+        '⁸' => '8',
+        '⁹' => '9',
+        '⁺' => '+',
+        '⁻' => '-',
+        '⁽' => '(',
+        '⁾' => ')',
+        'ᵗ' => 't',
+        'ᵀ' => 'T',
+        'ⁱ' => 'i',
+        'ʲ' => 'j',
+        'ᵏ' => 'k',
+        'ⁿ' => 'n',
+        _ => return None,
+    })
+}
+
 /// A name's superscript in parentheses, read back into plain characters:
 /// `h⁽ᵗ⁻¹⁾` is `("h", "t-1")`, `h⁽¹²⁾` is `("h", "12")`, `h⁽ᵀ⁾` is `("h", "T")`.
 /// A character with no plain reading is kept as it is.
@@ -859,27 +886,7 @@ pub fn split_superscript(n: &str) -> (&str, String) {
     let plain: String = n[i..]
         .chars()
         .filter(|&c| c != '⁽' && c != '⁾')
-        .map(|c| match c {
-            '⁰' => '0',
-            '¹' => '1',
-            '²' => '2',
-            '³' => '3',
-            '⁴' => '4',
-            '⁵' => '5',
-            '⁶' => '6',
-            '⁷' => '7',
-            '⁸' => '8',
-            '⁹' => '9',
-            '⁻' => '-',
-            '⁺' => '+',
-            'ᵗ' => 't',
-            'ᵀ' => 'T',
-            'ⁱ' => 'i',
-            'ʲ' => 'j',
-            'ᵏ' => 'k',
-            'ⁿ' => 'n',
-            c => c,
-        })
+        .map(|c| superscript_plain(c).unwrap_or(c))
         .collect();
     (&n[..i], plain)
 }
@@ -891,14 +898,16 @@ pub fn own_function(f: &str) -> bool {
 }
 
 /// `f_p1` → `f_{p1}`, `W_hh` → `W_{hh}`, `emb` → `\mathit{emb}`, `δ2` → `\delta_{2}`.
-pub fn latex_name(n: &str) -> String {
-    // h⁽²⁾, h_t⁽²⁾: the version or step in parentheses is a superscript.
+/// A name's parts as a worked solution writes it: the head, the subscript
+/// (`W_hh` → `hh`; a trailing number, `δ2` → `2`) and the superscript in
+/// parentheses (`h⁽ᵗ⁻¹⁾` → `t-1`, empty when none). Every printer of names
+/// reads a name through this.
+pub fn name_parts(n: &str) -> (String, Option<String>, String) {
     let (n, sup) = split_superscript(n);
     let (base, sub) = match n.split_once('_') {
         Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s.to_string())),
         _ => (n, None),
     };
-    // δ2, x1: a trailing number is a subscript.
     let mut chars: Vec<char> = base.chars().collect();
     let mut sub = sub;
     if sub.is_none() {
@@ -908,7 +917,12 @@ pub fn latex_name(n: &str) -> String {
         }
         sub = (!digits.is_empty()).then_some(digits);
     }
-    let head: String = chars.iter().collect();
+    (chars.iter().collect(), sub, sup)
+}
+
+pub fn latex_name(n: &str) -> String {
+    let (head, sub, sup) = name_parts(n);
+    let chars: Vec<char> = head.chars().collect();
     let mut out = if chars.len() == 1 {
         greek(chars[0]).map_or_else(|| latex_escape(&head), str::to_string)
     } else {

@@ -13,7 +13,7 @@
 //! the parentheses stretch to what they enclose, as `\left( … \right)` does.
 
 use crate::explain::math::{
-    split_superscript, Math, Op, Rel, Val, P_ADD, P_ATOM, P_CMP, P_MUL, P_POW, P_SUM, P_UNARY,
+    name_parts, Math, Op, Rel, Val, P_ADD, P_ATOM, P_CMP, P_MUL, P_POW, P_SUM, P_UNARY,
 };
 use crate::lang::value::Fmt;
 use crate::{Num, Tensor};
@@ -136,22 +136,7 @@ fn tokens(s: &str, tight: bool) -> String {
 /// p1, `W_hh` → W with subscript hh, `δ2` → δ₂, `emb` as one italic word,
 /// `h⁽ᵗ⁻¹⁾` → h with the superscript (t−1).
 pub fn name(n: &str) -> String {
-    let (n, sup) = split_superscript(n);
-    let (base, sub) = match n.split_once('_') {
-        Some((b, s)) if !b.is_empty() && !s.is_empty() => (b, Some(s.to_string())),
-        _ => (n, None),
-    };
-    // δ2, x1: a trailing number is a subscript.
-    let mut chars: Vec<char> = base.chars().collect();
-    let mut sub = sub;
-    if sub.is_none() {
-        let mut digits = String::new();
-        while chars.len() > 1 && chars.last().is_some_and(|c| c.is_ascii_digit()) {
-            digits.insert(0, chars.pop().unwrap_or('0'));
-        }
-        sub = (!digits.is_empty()).then_some(digits);
-    }
-    let head: String = chars.iter().collect();
+    let (head, sub, sup) = name_parts(n);
     let head = ident(&head);
     // The version or step in parentheses: the parentheses do not stretch
     // (LaTeX writes them plainly, `^{(t-1)}`).

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use super::interp::{Detail, Solution, Step, StepKind};
 use super::value::Fmt;
 use crate::explain::figure::Figure;
-use crate::explain::math::{latex_escape, latex_name, Latex, Text};
+use crate::explain::math::{latex_escape, latex_name, superscript_plain, Latex, Text};
 use crate::explain::mathml::{self, MathMl};
 use crate::explain::{Equations, Math, Note};
 use crate::Num;
@@ -570,32 +570,6 @@ pub fn latex_text(s: &str) -> String {
     }
     flush(&mut out, &mut sup, &mut sub);
     out
-}
-
-fn superscript_plain(c: char) -> Option<char> {
-    Some(match c {
-        '⁰' => '0',
-        '¹' => '1',
-        '²' => '2',
-        '³' => '3',
-        '⁴' => '4',
-        '⁵' => '5',
-        '⁶' => '6',
-        '⁷' => '7',
-        '⁸' => '8',
-        '⁹' => '9',
-        '⁺' => '+',
-        '⁻' => '-',
-        '⁽' => '(',
-        '⁾' => ')',
-        'ᵗ' => 't',
-        'ᵀ' => 'T',
-        'ⁱ' => 'i',
-        'ʲ' => 'j',
-        'ᵏ' => 'k',
-        'ⁿ' => 'n',
-        _ => return None,
-    })
 }
 
 fn subscript_plain(c: char) -> Option<char> {

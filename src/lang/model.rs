@@ -116,24 +116,7 @@ fn in_model(m: &Math, functions: &HashSet<String>, values: &HashSet<String>) -> 
         Math::Sym(n, _) => values.contains(n),
         _ => false,
     };
-    here || children(m).iter().any(|c| in_model(c, functions, values))
-}
-
-fn children(m: &Math) -> Vec<&Math> {
-    match m {
-        Math::Neg(x)
-        | Math::Sum(_, x)
-        | Math::Norm(x)
-        | Math::Sqrt(x)
-        | Math::Transpose(x)
-        | Math::Kw(_, x)
-        | Math::Index(x, _)
-        | Math::Attr(x, _)
-        | Math::Given(x, _) => vec![x],
-        Math::Bin(_, x, y) | Math::Cmp(_, x, y) => vec![x, y],
-        Math::Call(_, xs) | Math::List(xs) | Math::Tuple(xs) => xs.iter().collect(),
-        Math::Sym(..) | Math::Partial(..) | Math::Num(_) | Math::Code(_) => vec![],
-    }
+    here || m.children().iter().any(|c| in_model(c, functions, values))
 }
 
 /// `W @ h[-1] + b` as a teacher writes it: `W·h⁽ᵀ⁾ + b`.
