@@ -552,3 +552,135 @@ fn markdown_on_standard_output_inlines_its_figures() {
         assert!(u.starts_with("%3Csvg"));
     }
 }
+
+#[test]
+fn a_threshold_only_on_the_states_it_reads() {
+    // Hand derivation: s = W·h⁽³⁾ + b = 1·(−1) − 1/2 < 0 on the seed's test
+    // sequence; s = 0 at h = 1/2. Rebinding h after the recurrence breaks the
+    // link between the plot and s: no threshold may be drawn then.
+    let base = "W_hh = [[1]];  W_hx = [[0, 2]];  b_h = [-1]\nW = [[1]];  b = [-0.5]\nxs = bits(\"00,10,11\")\nh = rnn(xs, W_hh, W_hx, b_h, act=identity, h0=[0])\n";
+    let html = |src: &str| {
+        let sol = solve(src, &Options::default());
+        assert!(sol.ok(), "{:?}", sol.errors);
+        render_src(&sol, doc::Format::Html)
+    };
+    let ok = html(&format!("{base}show s = W @ h[-1] + b\n"));
+    assert!(
+        ok.contains("s = 0 at h = 0.5 (s &gt; 0 above)"),
+        "no threshold"
+    );
+    let rebound = html(&format!("{base}h = -h\nshow s = W @ h[-1] + b\n"));
+    assert!(
+        !rebound.contains("s = 0 at"),
+        "a threshold on states s does not read"
+    );
+    // A negative W turns the side: s > 0 below h = 1/2.
+    let neg = html(&format!(
+        "{base}W = [[-2]]\nb = [1]\nshow s = W @ h[-1] + b\n"
+    ));
+    assert!(neg.contains("s = 0 at h = 0.5 (s &gt; 0 below)"), "side");
+}
+
+fn render_src(sol: &Solution, format: doc::Format) -> String {
+    doc::render(
+        &[doc::Exercise { file: "x.gw", sol }],
+        &doc::Options {
+            format,
+            detail: Detail::Full,
+            digits: 4,
+            fragment: false,
+            figure_stem: None,
+        },
+    )
+    .text
+}
+
+#[test]
+fn the_model_never_states_an_assignment_as_an_equation() {
+    let src = "def f(x):\n    x = 2 * x\n    return x + 1\nshow y = f(3)\nW = [[2]]; b = [1]; h = [3]\ns = W @ h + b\ns = s * 2\nshow s\n";
+    let sol = solve(src, &Options::default());
+    assert!(sol.ok(), "{:?}", sol.errors);
+    let fmt = Fmt { digits: 4 };
+    let t = gradwork::explain::math::Text::new(&fmt);
+    let lines: Vec<String> = sol
+        .model
+        .iter()
+        .flat_map(|e| {
+            e.lines
+                .iter()
+                .map(|(a, b)| format!("{} = {}", t.inline(a), t.inline(b)))
+        })
+        .collect();
+    // f(3) = 7, so `f(x) = x + 1` (with x = 2·x before it) would be false.
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("x =") || l.starts_with("f(x)")),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l == "s = s·2"), "{lines:?}");
+    assert!(lines.iter().any(|l| l == "s = W·h + b"), "{lines:?}");
+}
+
+#[test]
+fn markdown_cannot_be_broken_out_of() {
+    let src = "# T ---> <script>x</script> `a` |b| $x$\n#' 1) not a list\n#'     not code\nshow s = \"a<b>|c\"\n";
+    let sol = solve(src, &Options::default());
+    let md = render_src(&sol, doc::Format::Markdown);
+    assert!(!md.contains("<script>") && !md.contains("-->"), "{md}");
+    assert!(md.contains("1\\) not a list"), "{md}");
+    assert!(!md.contains("\n    not code"), "{md}");
+    // Code in math: no raw `<`, `>` or `|` for a Markdown reader.
+    for seg in math_segments(&md) {
+        assert!(!seg.contains(['<', '>', '|']), "{seg}");
+        parse_latex(&seg).unwrap_or_else(|e| panic!("{e}: {seg}"));
+    }
+}
+
+#[test]
+fn fragment_is_for_latex_only() {
+    let (code, _, err) = gradwork(&[
+        "solve",
+        "exercises/seed/task2.gw",
+        "--format",
+        "md",
+        "--fragment",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--fragment is for --format latex"), "{err}");
+}
+
+#[test]
+fn each_file_of_a_folder_keeps_its_own_memory_budget() {
+    // Four files that each need about 10 MiB: solved one after another with
+    // a 40 MiB budget, as text does, also when written as documents (an
+    // earlier file's solution is dropped once written).
+    let dir = std::env::temp_dir().join(format!("gradwork-mem-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("in")).unwrap();
+    for k in 1..=4 {
+        std::fs::write(
+            dir.join(format!("in/m{k}.gw")),
+            "x = np.ones((300, 300)) / 3\nshow s = x.sum()\n",
+        )
+        .unwrap();
+    }
+    let input = dir.join("in");
+    for format in ["text", "html"] {
+        let out = dir.join(format!("out-{format}"));
+        let (code, _, err) = gradwork(&[
+            "solve",
+            input.to_str().unwrap(),
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+            "--max-memory",
+            "40",
+            "--max-work",
+            "100000000",
+        ]);
+        assert_eq!(code, 0, "{format}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

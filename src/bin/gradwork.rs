@@ -158,53 +158,62 @@ struct Written {
     assets: Vec<(String, String)>,
 }
 
+/// An output being written, one exercise at a time.
+enum Acc {
+    Text(Vec<String>),
+    Json(Vec<serde_json::Value>),
+    Doc(doc::Renderer),
+}
+
 impl Render {
-    /// One output for the given exercises; `path` is where it will be saved
-    /// (Markdown's figures are named after it).
-    fn one(
-        &self,
-        solved: &[(String, String, Solution)],
-        path: Option<&Path>,
-    ) -> Result<Written, String> {
-        let text = match self.format {
-            Format::Text => {
-                let texts: Vec<String> = solved
-                    .iter()
-                    .map(|(n, _, s)| {
-                        let color = self.color && path.is_none();
-                        report::text(n, s, self.detail, self.digits, Style { color })
-                    })
-                    .collect();
-                texts.join("\n")
+    /// A new output; `path` is where it will be saved (Markdown's figures
+    /// are named after it).
+    fn start(&self, path: Option<&Path>) -> Acc {
+        match self.format.document() {
+            None if self.format == Format::Json => Acc::Json(Vec::new()),
+            None => Acc::Text(Vec::new()),
+            Some(format) => Acc::Doc(doc::Renderer::new(&doc::Options {
+                format,
+                detail: self.detail,
+                digits: self.digits,
+                fragment: self.fragment,
+                figure_stem: path
+                    .and_then(|p| p.file_stem())
+                    .map(|s| s.to_string_lossy().into_owned()),
+            })),
+        }
+    }
+
+    /// Writes one solved exercise into the output (the solution can then
+    /// be dropped).
+    fn add(&self, acc: &mut Acc, name: &str, src: &str, sol: &Solution, to_file: bool) {
+        match acc {
+            Acc::Text(t) => {
+                let color = self.color && !to_file;
+                t.push(report::text(
+                    name,
+                    sol,
+                    self.detail,
+                    self.digits,
+                    Style { color },
+                ));
             }
-            Format::Json => {
-                let all: Vec<_> = solved
-                    .iter()
-                    .map(|(n, src, s)| report::json(n, src, s, self.digits))
-                    .collect();
-                let mut t = serde_json::to_string_pretty(&all)
+            Acc::Json(j) => j.push(report::json(name, src, sol, self.digits)),
+            Acc::Doc(r) => r.add(&doc::Exercise { file: name, sol }),
+        }
+    }
+
+    fn finish(&self, acc: Acc) -> Result<Written, String> {
+        let text = match acc {
+            Acc::Text(t) => t.join("\n"),
+            Acc::Json(j) => {
+                let mut t = serde_json::to_string_pretty(&j)
                     .map_err(|e| format!("cannot write the JSON report: {e}"))?;
                 t.push('\n');
                 t
             }
-            Format::Md | Format::Latex | Format::Html => {
-                let exercises: Vec<doc::Exercise> = solved
-                    .iter()
-                    .map(|(n, _, s)| doc::Exercise { file: n, sol: s })
-                    .collect();
-                let stem = path
-                    .and_then(|p| p.file_stem())
-                    .map(|s| s.to_string_lossy().into_owned());
-                let d = doc::render(
-                    &exercises,
-                    &doc::Options {
-                        format: self.format.document().unwrap_or(doc::Format::Html),
-                        detail: self.detail,
-                        digits: self.digits,
-                        fragment: self.fragment,
-                        figure_stem: stem,
-                    },
-                );
+            Acc::Doc(r) => {
+                let d = r.finish();
                 return Ok(Written {
                     text: d.text,
                     assets: d.assets,
@@ -235,22 +244,35 @@ fn save(path: &Path, d: &Written) -> Result<(), String> {
     Ok(())
 }
 
-/// The name of exercise `k`'s document in a folder: its file's stem, with
-/// its position added when another exercise has the same stem.
-fn unique_stem(solved: &[(String, String, Solution)], k: usize) -> String {
-    let stem = |n: &str| {
-        Path::new(n).file_stem().map_or_else(
+/// The name of each exercise's document in a folder: its file's stem, made
+/// unique with a number when two files have the same stem.
+fn unique_stems(files: &[PathBuf]) -> Vec<String> {
+    let stem = |p: &Path| {
+        p.file_stem().map_or_else(
             || "exercise".to_string(),
             |s| s.to_string_lossy().into_owned(),
         )
     };
-    let mine = stem(&solved[k].0);
-    let same = solved.iter().filter(|(n, _, _)| stem(n) == mine).count();
-    if same > 1 {
-        format!("{mine}-{}", k + 1)
-    } else {
-        mine
-    }
+    let mut taken: std::collections::HashSet<String> = files.iter().map(|f| stem(f)).collect();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    files
+        .iter()
+        .map(|f| {
+            let mine = stem(f);
+            if seen.insert(mine.clone()) {
+                return mine;
+            }
+            let mut k = 2;
+            loop {
+                let name = format!("{mine}-{k}");
+                if taken.insert(name.clone()) {
+                    seen.insert(name.clone());
+                    return name;
+                }
+                k += 1;
+            }
+        })
+        .collect()
 }
 
 /// The `*.gw` files of a folder, walked without following symbolic links
@@ -307,6 +329,10 @@ fn main() -> ExitCode {
         max_steps,
         no_bulk,
     } = cli.cmd;
+    if fragment && format != Format::Latex {
+        eprintln!("gradwork: --fragment is for --format latex (the body of a LaTeX document)");
+        return ExitCode::from(2);
+    }
     let no_color = std::env::var_os("NO_COLOR").is_some();
     let (color, err_color) = match color {
         ColorArg::Always => (true, true),
@@ -357,7 +383,21 @@ fn main() -> ExitCode {
         _ => Sink::Stdout,
     };
     let stream = format == Format::Text && matches!(sink, Sink::Stdout);
-    let mut solved: Vec<(String, String, Solution)> = Vec::new();
+    let render = Render {
+        format,
+        detail: opts.detail,
+        digits: opts.digits,
+        fragment,
+        color,
+    };
+    let stems = unique_stems(&files);
+    // One output for everything (standard output, -o FILE), or one per
+    // exercise (--out DIR), each written as soon as it is solved.
+    let mut whole = match &sink {
+        Sink::File(f) => Some(render.start(Some(f))),
+        Sink::Stdout if !stream => Some(render.start(None)),
+        _ => None,
+    };
     let mut stdout = std::io::stdout().lock();
     for (i, f) in files.iter().enumerate() {
         let name = f.display().to_string();
@@ -419,45 +459,36 @@ fn main() -> ExitCode {
             if !errs.is_empty() {
                 eprint!("{errs}");
             }
-            solved.push((name, src, sol));
+            let to_file = !matches!(sink, Sink::Stdout);
+            if let Some(acc) = whole.as_mut() {
+                render.add(acc, &name, &src, &sol, to_file);
+            } else if let Sink::Dir(dir) = &sink {
+                let file = dir.join(format!("{}.{}", stems[i], format.extension()));
+                let mut acc = render.start(Some(&file));
+                render.add(&mut acc, &name, &src, &sol, true);
+                if let Err(e) = render.finish(acc).and_then(|d| save(&file, &d)) {
+                    eprintln!("gradwork: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            // The next file's memory budget is its own; the last one's
+            // memory goes back to the system with the process.
+            if i + 1 == files.len() {
+                std::mem::forget(sol);
+            } else {
+                drop(sol);
+            }
         }
     }
-    if !stream {
-        let render = Render {
-            format,
-            detail: opts.detail,
-            digits: opts.digits,
-            fragment,
-            color,
-        };
-        let written = match &sink {
-            Sink::Stdout => render
-                .one(&solved, None)
-                .and_then(|d| write_out(&mut stdout, &d.text)),
-            Sink::File(f) => render.one(&solved, Some(f)).and_then(|d| save(f, &d)),
-            Sink::Dir(dir) => {
-                let mut r = Ok(());
-                for (k, ex) in solved.iter().enumerate() {
-                    let file = dir.join(format!(
-                        "{}.{}",
-                        unique_stem(&solved, k),
-                        format.extension()
-                    ));
-                    r = render
-                        .one(std::slice::from_ref(ex), Some(&file))
-                        .and_then(|d| save(&file, &d));
-                    if r.is_err() {
-                        break;
-                    }
-                }
-                r
-            }
-        };
+    if let Some(acc) = whole {
+        let written = render.finish(acc).and_then(|d| match &sink {
+            Sink::File(f) => save(f, &d),
+            _ => write_out(&mut stdout, &d.text),
+        });
         if let Err(e) = written {
             eprintln!("gradwork: {e}");
             return ExitCode::from(2);
         }
-        std::mem::forget(solved);
     }
     ExitCode::from(status)
 }

@@ -92,6 +92,9 @@ pub struct Window {
     pub title: String,
     pub input_name: String,
     pub output_name: String,
+    /// The kernel's and the bias's names as the exercise wrote them.
+    pub kernel_name: String,
+    pub bias_name: String,
     pub input: Vec<Num>,
     pub kernel: Vec<Num>,
     pub bias: Option<Num>,

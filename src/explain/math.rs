@@ -811,9 +811,87 @@ fn subscript(s: &str) -> String {
 
 // ---- LaTeX ----------------------------------------------------------------------
 
+/// Most elements of an axis that a printed array writes out; beyond it, the
+/// first ones, an ellipsis and the last, as the text printer does (a
+/// 300×300 matrix is not written out 90,000 times).
+pub const SHOWN_AXIS: usize = 12;
+
+/// The positions an axis of `n` shows, in order; `None` is the ellipsis.
+pub fn shown_positions(n: usize) -> Vec<Option<usize>> {
+    if n <= SHOWN_AXIS {
+        (0..n).map(Some).collect()
+    } else {
+        (0..SHOWN_AXIS - 2)
+            .map(Some)
+            .chain([None, Some(n - 1)])
+            .collect()
+    }
+}
+
+/// The rows of a 1-d or 2-d array as a printed matrix shows them: each
+/// cell printed by `f`, the ellipses by `dots(vertical, horizontal)`.
+pub fn shown_cells(
+    v: &Val,
+    column: bool,
+    f: &dyn Fn(&Num) -> String,
+    dots: &dyn Fn(bool, bool) -> String,
+) -> Vec<Vec<String>> {
+    use ndarray::IxDyn;
+    match v.ndim() {
+        1 => {
+            let cells = shown_positions(v.len()).into_iter().map(|p| match p {
+                Some(i) => f(&v[IxDyn(&[i])]),
+                None => dots(column, !column),
+            });
+            if column {
+                cells.map(|c| vec![c]).collect()
+            } else {
+                vec![cells.collect()]
+            }
+        }
+        2 => {
+            let (r, c) = (v.shape()[0], v.shape()[1]);
+            let cols = shown_positions(c);
+            shown_positions(r)
+                .into_iter()
+                .map(|i| {
+                    cols.iter()
+                        .map(|j| match (i, j) {
+                            (Some(i), Some(j)) => f(&v[IxDyn(&[i, *j])]),
+                            (None, Some(_)) => dots(true, false),
+                            (Some(_), None) => dots(false, true),
+                            (None, None) => dots(true, true),
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn latex_dots(vertical: bool, horizontal: bool) -> String {
+    match (vertical, horizontal) {
+        (true, true) => "\\ddots",
+        (true, false) => "\\vdots",
+        _ => "\\cdots",
+    }
+    .to_string()
+}
+
 /// The LaTeX printer (amsmath).
 pub struct Latex<'f> {
     fmt: &'f Fmt,
+}
+
+/// Escapes text for `\texttt{…}` of code: also `<`, `>` and `|`, which
+/// text mode does not set as written (and which Markdown would read as HTML
+/// or a table's edge).
+pub fn latex_text_escape(s: &str) -> String {
+    latex_escape(s)
+        .replace('<', "\\textless{}")
+        .replace('>', "\\textgreater{}")
+        .replace('|', "\\textbar{}")
 }
 
 /// Escapes text for `\text{…}` / `\texttt{…}`.
@@ -1013,18 +1091,10 @@ impl<'f> Latex<'f> {
                 };
                 (n, p)
             }
-            1 => {
-                let items: Vec<String> = v.iter().map(f).collect();
-                let sep = if column { " \\\\ " } else { " & " };
-                (
-                    format!("\\begin{{bmatrix}} {} \\end{{bmatrix}}", items.join(sep)),
-                    P_ATOM,
-                )
-            }
-            2 => {
-                let rows: Vec<String> = v
-                    .outer_iter()
-                    .map(|r| r.iter().map(f).collect::<Vec<_>>().join(" & "))
+            1 | 2 => {
+                let rows: Vec<String> = shown_cells(v, column, &f, &latex_dots)
+                    .into_iter()
+                    .map(|r| r.join(" & "))
                     .collect();
                 (
                     format!(
@@ -1074,7 +1144,7 @@ impl<'f> Latex<'f> {
                 P_ATOM,
             ),
             Math::Num(v) => self.value(v, false),
-            Math::Code(c) => (format!("\\texttt{{{}}}", latex_escape(c)), P_ATOM),
+            Math::Code(c) => (format!("\\texttt{{{}}}", latex_text_escape(c)), P_ATOM),
             Math::Neg(x) => {
                 let inner = self.expr(x);
                 let wrap = matches!(&**x, Math::Bin(Op::FloorDiv | Op::Mod, ..))
@@ -1148,13 +1218,7 @@ impl<'f> Latex<'f> {
             Math::Sqrt(x) => (format!("\\sqrt{{{}}}", self.expr(x).0), P_ATOM),
             // The transpose of a vector is its row.
             Math::Transpose(x) => match &**x {
-                Math::Num(v) if v.ndim() == 1 => {
-                    let items: Vec<String> = v.iter().map(|n| latex_num(n, self.fmt)).collect();
-                    (
-                        format!("\\begin{{bmatrix}} {} \\end{{bmatrix}}", items.join(" & ")),
-                        P_ATOM,
-                    )
-                }
+                Math::Num(v) if v.ndim() == 1 => self.value(v, false),
                 _ => (format!("{{{}}}^\\top", lp(self.expr(x), P_ATOM)), P_ATOM),
             },
             // grad(y, x) is ∂y/∂x.

@@ -13,7 +13,7 @@
 //! the parentheses stretch to what they enclose, as `\left( … \right)` does.
 
 use crate::explain::math::{
-    name_parts, Math, Op, Rel, Val, P_ADD, P_ATOM, P_CMP, P_MUL, P_POW, P_SUM, P_UNARY,
+    name_parts, shown_cells, Math, Op, Rel, Val, P_ADD, P_ATOM, P_CMP, P_MUL, P_POW, P_SUM, P_UNARY,
 };
 use crate::lang::value::Fmt;
 use crate::{Num, Tensor};
@@ -400,19 +400,18 @@ impl<'f> MathMl<'f> {
                 .next()
                 .map(|n| number(n, self.fmt).frag())
                 .unwrap_or_else(|| Frag::atom("<mrow></mrow>".into())),
-            1 => {
-                let items: Vec<String> = v.iter().map(f).collect();
-                let rows: Vec<Vec<String>> = if column {
-                    items.into_iter().map(|c| vec![c]).collect()
-                } else {
-                    vec![items]
+            // Long axes as the text printer shows them: the first ones, an
+            // ellipsis, the last.
+            1 | 2 => {
+                let dots = |vertical: bool, horizontal: bool| {
+                    match (vertical, horizontal) {
+                        (true, true) => "<mo>⋱</mo>",
+                        (true, false) => "<mo>⋮</mo>",
+                        _ => "<mo>⋯</mo>",
+                    }
+                    .to_string()
                 };
-                Frag::atom(matrix(&rows))
-            }
-            2 => {
-                let rows: Vec<Vec<String>> =
-                    v.outer_iter().map(|r| r.iter().map(f).collect()).collect();
-                Frag::atom(matrix(&rows))
+                Frag::atom(matrix(&shown_cells(v, column, &f, &dots)))
             }
             _ => {
                 let t = Tensor::new((**v).clone());

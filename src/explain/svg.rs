@@ -1212,18 +1212,23 @@ fn window(wf: &Window, fmt: &Fmt) -> Option<Canvas> {
     }
     // Caption: the kernel, the bias and the rule.
     let kernel = clip(&format!("[{}]", weights.join(", ")), 50);
-    let mut caption = format!("kernel w = {kernel}");
+    let (wn, bn) = (clip(&wf.kernel_name, 12), clip(&wf.bias_name, 12));
+    let mut caption = format!("kernel {wn} = {kernel}");
     if let Some(b) = &wf.bias {
-        let _ = write!(caption, ", bias b = {}", label(fmt, b));
+        let _ = write!(caption, ", bias {bn} = {}", label(fmt, b));
     }
     let _ = write!(caption, ", stride {stride}, dilation {dilation}");
     let rule = format!(
-        "{}[i] = Σⱼ w[j]·{}[{}·i + {}·j]{}",
+        "{}[i] = Σⱼ {wn}[j]·{}[{}·i + {}·j]{}",
         clip(&wf.output_name, 8),
         name,
         stride,
         dilation,
-        if wf.bias.is_some() { " + b" } else { "" }
+        if wf.bias.is_some() {
+            format!(" + {bn}")
+        } else {
+            String::new()
+        }
     );
     cv.text(left, y, &caption, "");
     cv.text(left, y + 18.0, &rule, "");
@@ -1560,6 +1565,8 @@ mod tests {
     fn seed_window() -> Figure {
         let n = |s: &str| Num::parse(s).unwrap();
         Figure::Window(Window {
+            kernel_name: "w".into(),
+            bias_name: "b".into(),
             title: "conv1d".into(),
             input_name: "x".into(),
             output_name: "y".into(),
@@ -1810,6 +1817,8 @@ mod tests {
                 threshold: None,
             }),
             Figure::Window(Window {
+                kernel_name: "w".into(),
+                bias_name: "b".into(),
                 title: hostile.into(),
                 input_name: "x".into(),
                 output_name: "y".into(),
@@ -1894,6 +1903,8 @@ mod tests {
         });
         check(&big.svg(&f));
         let win = Figure::Window(Window {
+            kernel_name: "w".into(),
+            bias_name: "b".into(),
             title: "t".into(),
             input_name: "x".into(),
             output_name: "y".into(),

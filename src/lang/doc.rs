@@ -264,8 +264,16 @@ fn title_of<'a>(ex: &Exercise<'a>) -> &'a str {
 
 /// Writes the exercises as one document.
 pub fn render(exercises: &[Exercise], o: &Options) -> Document {
+    let mut r = Renderer::new(o);
+    for ex in exercises {
+        r.add(ex);
+    }
+    r.finish()
+}
+
+fn writer(o: &Options) -> Box<dyn Writer> {
     let fmt = Fmt { digits: o.digits };
-    let mut w: Box<dyn Writer> = match o.format {
+    match o.format {
         Format::Markdown => Box::new(Md {
             out: String::new(),
             fmt,
@@ -280,25 +288,37 @@ pub fn render(exercises: &[Exercise], o: &Options) -> Document {
             out: String::new(),
             fmt,
         }),
-    };
-    let doc_title = match exercises {
-        [one] => title_of(one).to_string(),
-        _ => "Answer key".to_string(),
-    };
-    if !(o.format == Format::Latex && o.fragment) {
-        w.begin(&doc_title);
     }
-    if exercises.len() > 1 {
-        w.title(&doc_title);
-        let toc: Vec<(String, &str)> = exercises
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (anchor(i), title_of(e)))
-            .collect();
-        w.toc(&toc);
+}
+
+/// A document written one exercise at a time, so that each solution can be
+/// dropped as soon as it is written (a folder of long runs is not held in
+/// memory until the end); the title and the contents are put in front when
+/// it is finished.
+pub struct Renderer {
+    o: Options,
+    fmt: Fmt,
+    body: Box<dyn Writer>,
+    /// Each exercise's anchor and title, for the contents.
+    toc: Vec<(String, String)>,
+}
+
+impl Renderer {
+    pub fn new(o: &Options) -> Renderer {
+        Renderer {
+            o: o.clone(),
+            fmt: Fmt { digits: o.digits },
+            body: writer(o),
+            toc: Vec::new(),
+        }
     }
-    for (i, ex) in exercises.iter().enumerate() {
-        w.exercise(&anchor(i), title_of(ex), ex.file);
+
+    /// Writes one exercise's section.
+    pub fn add(&mut self, ex: &Exercise) {
+        let (w, o, fmt) = (&mut self.body, &self.o, &self.fmt);
+        let a = anchor(self.toc.len());
+        self.toc.push((a.clone(), title_of(ex).to_string()));
+        w.exercise(&a, title_of(ex), ex.file);
         if !ex.sol.model.is_empty() && o.detail == Detail::Full {
             w.heading("The model");
             for e in &ex.sol.model {
@@ -307,7 +327,7 @@ pub fn render(exercises: &[Exercise], o: &Options) -> Document {
         }
         let mut in_part = false;
         for s in &ex.sol.steps {
-            for b in step_blocks(s, o.detail, &fmt) {
+            for b in step_blocks(s, o.detail, fmt) {
                 if let Block::Part(h) = b {
                     if in_part {
                         w.end_part();
@@ -334,10 +354,37 @@ pub fn render(exercises: &[Exercise], o: &Options) -> Document {
         }
         w.end_exercise();
     }
-    if !(o.format == Format::Latex && o.fragment) {
-        w.end();
+
+    /// The whole document: preamble, title and contents, the exercises.
+    pub fn finish(mut self) -> Document {
+        let whole = !(self.o.format == Format::Latex && self.o.fragment);
+        let doc_title = match self.toc.as_slice() {
+            [(_, one)] => one.clone(),
+            _ => "Answer key".to_string(),
+        };
+        let mut head = writer(&self.o);
+        if whole {
+            head.begin(&doc_title);
+        }
+        if self.toc.len() > 1 {
+            head.title(&doc_title);
+            let toc: Vec<(String, &str)> = self
+                .toc
+                .iter()
+                .map(|(a, t)| (a.clone(), t.as_str()))
+                .collect();
+            head.toc(&toc);
+        }
+        if whole {
+            self.body.end();
+        }
+        let head = head.finish();
+        let body = self.body.finish();
+        Document {
+            text: head.text + &body.text,
+            assets: body.assets,
+        }
     }
-    w.finish()
 }
 
 fn anchor(i: usize) -> String {
@@ -616,20 +663,24 @@ fn md_text(s: &str) -> String {
             out.push(c);
         }
     }
-    // A line that starts like a heading, a list item or a numbered item.
-    let numbered = out
-        .split_once(". ")
-        .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-    if out.starts_with(['#', '-', '+']) || numbered {
+    // Leading spaces would make a code block; a line that starts like a
+    // heading, a list item or a numbered item (`1.`, `1)`) is escaped.
+    let mut out = out.trim_start().to_string();
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    let numbered = digits > 0 && out[digits..].starts_with(['.', ')']);
+    if numbered {
+        out.insert(digits, '\\');
+    } else if out.starts_with(['#', '-', '+', '=']) {
         out.insert(0, '\\');
     }
     out
 }
 
-/// A data URL of an SVG (percent-encoded, no base64 needed).
-fn svg_data_url(svg: &str) -> String {
-    let mut out = String::from("data:image/svg+xml;charset=utf-8,");
-    for b in svg.bytes() {
+/// Text percent-encoded for a link target: a Markdown link ends at a
+/// space or a parenthesis, so neither is left as it is.
+fn url_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~/:=;,".contains(&b) {
             out.push(b as char);
         } else {
@@ -639,13 +690,14 @@ fn svg_data_url(svg: &str) -> String {
     out
 }
 
+/// A data URL of an SVG (percent-encoded, no base64 needed).
+fn svg_data_url(svg: &str) -> String {
+    format!("data:image/svg+xml;charset=utf-8,{}", url_escape(svg))
+}
+
 impl Writer for Md {
-    fn begin(&mut self, title: &str) {
-        let _ = writeln!(
-            self.out,
-            "<!-- gradwork answer key: {} -->\n",
-            title.replace("--", "- -")
-        );
+    fn begin(&mut self, _title: &str) {
+        // The title is the first heading (a comment could be closed by it).
     }
     fn title(&mut self, title: &str) {
         let _ = writeln!(self.out, "# {}\n", md_text(title));
@@ -707,7 +759,9 @@ impl Writer for Md {
                 self.out.push('\n');
             }
             Block::Code(c) => {
-                let fence = if c.contains("```") { "````" } else { "```" };
+                // A fence longer than any run of backticks inside.
+                let longest = c.split(|ch| ch != '`').map(str::len).max().unwrap_or(0);
+                let fence = "`".repeat(longest.max(2) + 1);
                 let _ = writeln!(self.out, "{fence}python\n{c}\n{fence}\n");
             }
             Block::Figure(f) => {
@@ -716,7 +770,7 @@ impl Writer for Md {
                 match &self.stem {
                     Some(stem) => {
                         let name = format!("{stem}-fig{}.svg", self.assets.len() + 1);
-                        let _ = writeln!(self.out, "![{alt}]({name})\n");
+                        let _ = writeln!(self.out, "![{alt}]({})\n", url_escape(&name));
                         self.assets.push((name, svg));
                     }
                     None => {

@@ -1145,11 +1145,19 @@ impl<'s> Interp<'s> {
             return None;
         };
         let mut eqs = Vec::new();
+        // Each name once, never a parameter, never defined by itself: then
+        // `name = formula` is an equation (`x = 2·x` is an assignment).
+        let mut bound: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
         for st in lines {
             match &st.kind {
                 StmtKind::Assign(targets, e) if targets.len() == 1 => match &targets[0] {
-                    Target::Name(n, _) => {
-                        eqs.push((Math::sym(n.as_str()), explain::to_math(self, e, false)))
+                    Target::Name(n, _) if !bound.contains(&n.as_str()) => {
+                        let f = explain::to_math(self, e, false);
+                        if crate::lang::model::mentions(&f, n) {
+                            return None;
+                        }
+                        bound.push(n);
+                        eqs.push((Math::sym(n.as_str()), f));
                     }
                     _ => return None,
                 },

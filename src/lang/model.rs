@@ -67,6 +67,17 @@ pub fn equations(steps: &[Step]) -> Vec<Equations> {
                 if stated.is_empty() && !in_model(formula, &functions, &values) {
                     continue;
                 }
+                // An equation says what a name is: `s = s·2` or a second
+                // definition of a name already in the model would say
+                // something false about it; only the first definition is
+                // written.
+                let names: Vec<&str> = target.split(" = ").collect();
+                if names
+                    .iter()
+                    .any(|n| values.contains(*n) || mentions(formula, n))
+                {
+                    continue;
+                }
                 let recurrent = stated.iter().any(|e| {
                     e.lines
                         .iter()
@@ -119,6 +130,11 @@ fn in_model(m: &Math, functions: &HashSet<String>, values: &HashSet<String>) -> 
     here || m.children().iter().any(|c| in_model(c, functions, values))
 }
 
+/// Whether the formula uses the name.
+pub(crate) fn mentions(m: &Math, name: &str) -> bool {
+    matches!(m, Math::Sym(n, _) if n == name) || m.children().iter().any(|c| mentions(c, name))
+}
+
 /// `W @ h[-1] + b` as a teacher writes it: `W·h⁽ᵀ⁾ + b`.
 fn teacher_form(m: &Math, states: &HashSet<String>) -> Math {
     m.map(&|n| match n {
@@ -140,8 +156,9 @@ fn teacher_form(m: &Math, states: &HashSet<String>) -> Math {
 /// is `h = −b/W`, computed exactly and drawn on the plot of h⁽ᵗ⁾.
 pub fn thresholds(steps: &mut [Step], fmt: &crate::lang::value::Fmt) {
     use crate::explain::figure::Figure;
-    let mut found: Vec<(String, crate::Num, String)> = Vec::new();
-    for s in steps.iter() {
+    // (index of the plotting step, threshold, text)
+    let mut found: Vec<(usize, crate::Num, String)> = Vec::new();
+    for (k, s) in steps.iter().enumerate() {
         let (Some(target), Some(Math::Bin(Op::Add, prod, bias))) = (&s.target, s.chain.first())
         else {
             continue;
@@ -150,50 +167,63 @@ pub fn thresholds(steps: &mut [Step], fmt: &crate::lang::value::Fmt) {
             continue;
         };
         // `h[-1]` is a formula whose value is known: Given(h[-1], value).
-        let h = match &**h {
-            Math::Given(inner, _) => &**inner,
-            other => other,
+        let Math::Given(h, last) = &**h else {
+            continue;
         };
         let (Math::Sym(_, Some(wv)), Math::Index(h, i), Math::Sym(_, Some(bv))) =
-            (&**w, h, &**bias)
+            (&**w, &**h, &**bias)
         else {
             continue;
         };
         let (Math::Sym(hname, _), "-1") = (&**h, i.as_str()) else {
             continue;
         };
-        let (Some(w), Some(b)) = (
+        let (Some(w), Some(b), Some(last)) = (
             wv.iter().next().filter(|_| wv.len() == 1),
             bv.iter().next().filter(|_| bv.len() == 1),
+            last.iter().next().filter(|_| last.len() == 1),
         ) else {
             continue;
         };
-        if w.is_zero() {
-            continue;
-        }
+        let side = match w.compare(&crate::Num::zero()) {
+            Ok(std::cmp::Ordering::Greater) => "above",
+            Ok(std::cmp::Ordering::Less) => "below",
+            _ => continue,
+        };
         let Ok(at) = b.neg().div(w) else {
             continue;
         };
-        let side = if w.to_f64() > 0.0 { "above" } else { "below" };
+        // The statement that last bound the name before this one, and only
+        // if it is the plotted recurrence and its last state is the value
+        // `h[-1]` read here (a name rebound by a loop or an index
+        // assignment in between is not).
+        let Some(j) = steps[..k].iter().rposition(|p| {
+            p.target
+                .as_deref()
+                .is_some_and(|t| t.split(" = ").any(|n| n == hname))
+        }) else {
+            continue;
+        };
+        let plotted_last = steps[j].notes.iter().find_map(|n| match n {
+            Note::Figure(Figure::Series(f)) => f.states.last().cloned(),
+            _ => None,
+        });
+        let same = plotted_last.is_some_and(|v| {
+            v.len() == 1 && v[0].is_exact() && last.is_exact() && v[0].eq_num(last).unwrap_or(false)
+        });
+        if !same {
+            continue;
+        }
         let text = format!(
             "{target} = 0 at {hname} = {} ({target} > 0 {side})",
             fmt.compact(&at)
         );
-        found.push((hname.clone(), at, text));
+        found.push((j, at, text));
     }
-    for (hname, at, text) in found {
-        // The latest recurrence bound to that name before the statement.
-        let Some(step) = steps.iter_mut().rev().find(|s| {
-            s.target.as_deref() == Some(hname.as_str())
-                && s.notes
-                    .iter()
-                    .any(|n| matches!(n, Note::Figure(Figure::Series(_))))
-        }) else {
-            continue;
-        };
-        for n in &mut step.notes {
+    for (j, at, text) in found {
+        for n in &mut steps[j].notes {
             if let Note::Figure(Figure::Series(f)) = n {
-                if f.states.first().is_some_and(|s| s.len() == 1) && f.threshold.is_none() {
+                if f.threshold.is_none() {
                     f.threshold = Some((at.clone(), text.clone()));
                 }
             }

@@ -126,6 +126,8 @@ pub(crate) fn conv1d_notes(
             title: format!("conv1d: the window of each output f[i] over {n_x}"),
             input_name: n_x,
             output_name: "f".into(),
+            kernel_name: n_w,
+            bias_name: n_b,
             input: nums(x),
             kernel: nums(w),
             bias: b.and_then(|b| b.item().ok()),
