@@ -104,6 +104,10 @@ pub struct Step {
 /// A marked answer, with the value kept for JSON.
 #[derive(Clone, Debug)]
 pub struct Answer {
+    /// A stable id for tools and autograders: the name, or, when a name is
+    /// shown more than once (`show h` in a loop), `name@part#k` (k counts
+    /// from 1 within the part; `name#k` outside any part).
+    pub id: String,
     pub name: String,
     pub expr: String,
     pub value: Value,
@@ -355,6 +359,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
     }
     it.place_marks(usize::MAX);
     crate::lang::model::thresholds(&mut it.steps, &it.fmt);
+    answer_ids(&mut it.answers);
     Solution {
         title,
         model: crate::lang::model::equations(&it.steps),
@@ -362,6 +367,27 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         answers: it.answers,
         errors: it.errors,
         elided_steps: it.elided,
+    }
+}
+
+/// Gives each answer its stable id ([`Answer::id`]).
+fn answer_ids(answers: &mut [Answer]) {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for a in answers.iter() {
+        *count.entry(a.name.clone()).or_insert(0) += 1;
+    }
+    let mut seen: HashMap<(String, Option<String>), usize> = HashMap::new();
+    for a in answers.iter_mut() {
+        if count[&a.name] == 1 {
+            a.id = a.name.clone();
+            continue;
+        }
+        let k = seen.entry((a.name.clone(), a.part.clone())).or_insert(0);
+        *k += 1;
+        a.id = match &a.part {
+            Some(p) => format!("{}@{p}#{k}", a.name),
+            None => format!("{}#{k}", a.name),
+        };
     }
 }
 
@@ -904,6 +930,7 @@ impl<'s> Interp<'s> {
                 let label = name.as_ref().map(|(n, _)| n.clone());
                 let text = self.fmt.value(&v);
                 self.answers.push(Answer {
+                    id: String::new(),
                     name: label.clone().unwrap_or_else(|| expr_text.clone()),
                     expr: expr_text.clone(),
                     value: v.clone(),

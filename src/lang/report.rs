@@ -368,31 +368,79 @@ fn answer_json(a: &Answer, fmt: &Fmt) -> Json {
     j
 }
 
-fn answer_value_json(a: &Answer, fmt: &Fmt) -> Json {
-    let tensor = match &a.value {
-        Value::T(t) => Some(t.clone()),
-        Value::Bool(b) => Some(Tensor::scalar(Num::int(*b as i64))),
-        _ => None,
-    };
-    match tensor {
-        Some(t) => {
-            // Fractions when every element is exact.
-            let exact = nested_json(&t, &|n| n.fraction_string().map(Json::from));
-            json!({
-                "name": a.name,
-                "expr": a.expr,
-                "part": a.part,
-                "shape": t.shape(),
-                "exact": exact,
-                "value": nested_json(&t, &|n| Some(json!(n.to_f64()))),
-                "text": a.text,
-                "latex": Latex::new(fmt).chain(&[&Math::val(&t)]),
+/// A value's elements as nested JSON, by `f`: tensors (booleans as 0 and
+/// 1), and lists, tuples and ranges of them; `None` for anything else or
+/// when `f` has nothing for an element.
+fn value_json(v: &Value, f: &dyn Fn(&Num) -> Option<Json>) -> Option<Json> {
+    match v {
+        Value::T(t) => nested_json(t, f),
+        Value::Bool(b) => f(&Num::int(*b as i64)),
+        Value::List(items) | Value::Tuple(items) => items
+            .iter()
+            .map(|x| value_json(x, f))
+            .collect::<Option<Vec<_>>>()
+            .map(Json::Array),
+        // range(start, stop, step): Python's numbers, up to 2¹⁶ of them.
+        Value::Range(start, stop, step) if *step != 0 => {
+            let (a, b, c) = (*start as i128, *stop as i128, *step as i128);
+            let n = if c > 0 {
+                (b - a + c - 1).max(0) / c
+            } else {
+                (a - b - c - 1).max(0) / -c
+            };
+            (n <= 1 << 16).then(|| {
+                Json::Array(
+                    (0..n)
+                        .filter_map(|k| i64::try_from(a + k * c).ok())
+                        .filter_map(|x| f(&Num::int(x)))
+                        .collect(),
+                )
             })
         }
-        None => json!({
-            "name": a.name, "expr": a.expr, "part": a.part, "shape": [], "exact": null,
-            "value": null, "text": a.text, "latex": null,
-        }),
+        _ => None,
+    }
+}
+
+fn answer_value_json(a: &Answer, fmt: &Fmt) -> Json {
+    // Guaranteed bounds of every element (equal for an exact one that is a
+    // float; around it otherwise).
+    let lo = value_json(&a.value, &|n| n.interval().ok().map(|(l, _)| json!(l)));
+    let hi = value_json(&a.value, &|n| n.interval().ok().map(|(_, h)| json!(h)));
+    let approximate = {
+        let any = std::cell::Cell::new(false);
+        value_json(&a.value, &|n| {
+            any.set(any.get() || !n.is_exact());
+            Some(Json::Null)
+        });
+        any.get()
+    };
+    let common = |shape: Json, latex: Json| {
+        json!({
+            "id": a.id,
+            "name": a.name,
+            "expr": a.expr,
+            "part": a.part,
+            "shape": shape,
+            // Fractions when every element is exact.
+            "exact": value_json(&a.value, &|n| n.fraction_string().map(Json::from)),
+            "value": value_json(&a.value, &|n| Some(json!(n.to_f64()))),
+            "approximate": approximate,
+            "lo": lo,
+            "hi": hi,
+            "text": a.text,
+            "latex": latex,
+        })
+    };
+    match &a.value {
+        Value::T(t) => common(
+            json!(t.shape()),
+            json!(Latex::new(fmt).chain(&[&Math::val(t)])),
+        ),
+        Value::Bool(b) => common(
+            json!([]),
+            json!(Latex::new(fmt).chain(&[&Math::int(*b as i64)])),
+        ),
+        _ => common(json!(null), Json::Null),
     }
 }
 
