@@ -77,8 +77,40 @@ enum ColorArg {
     Never,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GradeFormat {
+    Text,
+    Json,
+    /// Gradescope's autograder results.json.
+    Gradescope,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
+    /// Mark a student's answers against a key, with follow-through: an
+    /// answer that is right given the student's own earlier (wrong) values
+    /// is credited, unless those values make it trivial.
+    ///
+    /// Exit status: 0 when the marking ran (whatever the marks), 2 when the
+    /// key or the submission cannot be read or the key has an error.
+    Grade {
+        /// The key: an exercise whose `show` lines are the answers.
+        key: PathBuf,
+        /// The student's answers: a JSON object from answer names (or the
+        /// ids of `--format json`) to numbers, fractions as strings and
+        /// nested lists; or a `.gw` exercise of the student's own, whose
+        /// answers are taken by name.
+        submission: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: GradeFormat,
+        /// Relative tolerance for a key value with no finite decimal (1/3,
+        /// an approximate value), which a student writes rounded.
+        #[arg(long, default_value_t = 1e-3)]
+        tolerance: f64,
+        /// Write the report to FILE instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Print the worked solution of exercise files (`*.gw`, or folders of them).
     ///
     /// Exit status: 0 when every file solved and every check held, 1 when a
@@ -314,6 +346,89 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>, warn: &mut Vec<String>) -> std::
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Grade {
+            key,
+            submission,
+            format,
+            tolerance,
+            output,
+        } => grade_main(&key, &submission, format, tolerance, output.as_deref()),
+        cmd => solve_main(cmd),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        .and_then(|b| {
+            String::from_utf8(b).map_err(|_| format!("{}: not UTF-8 text", path.display()))
+        })
+}
+
+fn grade_main(
+    key: &Path,
+    submission: &Path,
+    format: GradeFormat,
+    tolerance: f64,
+    output: Option<&Path>,
+) -> ExitCode {
+    use gradwork::lang::grade;
+    let run = || -> Result<String, String> {
+        let src = read_text(key)?;
+        let opts = Options::default();
+        let sub_text = read_text(submission)?;
+        let sub = if submission.extension().is_some_and(|x| x == "gw") {
+            let sol = solve(&sub_text, &opts);
+            if let Some(e) = sol.errors.first() {
+                eprint!(
+                    "{}",
+                    e.render(&submission.display().to_string(), &sub_text, false)
+                );
+            }
+            grade::submission_from_solution(&sol)
+        } else {
+            grade::submission_from_json(&sub_text)
+                .map_err(|e| format!("{}: {e}", submission.display()))?
+        };
+        let tol = if tolerance.is_finite() && tolerance >= 0.0 {
+            tolerance
+        } else {
+            return Err("--tolerance is a number ≥ 0".into());
+        };
+        let report =
+            grade::grade(&src, &opts, &sub, tol).map_err(|e| format!("{}: {e}", key.display()))?;
+        let name = key.display().to_string();
+        Ok(match format {
+            GradeFormat::Text => grade::text(&name, &report),
+            GradeFormat::Json => {
+                serde_json::to_string_pretty(&grade::json(&name, &report))
+                    .map_err(|e| e.to_string())?
+                    + "\n"
+            }
+            GradeFormat::Gradescope => {
+                serde_json::to_string_pretty(&grade::gradescope(&report))
+                    .map_err(|e| e.to_string())?
+                    + "\n"
+            }
+        })
+    };
+    let written = run().and_then(|text| match output {
+        Some(f) => {
+            std::fs::write(f, text).map_err(|e| format!("cannot write {}: {e}", f.display()))
+        }
+        None => write_out(&mut std::io::stdout().lock(), &text),
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gradwork: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn solve_main(cmd: Cmd) -> ExitCode {
     let Cmd::Solve {
         paths,
         detail,
@@ -328,7 +443,10 @@ fn main() -> ExitCode {
         max_memory,
         max_steps,
         no_bulk,
-    } = cli.cmd;
+    } = cmd
+    else {
+        return ExitCode::from(2);
+    };
     if fragment && format != Format::Latex {
         eprintln!("gradwork: --fragment is for --format latex (the body of a LaTeX document)");
         return ExitCode::from(2);

@@ -261,6 +261,8 @@ pub struct Interp<'s> {
     /// Names of the user functions being run, innermost last.
     calls: Vec<String>,
     pub(crate) named: Vec<Named>,
+    /// Values that stand for names when grading ([`run_with`]).
+    overrides: HashMap<String, Tensor<Num>>,
 }
 
 /// The names a target binds.
@@ -317,6 +319,15 @@ fn title_of(src: &str) -> String {
 }
 
 pub fn run(src: &str, opts: &Options) -> Solution {
+    run_with(src, opts, &HashMap::new())
+}
+
+/// Runs `src` with the given values standing for the names they are keyed
+/// by: each top-level binding of such a name (`x = …`, `show x = …`) takes
+/// the given value instead of the computed one, and everything after it is
+/// computed from that value. Grading re-runs a key this way to carry a
+/// student's earlier value forward.
+pub fn run_with(src: &str, opts: &Options, overrides: &HashMap<String, Tensor<Num>>) -> Solution {
     let title = title_of(src);
     let _run = crate::budget::start(opts.limits);
     let program = lex(src).and_then(|toks| Parser::new(toks).program());
@@ -348,6 +359,7 @@ pub fn run(src: &str, opts: &Options) -> Solution {
         verifying: 0,
         finding: 0,
         verified: None,
+        overrides: overrides.clone(),
     };
     match program {
         Err(e) => it.errors.push(e),
@@ -466,6 +478,30 @@ impl<'s> Interp<'s> {
     pub(crate) fn notes_wanted(&self) -> bool {
         self.top_level() && self.verifying == 0
     }
+    /// The value that stands for `name` at the top level when grading
+    /// carries a student's earlier value forward ([`run_with`]).
+    ///
+    /// The value keeps the computation it replaces: it is the computed value
+    /// plus the constant difference, so a gradient taken later still flows
+    /// through the statement, evaluated at the student's value.
+    fn overridden(&self, name: &str, computed: &Value) -> Option<Value> {
+        if !self.top_level() {
+            return None;
+        }
+        let given = self.overrides.get(name)?;
+        if let Value::T(c) = computed {
+            if c.shape() == given.shape() {
+                if let Ok(d) = given.sub(c) {
+                    let constant = Tensor::new(d.value().clone());
+                    if let Ok(v) = c.add(&constant) {
+                        return Some(Value::T(v));
+                    }
+                }
+            }
+        }
+        Some(Value::T(given.clone()))
+    }
+
     /// Whether a built-in's figure can reach a step: in full detail, outside
     /// a verification, at the top level or in a function it calls (whose
     /// lines are shown), for a step that will be shown.
@@ -783,10 +819,22 @@ impl<'s> Interp<'s> {
             StmtKind::Assign(targets, e) => {
                 let v = self.eval(e)?;
                 // The working uses the values from before the statement.
-                let chain = if self.shown() {
+                let mut chain = if self.shown() {
                     explain::working(self, e)
                 } else {
                     Vec::new()
+                };
+                // Grading: a student's own value stands for the key's (its
+                // working, made for the key's value, is not shown).
+                let v = match targets.as_slice() {
+                    [Target::Name(n, _)] => match self.overridden(n, &v) {
+                        Some(o) => {
+                            chain.clear();
+                            o
+                        }
+                        None => v,
+                    },
+                    _ => v,
                 };
                 for t in targets {
                     self.bind_target(t, v.clone())?;
@@ -917,10 +965,17 @@ impl<'s> Interp<'s> {
                 self.verified = None;
                 let v = self.eval(e)?;
                 let expr_text = self.text(e.span).to_string();
-                let chain = if self.shown() {
+                let mut chain = if self.shown() {
                     explain::working(self, e)
                 } else {
                     Vec::new()
+                };
+                let v = match name.as_ref().and_then(|(n, _)| self.overridden(n, &v)) {
+                    Some(o) => {
+                        chain.clear();
+                        o
+                    }
+                    None => v,
                 };
                 if let Some((n, s)) = name {
                     let t = Target::Name(n.clone(), *s);
