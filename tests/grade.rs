@@ -144,3 +144,24 @@ fn gradescope_results_and_bad_input() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_carried_value_takes_effect_where_the_key_shows_it() {
+    // Key: x = 2, y = 3·x = 6, then `show x = x + 1` (3) and z = x·y = 18.
+    // A student with x = 4 carried forward has z = 4·6 = 24: the earlier
+    // binding x = 2 (and so y = 6) is not touched by the student's x.
+    let dir = std::env::temp_dir().join(format!("gw-grade-at-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("key.gw");
+    std::fs::write(&key, "x = 2\ny = x * 3\nshow x = x + 1\nshow z = x * y\n").unwrap();
+    let sub = dir.join("sub.json");
+    std::fs::write(&sub, r#"{"x": 4, "z": 24}"#).unwrap();
+    let r = report(key.to_str().unwrap(), sub.to_str().unwrap());
+    assert_eq!(status(&r, "x")["status"], "wrong");
+    assert_eq!(status(&r, "z")["status"], "follow-through", "{r}");
+    // 48 would be x = 4 pushed into the first binding as well: wrong.
+    std::fs::write(&sub, r#"{"x": 4, "z": 48}"#).unwrap();
+    let r = report(key.to_str().unwrap(), sub.to_str().unwrap());
+    assert_eq!(status(&r, "z")["status"], "wrong");
+    let _ = std::fs::remove_dir_all(&dir);
+}

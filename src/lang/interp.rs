@@ -323,9 +323,9 @@ pub fn run(src: &str, opts: &Options) -> Solution {
 }
 
 /// Runs `src` with the given values standing for the names they are keyed
-/// by: each top-level binding of such a name (`x = …`, `show x = …`) takes
-/// the given value instead of the computed one, and everything after it is
-/// computed from that value. Grading re-runs a key this way to carry a
+/// by: where the key shows such a name at the top level (`show x = …`, or
+/// `show x`), the given value takes the computed one's place, and
+/// everything after it is computed from that value. Grading re-runs a key this way to carry a
 /// student's earlier value forward.
 pub fn run_with(src: &str, opts: &Options, overrides: &HashMap<String, Tensor<Num>>) -> Solution {
     let title = title_of(src);
@@ -479,7 +479,9 @@ impl<'s> Interp<'s> {
         self.top_level() && self.verifying == 0
     }
     /// The value that stands for `name` at the top level when grading
-    /// carries a student's earlier value forward ([`run_with`]).
+    /// carries a student's earlier value forward ([`run_with`]): taken where
+    /// the key shows the name, so that the statements before it run as
+    /// they are.
     ///
     /// The value keeps the computation it replaces: it is the computed value
     /// plus the constant difference, so a gradient taken later still flows
@@ -819,22 +821,10 @@ impl<'s> Interp<'s> {
             StmtKind::Assign(targets, e) => {
                 let v = self.eval(e)?;
                 // The working uses the values from before the statement.
-                let mut chain = if self.shown() {
+                let chain = if self.shown() {
                     explain::working(self, e)
                 } else {
                     Vec::new()
-                };
-                // Grading: a student's own value stands for the key's (its
-                // working, made for the key's value, is not shown).
-                let v = match targets.as_slice() {
-                    [Target::Name(n, _)] => match self.overridden(n, &v) {
-                        Some(o) => {
-                            chain.clear();
-                            o
-                        }
-                        None => v,
-                    },
-                    _ => v,
                 };
                 for t in targets {
                     self.bind_target(t, v.clone())?;
@@ -970,9 +960,21 @@ impl<'s> Interp<'s> {
                 } else {
                     Vec::new()
                 };
-                let v = match name.as_ref().and_then(|(n, _)| self.overridden(n, &v)) {
+                // Grading: the student's value stands for the key's from the
+                // statement that shows it on (`show x = …`, or `show x` of a
+                // name bound before); its working, made for the key's value,
+                // is not shown.
+                let bare = match &e.kind {
+                    ExprKind::Name(n) if name.is_none() => Some(n.clone()),
+                    _ => None,
+                };
+                let shown_name = name.as_ref().map(|(n, _)| n.clone()).or(bare.clone());
+                let v = match shown_name.and_then(|n| self.overridden(&n, &v)) {
                     Some(o) => {
                         chain.clear();
+                        if let Some(n) = &bare {
+                            self.bind_target(&Target::Name(n.clone(), e.span), o.clone())?;
+                        }
                         o
                     }
                     None => v,
