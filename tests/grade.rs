@@ -165,3 +165,26 @@ fn a_carried_value_takes_effect_where_the_key_shows_it() {
     assert_eq!(status(&r, "z")["status"], "wrong");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_working_is_rewritten_from_the_students_values() {
+    let (code, out, err) = grade(TASK2, "tests/grading/task2_slip.json", "text");
+    assert_eq!(code, 0, "{err}");
+    let worked = &out[out.find("the key from your values").expect("the working")..];
+    // The carried value is the student's, and says so; the key's own is
+    // named, not shown as the formula's result.
+    assert!(
+        worked.contains("f_p2 = your value, carried forward"),
+        "{worked}"
+    );
+    assert!(
+        worked.contains("the key computes [3, 3, 3, 3] here"),
+        "{worked}"
+    );
+    assert!(!worked
+        .contains("f[3] = 3.3·(1/3) + 3.3·(1/3) + 2.7·(1/3) + (-0.1) = 3\n     = [3, 3, 3, 2]"));
+    // L = 13 and ∂L/∂w = [28.6, 28.6, 26.8], as derived by hand above.
+    assert!(worked.contains("= 13"), "{worked}");
+    assert!(worked.contains("[28.6, 28.6, 26.8]"), "{worked}");
+    assert!(!worked.contains("did not pass the self-check"), "{worked}");
+}

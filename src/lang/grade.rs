@@ -77,6 +77,10 @@ pub struct Report {
     pub max_score: f64,
     /// Submitted names that the key has no answer for.
     pub unknown: Vec<String>,
+    /// The key's worked solution re-written from the student's values
+    /// (every wrong named value carried forward), when any was wrong: the
+    /// working a follow-through mark rests on, each line checked as always.
+    pub worked: Option<String>,
 }
 
 /// A student's values by answer id or name.
@@ -403,7 +407,33 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
         .filter(|(k, _)| !key.answers.iter().any(|a| a.id == *k || a.name == *k))
         .map(|(k, _)| k.clone())
         .collect();
+    // The working from the student's values: the key run once more with
+    // every wrong named value carried (what each later answer was compared
+    // with is this run's value up to its own point).
+    let worked = (!carried.is_empty()).then(|| {
+        let sol = interp::run_with(src, opts, &carried);
+        // (A line the self-check refused is left out of the working, and
+        // said so, as in any worked solution.)
+        let refused = sol
+            .errors
+            .iter()
+            .filter(|e| e.kind == super::ErrorKind::Internal)
+            .count();
+        let note = if refused > 0 {
+            format!("({refused} worked line(s) did not pass the self-check and are left out)\n")
+        } else {
+            String::new()
+        };
+        note + &super::report::text(
+            "the key from your values",
+            &sol,
+            super::interp::Detail::Full,
+            opts.digits,
+            super::report::Style { color: false },
+        )
+    });
     Ok(Report {
+        worked,
         score: marks.iter().map(|m| m.score).sum(),
         max_score: marks.iter().map(|m| m.max_score).sum(),
         marks,
@@ -439,6 +469,10 @@ pub fn text(key: &str, report: &Report) -> String {
     for u in &report.unknown {
         out.push_str(&format!("  ? {u}: the key has no answer of that name\n"));
     }
+    if let Some(w) = &report.worked {
+        out.push('\n');
+        out.push_str(w);
+    }
     out
 }
 
@@ -471,6 +505,7 @@ pub fn json(key: &str, report: &Report) -> Json {
             "feedback": m.feedback,
         })).collect::<Vec<_>>(),
         "unknown": report.unknown,
+        "worked": report.worked,
     })
 }
 

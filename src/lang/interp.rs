@@ -969,9 +969,17 @@ impl<'s> Interp<'s> {
                     _ => None,
                 };
                 let shown_name = name.as_ref().map(|(n, _)| n.clone()).or(bare.clone());
+                let mut carried_in = false;
                 let v = match shown_name.and_then(|n| self.overridden(&n, &v)) {
                     Some(o) => {
                         chain.clear();
+                        carried_in = true;
+                        // The built-ins' working is for the key's value.
+                        self.notes.clear();
+                        self.notes.push(Note::prose(format!(
+                            "the key computes {} here",
+                            self.fmt.value(&v)
+                        )));
                         if let Some(n) = &bare {
                             self.bind_target(&Target::Name(n.clone(), e.span), o.clone())?;
                         }
@@ -996,7 +1004,15 @@ impl<'s> Interp<'s> {
                     verification: self.verified.take(),
                 });
                 if self.top_level() {
-                    let step = self.step_for(stmt, StepKind::Show, label, expr_text, chain, &v);
+                    // A carried value is not what the formula gives: the
+                    // step says whose value it is instead.
+                    let source = if carried_in {
+                        "your value, carried forward".to_string()
+                    } else {
+                        expr_text
+                    };
+                    let label = if carried_in { label.or(bare) } else { label };
+                    let step = self.step_for(stmt, StepKind::Show, label, source, chain, &v);
                     self.push_checked(step, stmt.span);
                 }
             }
