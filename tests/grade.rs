@@ -188,3 +188,18 @@ fn the_working_is_rewritten_from_the_students_values() {
     assert!(worked.contains("[28.6, 28.6, 26.8]"), "{worked}");
     assert!(!worked.contains("did not pass the self-check"), "{worked}");
 }
+
+#[test]
+fn a_slip_in_a_recurrence_is_carried_to_its_probability() {
+    // h⁽³⁾ = −3 (the last number 11 taken as even): s = 1·(−3) − 1/2 = −7/2,
+    // p = σ(−3.5) = 1/(1 + e^3.5) = 1/34.11545… ≈ 0.029312, written 0.0293
+    // (within the default tolerance of an approximate value); d = [p ≥ 1/2]
+    // = 0 either way, so it is simply correct.
+    let r = report("exercises/seed/task1.gw", "tests/grading/task1_slip.json");
+    assert_eq!(status(&r, "h")["status"], "wrong");
+    assert_eq!(status(&r, "s")["status"], "follow-through", "{r}");
+    assert_eq!(status(&r, "p")["status"], "follow-through", "{r}");
+    assert_eq!(status(&r, "d")["status"], "correct");
+    assert_eq!(r["score"], 6.0);
+    assert_eq!(r["max_score"], 7.0);
+}

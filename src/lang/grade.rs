@@ -372,8 +372,11 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
             fb.push_str(&format!("; it looks like {s}"));
         }
         if first != a.id {
+            // (True of the set: re-run from these values, the key's answer
+            // here changes; which one matters is not singled out.)
             fb.push_str(&format!(
-                "; it depends on {first}, where your work first departs from the key"
+                "; your earlier values ({}) change this answer, and your work first departs from the key at {first}",
+                carried_ids.join(", ")
             ));
         }
         m.feedback = fb;
