@@ -46,9 +46,13 @@ const EXACT_LIMIT: f64 = 9007199254740992.0;
 /// The elements one block of the last levels holds, per node: small enough
 /// for the cache.
 const BLOCK: u64 = 2048;
-/// What deciding and counting one input costs, in element operations
-/// (a rule that is a constant still takes about 2 ns per input).
-const PER_INPUT: u64 = 4;
+/// What deciding and counting one input costs, in element operations. A
+/// rule that is constant per length still takes about 3.5 ns per input
+/// (`tests/hostile/find_slow_condition.gw`, a search whose first candidate
+/// holds for every length, ends at the default budget in about 0.34 s with
+/// 12, 0.47 s with 4: its one-second promise held with too little margin on
+/// a loaded machine); task 1's 22,369,620 sequences stay within the budget.
+const PER_INPUT: u64 = 12;
 /// Element operations per unit of the work budget. A unit is sized for
 /// one exact operation on a small number, about 0.25 µs ([`crate::budget`]);
 /// an element operation here takes about 0.6 ns (task 1's design over all
