@@ -203,3 +203,30 @@ fn a_slip_in_a_recurrence_is_carried_to_its_probability() {
     assert_eq!(r["score"], 6.0);
     assert_eq!(r["max_score"], 7.0);
 }
+
+#[test]
+fn task5_the_relu_forgotten_and_the_bias_count() {
+    // By hand: h⁽⁰⁾ = [10000, 5000, 765]; x = [1000, 0] gives
+    // [11000, 5000, 10000 − 5000 + 1000] = [11000, 5000, 6000]; x = [1000,
+    // 3500] gives [8500, 5000, 3500]; x = [0, 4000] gives [4500, 5000,
+    // relu(8500 − 5000 − 4000)] = [4500, 5000, 0]. A student without the
+    // relu writes −500 there: wrong. An LSTM(2, 3) has 4·(3·2 + 3·3 + 3) = 72
+    // parameters with one bias per gate (the textbook), 84 with PyTorch's
+    // two: 84 for the first is wrong, for the second right. The design fails
+    // on a balance of exactly 0 (False) and the fix holds (True).
+    let r = report("exercises/seed/task5.gw", "tests/grading/task5_mixed.json");
+    assert_eq!(status(&r, "h")["status"], "wrong");
+    assert_eq!(
+        status(&r, "params(lstm(input=2, hidden=3))")["status"],
+        "wrong"
+    );
+    assert_eq!(
+        status(
+            &r,
+            "params(lstm(input=2, hidden=3), convention=\"pytorch\")"
+        )["status"],
+        "correct"
+    );
+    assert_eq!(r["score"], 3.0);
+    assert_eq!(r["max_score"], 5.0);
+}
