@@ -111,6 +111,36 @@ enum Cmd {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Make variants of a key: each number marked with `vary(…)` drawn
+    /// anew, each candidate solved as an exercise of its own and kept when
+    /// it meets every `require` and differs from the key and the others.
+    ///
+    /// Writes, into DIR, each variant's exercise (`STEM-NN.gw`) and answer
+    /// key (`STEM-NN-key.EXT`), and a summary of every variant's numbers and
+    /// answers (`STEM-summary.md`, `STEM-summary.json`).
+    ///
+    /// Exit status: 0 when COUNT variants were made, 1 when the tries ran
+    /// out first, 2 when the key cannot be read, has an error or marks
+    /// nothing.
+    Variants {
+        /// The key: an exercise with `vary(…)` marks and `require` lines.
+        key: PathBuf,
+        /// How many variants.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        count: u64,
+        /// The same seed gives the same variants.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Most candidates to draw (repeats included); 50 per variant by default.
+        #[arg(long)]
+        max_tries: Option<usize>,
+        /// The answer keys' format.
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+    },
     /// Print the worked solution of exercise files (`*.gw`, or folders of them).
     ///
     /// Exit status: 0 when every file solved and every check held, 1 when a
@@ -354,8 +384,257 @@ fn main() -> ExitCode {
             tolerance,
             output,
         } => grade_main(&key, &submission, format, tolerance, output.as_deref()),
+        Cmd::Variants {
+            key,
+            count,
+            seed,
+            out,
+            max_tries,
+            format,
+        } => variants_main(&key, count as usize, seed, &out, max_tries, format),
         cmd => solve_main(cmd),
     }
+}
+
+fn variants_main(
+    key: &Path,
+    count: usize,
+    seed: u64,
+    dir: &Path,
+    max_tries: Option<usize>,
+    format: Format,
+) -> ExitCode {
+    use gradwork::lang::variant::{self, Refusal, Request};
+    let Some(doc_format) = format.document() else {
+        eprintln!("gradwork: variants writes keys as md, latex or html");
+        return ExitCode::from(2);
+    };
+    let src = match read_text(key) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gradwork: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("gradwork: cannot create {}: {e}", dir.display());
+        return ExitCode::from(2);
+    }
+    let name = key.display().to_string();
+    let stem = key
+        .file_stem()
+        .map_or_else(|| "variant".into(), |s| s.to_string_lossy().into_owned());
+    let width = count.to_string().len().max(2);
+    let opts = Options::default();
+    let req = Request {
+        count,
+        seed,
+        max_tries: max_tries.unwrap_or(count.saturating_mul(50).max(100)),
+    };
+    let files = |n: usize| -> (PathBuf, PathBuf) {
+        let base = format!("{stem}-{n:0width$}");
+        (
+            dir.join(format!("{base}.gw")),
+            dir.join(format!("{base}-key.{}", format.extension())),
+        )
+    };
+    let write = |v: &variant::Variant| -> Result<(), String> {
+        let (gw, key_file) = files(v.number);
+        std::fs::write(&gw, &v.source)
+            .map_err(|e| format!("cannot write {}: {e}", gw.display()))?;
+        let gw_name = gw.display().to_string();
+        let d = doc::render(
+            &[doc::Exercise {
+                file: &gw_name,
+                sol: &v.solution,
+            }],
+            &doc::Options {
+                format: doc_format,
+                detail: Detail::Full,
+                digits: opts.digits,
+                fragment: false,
+                figure_stem: key_file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned()),
+            },
+        );
+        save(
+            &key_file,
+            &Written {
+                text: d.text,
+                assets: d.assets,
+            },
+        )
+    };
+    let outcome = match variant::generate(&src, &opts, &req, write) {
+        Err(Refusal::NothingVaries) => {
+            eprintln!(
+                "gradwork: {name} marks no number to vary; write e.g. `b = vary(-0.1, among=[-0.2, -0.1, 0.1, 0.2])` (docs/teaching.md)"
+            );
+            return ExitCode::from(2);
+        }
+        Err(Refusal::KeyFails(sol)) => {
+            eprint!(
+                "{}",
+                report::errors(&name, &src, &sol, Style { color: false })
+            );
+            eprintln!("gradwork: {name}: the key itself must solve cleanly before it is varied");
+            return ExitCode::from(2);
+        }
+        Ok(Err(e)) => {
+            eprintln!("gradwork: {e}");
+            return ExitCode::from(2);
+        }
+        Ok(Ok(o)) => o,
+    };
+    let names = |n: usize| {
+        let (gw, k) = files(n);
+        (gw.display().to_string(), k.display().to_string())
+    };
+    let md = variant_summary_md(&name, seed, &outcome, &names);
+    let json = variant_summary_json(&name, seed, &outcome, &names);
+    let md_path = dir.join(format!("{stem}-summary.md"));
+    let json_path = dir.join(format!("{stem}-summary.json"));
+    let saved = std::fs::write(&md_path, &md)
+        .map_err(|e| format!("cannot write {}: {e}", md_path.display()))
+        .and_then(|()| {
+            serde_json::to_string_pretty(&json)
+                .map_err(|e| e.to_string())
+                .and_then(|t| {
+                    std::fs::write(&json_path, t + "\n")
+                        .map_err(|e| format!("cannot write {}: {e}", json_path.display()))
+                })
+        });
+    if let Err(e) = saved {
+        eprintln!("gradwork: {e}");
+        return ExitCode::from(2);
+    }
+    let made = outcome.variants.len();
+    let mut report = format!(
+        "{name}: {made} variant{} (seed {seed}) in {}\n",
+        if made == 1 { "" } else { "s" },
+        dir.display()
+    );
+    report.push_str(&rejection_text(&outcome));
+    report.push_str(&format!(
+        "summary: {} and {}\n",
+        md_path.display(),
+        json_path.display()
+    ));
+    let _ = write_out(&mut std::io::stdout().lock(), &report);
+    if made < count {
+        eprintln!(
+            "gradwork: only {made} of {count} variants after {} candidates; widen the `vary` ranges, loosen a `require`, or raise --max-tries",
+            outcome.tries
+        );
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+/// How many candidates were drawn, kept and rejected, and why.
+fn rejection_text(o: &gradwork::lang::variant::Outcome) -> String {
+    let solved = o.candidates();
+    let rejected = o.rejected_count();
+    let mut t = format!(
+        "drew {} candidates: {} repeated the key or an earlier one; of the {solved} solved, {} kept, {rejected} rejected ({}%)\n",
+        o.tries,
+        o.repeats,
+        o.variants.len(),
+        (rejected * 100 + solved / 2).checked_div(solved).unwrap_or(0)
+    );
+    for (why, n) in &o.rejected {
+        t.push_str(&format!("  {n:>5} × {why}\n"));
+    }
+    t
+}
+
+/// A Markdown table cell: one line, pipes escaped.
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}
+
+fn variant_summary_md(
+    key: &str,
+    seed: u64,
+    o: &gradwork::lang::variant::Outcome,
+    names: &dyn Fn(usize) -> (String, String),
+) -> String {
+    let ids: Vec<&str> = o
+        .variants
+        .first()
+        .map(|r| r.answers.iter().map(|(id, _)| id.as_str()).collect())
+        .unwrap_or_default();
+    let mut t = format!(
+        "# Variants of {}\n\nSeed {seed}. Made with `gradwork variants`.\n\n",
+        cell(key)
+    );
+    for line in rejection_text(o).lines() {
+        t.push_str(&format!("    {line}\n"));
+    }
+    t.push_str("\n| variant |");
+    for (label, _) in &o.marked {
+        t.push_str(&format!(" {} |", cell(label)));
+    }
+    for id in &ids {
+        t.push_str(&format!(" {} |", cell(id)));
+    }
+    t.push_str("\n|---|");
+    t.push_str(&"---|".repeat(o.marked.len() + ids.len()));
+    t.push('\n');
+    t.push_str("| key |");
+    for (_, k) in &o.marked {
+        t.push_str(&format!(" `{}` |", cell(k)));
+    }
+    for (_, a) in &o.key_answers {
+        t.push_str(&format!(" {} |", cell(a)));
+    }
+    t.push('\n');
+    for r in &o.variants {
+        let (gw, _) = names(r.number);
+        let file = Path::new(&gw)
+            .file_name()
+            .map_or_else(|| gw.clone(), |f| f.to_string_lossy().into_owned());
+        t.push_str(&format!("| [{}]({}) |", r.number, cell(&file)));
+        for d in &r.drawn {
+            t.push_str(&format!(" `{}` |", cell(d)));
+        }
+        for (_, a) in &r.answers {
+            t.push_str(&format!(" {} |", cell(a)));
+        }
+        t.push('\n');
+    }
+    t
+}
+
+fn variant_summary_json(
+    key: &str,
+    seed: u64,
+    o: &gradwork::lang::variant::Outcome,
+    names: &dyn Fn(usize) -> (String, String),
+) -> serde_json::Value {
+    use serde_json::json;
+    json!({
+        "key": key,
+        "seed": seed,
+        "tries": o.tries,
+        "repeats": o.repeats,
+        "rejected": o.rejected.iter().map(|(why, n)| json!({"reason": why, "count": n})).collect::<Vec<_>>(),
+        "key_answers": o.key_answers.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>(),
+        "marked": o.marked.iter().map(|(l, k)| json!({"label": l, "key": k})).collect::<Vec<_>>(),
+        "variants": o.variants.iter().map(|r| {
+            let (gw, key_file) = names(r.number);
+            json!({
+                "number": r.number,
+                "exercise": gw,
+                "key": key_file,
+                "drawn": o.marked.iter().zip(&r.drawn).map(|((l, _), d)| json!({"label": l, "literal": d})).collect::<Vec<_>>(),
+                "answers": r.answers.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>(),
+            })
+        }).collect::<Vec<_>>(),
+    })
 }
 
 fn read_text(path: &Path) -> Result<String, String> {

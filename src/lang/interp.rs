@@ -173,6 +173,8 @@ pub struct Solution {
     pub errors: Vec<LangError>,
     /// Steps left out of `steps` beyond [`SHOWN_STEP_LIMIT`].
     pub elided_steps: usize,
+    /// The values a key marks with `vary`, for `gradwork variants`.
+    pub varied: Vec<crate::lang::variant::Varied>,
 }
 
 impl Solution {
@@ -263,6 +265,8 @@ pub struct Interp<'s> {
     pub(crate) named: Vec<Named>,
     /// Values that stand for names when grading ([`run_with`]).
     overrides: HashMap<String, Tensor<Num>>,
+    /// The `vary(…)` marks met, once each.
+    pub(crate) varied: Vec<crate::lang::variant::Varied>,
 }
 
 /// The names a target binds.
@@ -360,6 +364,7 @@ pub fn run_with(src: &str, opts: &Options, overrides: &HashMap<String, Tensor<Nu
         finding: 0,
         verified: None,
         overrides: overrides.clone(),
+        varied: Vec::new(),
     };
     match program {
         Err(e) => it.errors.push(e),
@@ -379,6 +384,7 @@ pub fn run_with(src: &str, opts: &Options, overrides: &HashMap<String, Tensor<Nu
         answers: it.answers,
         errors: it.errors,
         elided_steps: it.elided,
+        varied: it.varied,
     }
 }
 
@@ -1017,6 +1023,21 @@ impl<'s> Interp<'s> {
                 }
             }
             StmtKind::Find(vars, cond) => self.find(stmt, vars, cond)?,
+            StmtKind::Require(c) => {
+                let v = self.eval(c)?;
+                let holds = match &v {
+                    Value::T(t) => is_truthy_tensor(t),
+                    other => self.truthy(other, c.span)?,
+                };
+                if !holds {
+                    return Err(LangError::new(
+                        ErrorKind::Require,
+                        format!("`{}` does not hold for these numbers", self.text(c.span)),
+                        c.span,
+                        Some("a key's numbers meet every `require`; `gradwork variants` rejects the candidates that do not"),
+                    ));
+                }
+            }
             StmtKind::Check(c, msg) => {
                 let v = self.eval(c)?;
                 let holds = match &v {

@@ -16,6 +16,7 @@ pub mod model;
 pub mod parser;
 pub mod report;
 pub mod value;
+pub mod variant;
 
 use std::fmt;
 
@@ -50,6 +51,8 @@ pub enum ErrorKind {
     Limit,
     /// A `check`/`assert` that did not hold.
     Check,
+    /// A `require` that the key's numbers (or a variant's) do not meet.
+    Require,
     /// A worked line that the self-check found false: a bug in gradwork.
     Internal,
 }
@@ -64,6 +67,7 @@ impl ErrorKind {
             ErrorKind::Value => "value error",
             ErrorKind::Limit => "limit reached",
             ErrorKind::Check => "check failed",
+            ErrorKind::Require => "requirement not met",
             ErrorKind::Internal => "internal error",
         }
     }

@@ -172,6 +172,9 @@ pub enum StmtKind {
     Expr(Expr),
     Show(Option<(String, Span)>, Expr),
     Check(Expr, Option<Expr>),
+    /// `require <condition>`: what a variant of the key must meet
+    /// (`gradwork variants` rejects the candidates that do not); no step.
+    Require(Expr),
     Def(String, Vec<Param>, Vec<Stmt>),
     Return(Option<Expr>),
     If(Vec<(Expr, Vec<Stmt>)>, Option<Vec<Stmt>>),
@@ -637,6 +640,11 @@ impl Parser {
                 None
             };
             return done(self, StmtKind::Check(c, msg));
+        }
+        if self.is_kw("require") && !next_is_assign {
+            self.bump();
+            let c = self.expr()?;
+            return done(self, StmtKind::Require(c));
         }
         if self.eat_kw("return") {
             let e = if matches!(self.peek(), Tok::Newline | Tok::Eof | Tok::Dedent)

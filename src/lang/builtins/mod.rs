@@ -26,6 +26,7 @@ pub(crate) mod notes;
 mod python;
 mod tensor;
 mod train;
+mod variant;
 mod verify;
 
 pub(crate) use args::Args;
@@ -183,6 +184,7 @@ static ROWS: LazyLock<Vec<&'static Builtin>> = LazyLock::new(|| {
         metric::ROWS,
         train::ROWS,
         verify::ROWS,
+        variant::ROWS,
         python::ROWS,
     ]
     .into_iter()

@@ -1,0 +1,391 @@
+//! Variants of a key: `vary` marks the numbers that may change, `require`
+//! states what a good variant needs, and [`generate`] draws candidates,
+//! runs each as an exercise of its own and keeps the distinct ones that
+//! meet every requirement.
+//!
+//! A variant is the key's source with each `vary(…)` call replaced by the
+//! literal drawn for it, so it is an ordinary exercise: solving it gives its
+//! answer key, with every line self-checked as always; its `require`s are
+//! kept and hold when it is solved.
+//!
+//! Draws come from ChaCha8 (`rand_chacha`), whose stream for a seed is fixed
+//! by its specification, so a seed gives the same variants on every machine
+//! and version; the uniform choice below `n` is the plain rejection method.
+
+use std::collections::HashSet;
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::interp::{Options, Solution};
+use super::value::Value;
+use super::{ErrorKind, Span};
+use crate::autograd::DType;
+use crate::{Num, Tensor};
+
+/// Most values one element of `ints=`/`between=` may take.
+pub const MAX_CHOICES: usize = 1 << 16;
+
+/// How a marked value may change.
+#[derive(Clone, Debug)]
+pub enum Spec {
+    /// `among=[…]`: one of the listed values.
+    Among(Vec<Value>),
+    /// `ints=(lo, hi)` or `between=(lo, hi), step=s`: each element (where
+    /// `where` allows) one of `values`.
+    Grid {
+        values: Vec<Num>,
+        /// The default, whose shape and kept elements a draw starts from.
+        default: Tensor<Num>,
+        /// Which elements vary (flattened, row-major); all when `None`.
+        mask: Option<Vec<bool>>,
+        /// Equal elements of the default stay equal.
+        pattern: bool,
+        /// The default was a Python list (written back as one), not an array.
+        list: bool,
+    },
+}
+
+/// One `vary(…)` of a key, as its run met it.
+#[derive(Clone, Debug)]
+pub struct Varied {
+    /// The call, replaced by the drawn literal in a variant's source.
+    pub span: Span,
+    /// The value the key has there.
+    pub default: Value,
+    pub spec: Spec,
+}
+
+/// A small deterministic generator of draws.
+pub struct Draws(ChaCha8Rng);
+
+impl Draws {
+    pub fn new(seed: u64) -> Draws {
+        Draws(ChaCha8Rng::seed_from_u64(seed))
+    }
+    /// Uniform in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        let n = n.max(1) as u64;
+        // The largest multiple of n that fits: draws above it are redrawn.
+        let zone = u64::MAX - (u64::MAX - n + 1) % n;
+        loop {
+            let x = self.0.next_u64();
+            if x <= zone {
+                return (x % n) as usize;
+            }
+        }
+    }
+}
+
+/// The source text of a number: a decimal when it terminates (`-0.1`,
+/// `2.0` for a float), else a fraction (`1/3`, exact in gradwork).
+fn number_literal(n: &Num, float: bool) -> String {
+    let s = if n.terminates() {
+        n.display(1)
+    } else {
+        n.fraction_string().unwrap_or_else(|| n.display(17))
+    };
+    if float && n.is_integer() && !s.contains('.') {
+        format!("{s}.0")
+    } else {
+        s
+    }
+}
+
+fn tensor_literal(t: &Tensor<Num>, list: bool) -> String {
+    let float = t.dtype() == DType::Float;
+    let v = t.value();
+    if v.ndim() == 0 {
+        return v
+            .iter()
+            .next()
+            .map_or_else(String::new, |n| number_literal(n, float));
+    }
+    fn rows(v: ndarray::ArrayViewD<Num>, float: bool, out: &mut String) {
+        if v.ndim() == 0 {
+            if let Some(n) = v.iter().next() {
+                out.push_str(&number_literal(n, float));
+            }
+            return;
+        }
+        out.push('[');
+        for (i, sub) in v.outer_iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            rows(sub, float, out);
+        }
+        out.push(']');
+    }
+    let mut out = String::new();
+    rows(v.view(), float, &mut out);
+    if list || t.ndim() == 0 {
+        out
+    } else {
+        format!("np.array({out})")
+    }
+}
+
+/// The source text of a value that a `vary` can give, if it has one.
+pub fn literal(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::T(t) => tensor_literal(t, false),
+        Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+        Value::Str(s) => format!("{:?}", s.as_ref()),
+        Value::None => "None".into(),
+        Value::List(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(literal)
+                .collect::<Option<Vec<_>>>()?
+                .join(", ")
+        ),
+        Value::Tuple(items) if items.len() == 1 => format!("({},)", literal(&items[0])?),
+        Value::Tuple(items) => format!(
+            "({})",
+            items
+                .iter()
+                .map(literal)
+                .collect::<Option<Vec<_>>>()?
+                .join(", ")
+        ),
+        _ => return None,
+    })
+}
+
+impl Varied {
+    /// One draw, as source text.
+    fn draw(&self, d: &mut Draws) -> String {
+        match &self.spec {
+            Spec::Among(vs) => literal(&vs[d.below(vs.len())]).unwrap_or_default(),
+            Spec::Grid {
+                values,
+                default,
+                mask,
+                pattern,
+                list,
+            } => {
+                let old: Vec<Num> = default.value().iter().cloned().collect();
+                let mut chosen: Vec<(Num, Num)> = Vec::new();
+                let mut new = Vec::with_capacity(old.len());
+                for (i, o) in old.iter().enumerate() {
+                    if mask.as_ref().is_some_and(|m| !m[i]) {
+                        new.push(o.clone());
+                        continue;
+                    }
+                    if *pattern {
+                        if let Some((_, n)) =
+                            chosen.iter().find(|(k, _)| k.eq_num(o).unwrap_or(false))
+                        {
+                            new.push(n.clone());
+                            continue;
+                        }
+                    }
+                    let n = values[d.below(values.len())].clone();
+                    chosen.push((o.clone(), n.clone()));
+                    new.push(n);
+                }
+                let t = Tensor::from_vec(new, default.shape())
+                    .map(|t| t.as_kind(default.dtype()))
+                    .unwrap_or_else(|_| default.clone());
+                tensor_literal(&t, *list)
+            }
+        }
+    }
+}
+
+/// What to make.
+#[derive(Clone, Copy, Debug)]
+pub struct Request {
+    pub count: usize,
+    pub seed: u64,
+    /// Most candidates drawn (repeats included) before giving up.
+    pub max_tries: usize,
+}
+
+/// One accepted variant, as it is handed over to be written.
+pub struct Variant {
+    /// 1-based.
+    pub number: usize,
+    pub source: String,
+    /// Each marked value's drawn literal, in the key's order.
+    pub drawn: Vec<String>,
+    pub solution: Solution,
+}
+
+/// A written variant, as the summary lists it.
+pub struct Row {
+    pub number: usize,
+    pub drawn: Vec<String>,
+    /// Each answer's id and value as the worked solution writes it.
+    pub answers: Vec<(String, String)>,
+}
+
+/// What a generation gave.
+pub struct Outcome {
+    /// Each marked value's label (`b`, `x_p1`, or `line N`) and its literal
+    /// in the key.
+    pub marked: Vec<(String, String)>,
+    pub variants: Vec<Row>,
+    /// The key's own answers (id, value), for comparison.
+    pub key_answers: Vec<(String, String)>,
+    /// Candidates drawn, repeats included.
+    pub tries: usize,
+    /// Candidates that repeated the key or an earlier one.
+    pub repeats: usize,
+    /// Rejected candidates by reason (the unmet requirement, or the error),
+    /// in the order first seen.
+    pub rejected: Vec<(String, usize)>,
+}
+
+impl Outcome {
+    /// Distinct candidates solved (accepted or rejected).
+    pub fn candidates(&self) -> usize {
+        self.tries - self.repeats
+    }
+    pub fn rejected_count(&self) -> usize {
+        self.rejected.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Why generation could not start.
+pub enum Refusal {
+    /// The key does not solve cleanly.
+    KeyFails(Box<Solution>),
+    /// Nothing is marked with `vary`.
+    NothingVaries,
+}
+
+/// The label of a marked value: the name its line assigns, or `line N`.
+fn label(src: &str, span: Span) -> String {
+    let start = src[..span.start.min(src.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = &src[start..span.start.min(src.len())];
+    let lhs = line.split('=').next().unwrap_or("").trim();
+    if !lhs.is_empty() && line.contains('=') && lhs.chars().all(|c| c.is_alphanumeric() || c == '_')
+    {
+        lhs.to_string()
+    } else {
+        format!("line {}", super::line_col(src, span.start).0)
+    }
+}
+
+/// `src` with each marked call replaced by its text.
+fn substitute(src: &str, marked: &[Varied], texts: &[String]) -> String {
+    let mut order: Vec<usize> = (0..marked.len()).collect();
+    order.sort_by_key(|&i| marked[i].span.start);
+    let mut out = String::with_capacity(src.len());
+    let mut at = 0;
+    for i in order {
+        let s = marked[i].span;
+        if s.start < at || s.end > src.len() {
+            continue;
+        }
+        out.push_str(&src[at..s.start]);
+        let t = &texts[i];
+        // `x - vary(…)` drawn negative reads `x - (-1)`.
+        let before = src[..s.start].trim_end().chars().last();
+        if t.starts_with('-') && !matches!(before, None | Some('=' | '(' | '[' | ',' | ':')) {
+            out.push('(');
+            out.push_str(t);
+            out.push(')');
+        } else {
+            out.push_str(t);
+        }
+        at = s.end;
+    }
+    out.push_str(&src[at..]);
+    out
+}
+
+/// The reason a candidate's run is rejected for.
+fn reason(sol: &Solution) -> Option<String> {
+    let e = sol.errors.first()?;
+    Some(match e.kind {
+        ErrorKind::Require => format!("require: {}", e.message),
+        _ => format!("{}: {}", e.kind.title(), e.message),
+    })
+}
+
+/// Draws candidates from `src` (a key with `vary` marks) until `req.count`
+/// distinct ones meet every requirement, or `req.max_tries` are drawn.
+/// Each accepted variant is handed to `accept` (to be written out) and
+/// then dropped, so every run keeps its own memory budget.
+pub fn generate<E>(
+    src: &str,
+    opts: &Options,
+    req: &Request,
+    mut accept: impl FnMut(&Variant) -> Result<(), E>,
+) -> Result<Result<Outcome, E>, Refusal> {
+    let key = super::interp::run(src, opts);
+    if !key.ok() {
+        return Err(Refusal::KeyFails(Box::new(key)));
+    }
+    let marked = key.varied.clone();
+    if marked.is_empty() {
+        return Err(Refusal::NothingVaries);
+    }
+    let key_answers = answers_of(&key);
+    drop(key);
+    let defaults: Vec<String> = marked
+        .iter()
+        .map(|m| literal(&m.default).unwrap_or_default())
+        .collect();
+    let mut out = Outcome {
+        marked: marked
+            .iter()
+            .zip(&defaults)
+            .map(|(m, d)| (label(src, m.span), d.clone()))
+            .collect(),
+        variants: Vec::new(),
+        key_answers,
+        tries: 0,
+        repeats: 0,
+        rejected: Vec::new(),
+    };
+    let mut d = Draws::new(req.seed);
+    // The key's own numbers are not a variant.
+    let mut seen: HashSet<Vec<String>> = HashSet::new();
+    seen.insert(defaults);
+    while out.variants.len() < req.count && out.tries < req.max_tries {
+        out.tries += 1;
+        let drawn: Vec<String> = marked.iter().map(|m| m.draw(&mut d)).collect();
+        if !seen.insert(drawn.clone()) {
+            out.repeats += 1;
+            continue;
+        }
+        let source = substitute(src, &marked, &drawn);
+        let solution = super::interp::run(&source, opts);
+        if let Some(why) = reason(&solution) {
+            match out.rejected.iter_mut().find(|(r, _)| *r == why) {
+                Some((_, n)) => *n += 1,
+                None => out.rejected.push((why, 1)),
+            }
+            continue;
+        }
+        let v = Variant {
+            number: out.variants.len() + 1,
+            source,
+            drawn,
+            solution,
+        };
+        if let Err(e) = accept(&v) {
+            return Ok(Err(e));
+        }
+        out.variants.push(Row {
+            number: v.number,
+            answers: answers_of(&v.solution),
+            drawn: v.drawn,
+        });
+    }
+    Ok(Ok(out))
+}
+
+fn answers_of(sol: &Solution) -> Vec<(String, String)> {
+    sol.answers
+        .iter()
+        .map(|a| (a.id.clone(), a.text.clone()))
+        .collect()
+}
