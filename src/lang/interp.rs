@@ -1024,7 +1024,14 @@ impl<'s> Interp<'s> {
             }
             StmtKind::Find(vars, cond) => self.find(stmt, vars, cond)?,
             StmtKind::Require(c) => {
-                let v = self.eval(c)?;
+                // A requirement writes no step: what its evaluation would
+                // say once per file (a list read as an array) is left for
+                // the steps that are shown.
+                let said = self.lists_read.clone();
+                let v = self.eval(c);
+                self.lists_read = said;
+                self.notes.clear();
+                let v = v?;
                 let holds = match &v {
                     Value::T(t) => is_truthy_tensor(t),
                     other => self.truthy(other, c.span)?,

@@ -41,9 +41,21 @@ pub enum Spec {
         mask: Option<Vec<bool>>,
         /// Equal elements of the default stay equal.
         pattern: bool,
-        /// The default was a Python list (written back as one), not an array.
-        list: bool,
+        /// How a draw is written back.
+        form: Form,
     },
+}
+
+/// How a varied value is written in a variant's source.
+#[derive(Clone, Debug)]
+pub enum Form {
+    /// `np.array([…])` (or a number).
+    Array,
+    /// A Python list `[…]`.
+    List,
+    /// A string whose digits are the elements (`"00,10,11"`): the other
+    /// characters are kept.
+    Digits(String),
 }
 
 /// One `vary(…)` of a key, as its run met it.
@@ -164,7 +176,7 @@ impl Varied {
                 default,
                 mask,
                 pattern,
-                list,
+                form,
             } => {
                 let old: Vec<Num> = default.value().iter().cloned().collect();
                 let mut chosen: Vec<(Num, Num)> = Vec::new();
@@ -186,10 +198,24 @@ impl Varied {
                     chosen.push((o.clone(), n.clone()));
                     new.push(n);
                 }
+                if let Form::Digits(template) = form {
+                    let mut digits = new.iter().map(|n| n.to_i64().unwrap_or(0));
+                    let text: String = template
+                        .chars()
+                        .map(|c| match c {
+                            '0'..='9' => digits
+                                .next()
+                                .and_then(|d| char::from_digit(d as u32, 10))
+                                .unwrap_or(c),
+                            c => c,
+                        })
+                        .collect();
+                    return format!("{text:?}");
+                }
                 let t = Tensor::from_vec(new, default.shape())
                     .map(|t| t.as_kind(default.dtype()))
                     .unwrap_or_else(|_| default.clone());
-                tensor_literal(&t, *list)
+                tensor_literal(&t, matches!(form, Form::List))
             }
         }
     }

@@ -6,7 +6,7 @@ use super::{Args, Builtin, Call};
 use crate::explain::Note;
 use crate::lang::interp::{Interp, R};
 use crate::lang::value::Value;
-use crate::lang::variant::{Spec, Varied, MAX_CHOICES};
+use crate::lang::variant::{Form, Spec, Varied, MAX_CHOICES};
 use crate::lang::{ErrorKind, LangError, Span};
 use crate::{Num, Tensor};
 use num_traits::Zero;
@@ -159,7 +159,41 @@ fn vary(it: &mut Interp, c: Call) -> R<Value> {
                     }
                 };
                 let values = grid_values(&lo, &hi, &step, nonzero, rs)?;
-                let default = shared.tensor(&value, vspan)?;
+                let (default, form) = match &value {
+                    // A string varies by its digits: `"00,10,11"`.
+                    Value::Str(text) => {
+                        let digits: Vec<Num> = text
+                            .chars()
+                            .filter_map(|c| c.to_digit(10))
+                            .map(|d| Num::int(i64::from(d)))
+                            .collect();
+                        if digits.is_empty() {
+                            return Err(bad(
+                                "a string varies by its digits, and this one has none",
+                                vspan,
+                                "use among=[…] to list the strings",
+                            ));
+                        }
+                        if !values.iter().all(|v| {
+                            v.to_i64().is_some_and(|d| (0..=9).contains(&d)) && v.is_integer()
+                        }) {
+                            return Err(bad(
+                                "the digits of a string vary among 0 to 9 only",
+                                rs,
+                                "e.g. ints=(0, 1)",
+                            ));
+                        }
+                        let n = digits.len();
+                        let t = Tensor::from_vec(digits, &[n])
+                            .map_err(|e| LangError::from_lib(e, vspan))?;
+                        (
+                            t.as_kind(crate::autograd::DType::Int),
+                            Form::Digits(text.to_string()),
+                        )
+                    }
+                    Value::T(_) => (shared.tensor(&value, vspan)?, Form::Array),
+                    _ => (shared.tensor(&value, vspan)?, Form::List),
+                };
                 if default.value().iter().any(|n| !n.is_exact()) {
                     return Err(bad(
                         "a varied value must be exact",
@@ -182,7 +216,7 @@ fn vary(it: &mut Interp, c: Call) -> R<Value> {
                     default: Tensor::new(default.value().clone()).as_kind(default.dtype()),
                     mask,
                     pattern,
-                    list: !matches!(value, Value::T(_)),
+                    form,
                 }
             }
             (None, None, None) => {
