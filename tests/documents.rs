@@ -34,6 +34,7 @@ fn render(task: &str, sol: &Solution, format: doc::Format, fragment: bool) -> St
             digits: 4,
             fragment,
             figure_stem: Some(task.to_string()),
+            sheet: None,
         },
     )
     .text
@@ -390,6 +391,7 @@ fn text_from_the_exercise_is_escaped() {
         digits: 4,
         fragment: false,
         figure_stem: None,
+        sheet: None,
     };
     let html = doc::render(&ex, &o(doc::Format::Html)).text;
     check_html("escape", &html);
@@ -520,6 +522,7 @@ fn every_corpus_exercise_renders_in_every_format() {
                 digits: 4,
                 fragment: false,
                 figure_stem: None,
+                sheet: None,
             };
             check_html(&name, &doc::render(&ex, &o(doc::Format::Html)).text);
             for f in [doc::Format::Latex, doc::Format::Markdown] {
@@ -589,6 +592,7 @@ fn render_src(sol: &Solution, format: doc::Format) -> String {
             digits: 4,
             fragment: false,
             figure_stem: None,
+            sheet: None,
         },
     )
     .text
