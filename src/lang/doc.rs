@@ -7,6 +7,10 @@
 //! of a chain are shown, where the working goes, which line is the answer),
 //! and each format only writes blocks out. Nothing here computes a value:
 //! every number is the engine's, every formula a [`Math`] it built.
+//!
+//! An exam sheet ([`Sheet`]) is laid out from the same steps by
+//! `sheet_blocks`: each statement as written, without the working, with a
+//! blank under each answer (the question sheet) or its value (the key).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -799,7 +803,7 @@ struct Md {
 
 /// Text from an exercise for Markdown: the characters Markdown would read
 /// as markup (and `$`, which would start math) escaped.
-fn md_text(s: &str) -> String {
+pub fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if "\\`*_[]<>|$~&".contains(c) {
