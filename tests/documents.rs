@@ -864,7 +864,9 @@ fn sheets_state_the_questions_and_only_the_key_answers_them() {
             // A blank for every answer, no boxed or highlighted result, no
             // verdict, no answers table, no model, no working.
             let blanks = match format {
-                doc::Format::Markdown => q.matches("**Answer:**").count(),
+                doc::Format::Markdown => {
+                    q.matches(" Answer:**").count() + q.matches("**Answer:**").count()
+                }
                 doc::Format::Latex => q.matches("\\textit{Answer:}").count(),
                 doc::Format::Html => q.matches("<p class=\"blank\">").count(),
             };
@@ -1061,4 +1063,45 @@ fn sheets_to_a_file_and_to_a_folder() {
         assert!(q.starts_with("\\documentclass") && k.starts_with("\\documentclass"));
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_answer_written_as_a_number_is_not_given_away() {
+    // The design is the answer: on the question sheet only its name, or,
+    // with no name, only its number.
+    let src = "# T\nshow W_hx = [[0, 2]]\nshow 7/3\nshow y = W_hx @ [1, 1]\n";
+    let sol = solve(src, &Options::default());
+    assert!(sol.ok(), "{:?}", sol.errors);
+    let sheet = |sheet| {
+        doc::render(
+            &[doc::Exercise {
+                file: "t.gw",
+                sol: &sol,
+            }],
+            &doc::Options {
+                format: doc::Format::Markdown,
+                detail: Detail::Full,
+                digits: 4,
+                fragment: false,
+                figure_stem: None,
+                sheet: Some(sheet),
+            },
+        )
+        .text
+    };
+    let q = sheet(doc::Sheet::Question);
+    let fmt = Fmt { digits: 4 };
+    let l = Latex::new(&fmt);
+    for s in sol.steps.iter().filter(|s| s.answer) {
+        let v = l.chain(&[s.result.as_ref().unwrap()]);
+        assert!(!q.contains(&v), "{v} on the question sheet:\n{q}");
+    }
+    assert!(q.contains("\\text{(1)}\\quad W_{hx}\n"), "{q}");
+    assert!(q.contains("**(2) Answer:**"), "{q}");
+    assert!(q.contains("\\text{(3)}\\quad y = "), "{q}");
+    let k = sheet(doc::Sheet::Key);
+    for s in sol.steps.iter().filter(|s| s.answer) {
+        let v = l.chain(&[s.result.as_ref().unwrap()]);
+        assert!(k.contains(&v), "{v} not on the key:\n{k}");
+    }
 }

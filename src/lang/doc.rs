@@ -103,8 +103,9 @@ enum Block<'a> {
     Verdict(bool, String),
     /// The working under a step: collapsible in HTML.
     Working(Vec<Block<'a>>),
-    /// Room for an answer on a question sheet.
-    Blank,
+    /// Room for an answer on a question sheet, with the answer's number
+    /// when no statement above carries it.
+    Blank(Option<String>),
 }
 
 /// Longest chain kept on one line (as the text renderer wraps).
@@ -364,12 +365,10 @@ fn sheet_blocks<'a>(s: &'a Step, sheet: Sheet, number: usize, fmt: &Fmt) -> Vec<
                 _ => Vec::new(),
             };
             if !key {
-                let mut out = Vec::new();
-                if lhs.is_some() || !members.is_empty() {
-                    out.push(line(label, lhs, members, false));
+                if lhs.is_none() && members.is_empty() {
+                    return vec![Block::Blank(label.map(Cow::into_owned))];
                 }
-                out.push(Block::Blank);
-                return out;
+                return vec![line(label, lhs, members, false), Block::Blank(None)];
             }
             members.extend(s.result.iter().cloned());
             members.extend(s.result.as_ref().and_then(|r| decimals(r, fmt)));
@@ -949,8 +948,16 @@ impl Writer for Md {
                     self.block(b);
                 }
             }
-            Block::Blank => {
-                let _ = writeln!(self.out, "**Answer:** {}\n", "_".repeat(40));
+            Block::Blank(number) => {
+                let _ = writeln!(
+                    self.out,
+                    "**{}Answer:** {}\n",
+                    number
+                        .as_deref()
+                        .map(|n| format!("{n} "))
+                        .unwrap_or_default(),
+                    "_".repeat(40)
+                );
             }
         }
     }
@@ -1109,10 +1116,15 @@ impl Writer for Tex {
                     self.block(b);
                 }
             }
-            Block::Blank => {
+            Block::Blank(number) => {
                 // A line to write on, with room above it for a matrix.
-                self.out.push_str(
-                    "\\vspace{1.5\\baselineskip}\\noindent\\textit{Answer:}~\\hrulefill\\par\\vspace{\\baselineskip}\n\n",
+                let _ = write!(
+                    self.out,
+                    "\\vspace{{1.5\\baselineskip}}\\noindent {}\\textit{{Answer:}}~\\hrulefill\\par\\vspace{{\\baselineskip}}\n\n",
+                    number
+                        .as_deref()
+                        .map(|n| format!("{}\\quad ", latex_text(n)))
+                        .unwrap_or_default()
                 );
             }
         }
@@ -1400,8 +1412,15 @@ impl Writer for Html {
                 }
                 self.out.push_str("</details>\n");
             }
-            Block::Blank => {
-                self.out.push_str("<p class=\"blank\">Answer:</p>\n");
+            Block::Blank(number) => {
+                let _ = writeln!(
+                    self.out,
+                    "<p class=\"blank\">{}Answer:</p>",
+                    number
+                        .as_deref()
+                        .map(|n| format!("{} ", esc(n)))
+                        .unwrap_or_default()
+                );
             }
         }
     }
