@@ -3,7 +3,8 @@
 //! independent LaTeX-math parser (pulldown-latex); the HTML well-formed as
 //! XML (roxmltree) and free of HTML5 tokenizer errors (html5gum); every
 //! worked line of the step tree present in each document; the figures and
-//! the model's equations where the seed asks for them; `-o` and `--out`.
+//! the model's equations where the seed asks for them; `-o` and `--out`;
+//! the exam sheets (`--sheet question|key`) checked against the step tree.
 
 use std::process::Command;
 
@@ -34,6 +35,7 @@ fn render(task: &str, sol: &Solution, format: doc::Format, fragment: bool) -> St
             digits: 4,
             fragment,
             figure_stem: Some(task.to_string()),
+            sheet: None,
         },
     )
     .text
@@ -390,6 +392,7 @@ fn text_from_the_exercise_is_escaped() {
         digits: 4,
         fragment: false,
         figure_stem: None,
+        sheet: None,
     };
     let html = doc::render(&ex, &o(doc::Format::Html)).text;
     check_html("escape", &html);
@@ -520,13 +523,23 @@ fn every_corpus_exercise_renders_in_every_format() {
                 digits: 4,
                 fragment: false,
                 figure_stem: None,
+                sheet: None,
             };
-            check_html(&name, &doc::render(&ex, &o(doc::Format::Html)).text);
-            for f in [doc::Format::Latex, doc::Format::Markdown] {
-                let text = doc::render(&ex, &o(f)).text;
-                for s in math_segments(&text) {
-                    if let Err(e) = parse_latex(&s) {
-                        panic!("{name} ({f:?}, {detail:?}): {e}\n{s}");
+            // The worked solution, and at full detail both exam sheets.
+            let sheets: &[Option<doc::Sheet>] = if detail == Detail::Full {
+                &[None, Some(doc::Sheet::Question), Some(doc::Sheet::Key)]
+            } else {
+                &[None]
+            };
+            for &sheet in sheets {
+                let o = |format| doc::Options { sheet, ..o(format) };
+                check_html(&name, &doc::render(&ex, &o(doc::Format::Html)).text);
+                for f in [doc::Format::Latex, doc::Format::Markdown] {
+                    let text = doc::render(&ex, &o(f)).text;
+                    for s in math_segments(&text) {
+                        if let Err(e) = parse_latex(&s) {
+                            panic!("{name} ({f:?}, {detail:?}, {sheet:?}): {e}\n{s}");
+                        }
                     }
                 }
             }
@@ -589,6 +602,7 @@ fn render_src(sol: &Solution, format: doc::Format) -> String {
             digits: 4,
             fragment: false,
             figure_stem: None,
+            sheet: None,
         },
     )
     .text
@@ -682,4 +696,412 @@ fn each_file_of_a_folder_keeps_its_own_memory_budget() {
         assert_eq!(code, 0, "{format}: {err}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---- exam sheets ------------------------------------------------------------------
+
+fn render_sheet(task: &str, sol: &Solution, format: doc::Format, sheet: doc::Sheet) -> String {
+    let file = format!("exercises/seed/{task}.gw");
+    doc::render(
+        &[doc::Exercise { file: &file, sol }],
+        &doc::Options {
+            format,
+            detail: Detail::Full,
+            digits: 4,
+            fragment: false,
+            figure_stem: Some(task.to_string()),
+            sheet: Some(sheet),
+        },
+    )
+    .text
+}
+
+#[test]
+fn golden_sheets() {
+    let sol = solved("task2");
+    let md = doc::Format::Markdown;
+    insta::assert_snapshot!(
+        "task2_question_md",
+        render_sheet("task2", &sol, md, doc::Sheet::Question)
+    );
+    insta::assert_snapshot!(
+        "task2_key_md",
+        render_sheet("task2", &sol, md, doc::Sheet::Key)
+    );
+    insta::assert_snapshot!(
+        "task2_question_html",
+        render_sheet("task2", &sol, doc::Format::Html, doc::Sheet::Question)
+    );
+}
+
+/// How a format prints a formula and text from the exercise, and where its
+/// body starts (the preamble and the style are no part of a sheet's content).
+struct Printer {
+    format: doc::Format,
+    fmt: Fmt,
+}
+
+impl Printer {
+    fn math(&self, m: &Math) -> String {
+        match self.format {
+            doc::Format::Html => {
+                let s = MathMl::new(&self.fmt).chain(&[m]);
+                s.strip_prefix("<mo>≈</mo>").unwrap_or(&s).to_string()
+            }
+            _ => {
+                let s = Latex::new(&self.fmt).chain(&[m]);
+                s.strip_prefix("\\approx ").unwrap_or(&s).to_string()
+            }
+        }
+    }
+    fn text(&self, t: &str) -> String {
+        match self.format {
+            doc::Format::Html => gradwork::explain::mathml::escape(t),
+            doc::Format::Latex => doc::latex_text(t),
+            doc::Format::Markdown => doc::md_text(t),
+        }
+    }
+    fn body<'d>(&self, doc: &'d str) -> &'d str {
+        let start = match self.format {
+            doc::Format::Html => doc.find("<main>").unwrap(),
+            doc::Format::Latex => doc.find("\\begin{document}").unwrap(),
+            doc::Format::Markdown => 0,
+        };
+        &doc[start..]
+    }
+    /// The heading of the model's equations.
+    fn model_heading(&self) -> &'static str {
+        match self.format {
+            doc::Format::Html => "<h2 class=\"model\">",
+            doc::Format::Latex => "\\subsection*{The model}",
+            doc::Format::Markdown => "## The model\n",
+        }
+    }
+    /// The mark of a check's or a search's verdict.
+    fn verdict_mark(&self) -> &'static str {
+        match self.format {
+            doc::Format::Latex => "\\checkmark",
+            _ => "✓",
+        }
+    }
+}
+
+/// Both sheets of every seed exercise in every format, against the
+/// engine's own step tree: the question sheet states every answer's
+/// formula and leaves its value out, the key has every value; neither has
+/// the working. Nothing here is a hand-written answer.
+#[test]
+fn sheets_state_the_questions_and_only_the_key_answers_them() {
+    use gradwork::lang::StepKind;
+    let fmt = Fmt { digits: 4 };
+    let mut hidden_checked = 0;
+    for t in TASKS {
+        let sol = solved(t);
+        let answers: Vec<&gradwork::lang::Step> = sol.steps.iter().filter(|s| s.answer).collect();
+        assert_eq!(answers.len(), sol.answers.len(), "{t}");
+        let verdicts = sol
+            .steps
+            .iter()
+            .filter(|s| matches!(s.kind, StepKind::Check | StepKind::Find))
+            .count();
+        for format in [doc::Format::Markdown, doc::Format::Latex, doc::Format::Html] {
+            let p = Printer { format, fmt };
+            let q_doc = render_sheet(t, &sol, format, doc::Sheet::Question);
+            let k_doc = render_sheet(t, &sol, format, doc::Sheet::Key);
+            let (q, k) = (p.body(&q_doc), p.body(&k_doc));
+            let at = format!("{t} ({format:?})");
+            // What a question sheet may show: every statement as written,
+            // the data (names bound to numbers as written), the prose, the
+            // headings, the numbers of the answers.
+            let mut givens: Vec<String> = vec![p.text(&sol.title), t.to_string()];
+            for (i, s) in sol.steps.iter().enumerate() {
+                givens.push(format!("({})", i + 1));
+                givens.extend(s.chain.iter().take(1).map(|m| p.math(m)));
+                if s.kind == StepKind::Def {
+                    givens.extend(s.chain.iter().map(|m| p.math(m)));
+                    givens.push(p.text(&s.source));
+                    for n in &s.notes {
+                        if let Note::Code(c) = n {
+                            givens.push(c.clone());
+                        }
+                    }
+                }
+                let literal = matches!(s.chain.first(), Some(Math::Num(_)) | None);
+                if literal && !s.answer {
+                    givens.extend(s.result.iter().map(|m| p.math(m)));
+                }
+                if matches!(s.kind, StepKind::Part | StepKind::Prose | StepKind::Find) {
+                    givens.push(p.text(&s.source));
+                }
+            }
+            for s in &sol.steps {
+                if matches!(s.kind, StepKind::Part | StepKind::Prose) {
+                    let line = p.text(&s.source);
+                    assert!(q.contains(&line), "{at}: the question sheet lacks {line}");
+                    assert!(k.contains(&line), "{at}: the key lacks {line}");
+                }
+            }
+            for (n, s) in answers.iter().enumerate() {
+                let formula = s.chain.first().map(|m| p.math(m));
+                let value = p.math(s.result.as_ref().expect("an answer has a value"));
+                if let Some(f) = &formula {
+                    assert!(q.contains(f.as_str()), "{at}: the question sheet lacks {f}");
+                    assert!(k.contains(f.as_str()), "{at}: the key lacks {f}");
+                }
+                assert!(
+                    k.contains(&value),
+                    "{at}: the key lacks answer {n}: {value}"
+                );
+                if !givens.iter().any(|g| g.contains(&value)) {
+                    assert!(
+                        !q.contains(&value),
+                        "{at}: the question sheet gives answer {} away: {value}",
+                        n + 1
+                    );
+                    hidden_checked += 1;
+                }
+            }
+            // A blank for every answer, no boxed or highlighted result, no
+            // verdict, no answers table, no model, no working.
+            let blanks = match format {
+                doc::Format::Markdown => {
+                    q.matches(" Answer:**").count() + q.matches("**Answer:**").count()
+                }
+                doc::Format::Latex => q.matches("\\textit{Answer:}").count(),
+                doc::Format::Html => q.matches("<p class=\"blank\">").count(),
+            };
+            assert_eq!(blanks, answers.len(), "{at}");
+            for (sheet, text) in [("question sheet", q), ("key", k)] {
+                for working in [
+                    p.model_heading(),
+                    "<details",
+                    "<svg",
+                    "![",
+                    "in the HTML and Markdown answer keys",
+                ] {
+                    assert!(!text.contains(working), "{at}: the {sheet} has {working}");
+                }
+            }
+            assert!(!q.contains("Answers"), "{at}: an answers table");
+            assert!(k.contains("Answers"), "{at}: no answers table on the key");
+            for shown in [
+                "\\boxed",
+                "chain answer",
+                "class=\"result\"",
+                p.verdict_mark(),
+            ] {
+                assert!(!q.contains(shown), "{at}: the question sheet has {shown}");
+            }
+            assert!(
+                k.matches(p.verdict_mark()).count() >= verdicts,
+                "{at}: a verdict missing from the key"
+            );
+            assert_eq!(
+                k.matches(match format {
+                    doc::Format::Html => "chain answer",
+                    _ => "\\boxed{",
+                })
+                .count(),
+                answers.len(),
+                "{at}: each answer of the key marked once"
+            );
+            // Well-formed, every formula parsed.
+            match format {
+                doc::Format::Html => {
+                    check_html(&at, &q_doc);
+                    check_html(&at, &k_doc);
+                }
+                _ => {
+                    for d in [&q_doc, &k_doc] {
+                        for s in math_segments(d) {
+                            if let Err(e) = parse_latex(&s) {
+                                panic!("{at}: the formula does not parse: {e}\n{s}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // The check above is not vacuous: most answers are numbers no given has.
+    assert!(hidden_checked > 30, "{hidden_checked}");
+}
+
+#[test]
+fn sheet_titles_say_what_they_are() {
+    let sol = solved("task2");
+    let html = render_sheet("task2", &sol, doc::Format::Html, doc::Sheet::Question);
+    assert!(html.contains("<title>Siamese metric learning with a quadratic contrastive loss (task 2) — question sheet</title>"));
+    let tex = render_sheet("task2", &sol, doc::Format::Latex, doc::Sheet::Key);
+    assert!(tex.contains("--- answer key}"), "{tex}");
+    // Several exercises: "Questions" for the question sheet.
+    let sols: Vec<(String, Solution)> = TASKS
+        .iter()
+        .map(|t| (format!("exercises/seed/{t}.gw"), solved(t)))
+        .collect();
+    let ex: Vec<doc::Exercise> = sols
+        .iter()
+        .map(|(f, s)| doc::Exercise { file: f, sol: s })
+        .collect();
+    let o = |sheet| doc::Options {
+        format: doc::Format::Markdown,
+        detail: Detail::Full,
+        digits: 4,
+        fragment: false,
+        figure_stem: None,
+        sheet,
+    };
+    assert!(doc::render(&ex, &o(Some(doc::Sheet::Question)))
+        .text
+        .starts_with("# Questions\n"));
+    assert!(doc::render(&ex, &o(Some(doc::Sheet::Key)))
+        .text
+        .starts_with("# Answer key\n"));
+    assert!(doc::render(&ex, &o(None))
+        .text
+        .starts_with("# Answer key\n"));
+}
+
+#[test]
+fn sheet_is_for_documents_only() {
+    for format in ["text", "json"] {
+        let (code, out, err) = gradwork(&[
+            "solve",
+            "exercises/seed/task2.gw",
+            "--format",
+            format,
+            "--sheet",
+            "question",
+        ]);
+        assert_eq!(code, 2, "{format}");
+        assert!(out.is_empty(), "{format}: {out}");
+        assert!(
+            err.contains("--sheet is for --format md, latex or html"),
+            "{err}"
+        );
+    }
+    let (code, _, err) = gradwork(&[
+        "solve",
+        "exercises/seed/task2.gw",
+        "--format",
+        "md",
+        "--sheet",
+        "answers",
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn sheets_to_a_file_and_to_a_folder() {
+    let dir = std::env::temp_dir().join(format!("gradwork-sheets-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // On standard output and to a file: the same document.
+    let (code, out, err) = gradwork(&[
+        "solve",
+        "exercises/seed/task2.gw",
+        "--format",
+        "md",
+        "--sheet",
+        "question",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let sol = solved("task2");
+    let want = doc::render(
+        &[doc::Exercise {
+            file: "exercises/seed/task2.gw",
+            sol: &sol,
+        }],
+        &doc::Options {
+            format: doc::Format::Markdown,
+            detail: Detail::Full,
+            digits: 4,
+            fragment: false,
+            figure_stem: None,
+            sheet: Some(doc::Sheet::Question),
+        },
+    )
+    .text;
+    assert_eq!(out, want);
+    let file = dir.join("questions.html");
+    let (code, _, err) = gradwork(&[
+        "solve",
+        "exercises/seed",
+        "--format",
+        "html",
+        "--sheet",
+        "question",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(&file).unwrap();
+    check_html("questions", &html);
+    assert_eq!(html.matches("<article ").count(), 5);
+    assert!(html.contains("<title>Questions</title>"));
+    // One per exercise: the question sheet and the key side by side.
+    for sheet in ["question", "key"] {
+        let (code, _, err) = gradwork(&[
+            "solve",
+            "exercises/seed",
+            "--format",
+            "latex",
+            "--sheet",
+            sheet,
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    for t in TASKS {
+        let q = std::fs::read_to_string(dir.join(format!("{t}-question.tex"))).unwrap();
+        let k = std::fs::read_to_string(dir.join(format!("{t}-key.tex"))).unwrap();
+        assert!(
+            q.contains("question sheet") && k.contains("answer key"),
+            "{t}"
+        );
+        assert!(q.starts_with("\\documentclass") && k.starts_with("\\documentclass"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_answer_written_as_a_number_is_not_given_away() {
+    // The design is the answer: on the question sheet only its name, or,
+    // with no name, only its number.
+    let src = "# T\nshow W_hx = [[0, 2]]\nshow 7/3\nshow y = W_hx @ [1, 1]\n";
+    let sol = solve(src, &Options::default());
+    assert!(sol.ok(), "{:?}", sol.errors);
+    let sheet = |sheet| {
+        doc::render(
+            &[doc::Exercise {
+                file: "t.gw",
+                sol: &sol,
+            }],
+            &doc::Options {
+                format: doc::Format::Markdown,
+                detail: Detail::Full,
+                digits: 4,
+                fragment: false,
+                figure_stem: None,
+                sheet: Some(sheet),
+            },
+        )
+        .text
+    };
+    let q = sheet(doc::Sheet::Question);
+    let fmt = Fmt { digits: 4 };
+    let l = Latex::new(&fmt);
+    for s in sol.steps.iter().filter(|s| s.answer) {
+        let v = l.chain(&[s.result.as_ref().unwrap()]);
+        assert!(!q.contains(&v), "{v} on the question sheet:\n{q}");
+    }
+    assert!(q.contains("\\text{(1)}\\quad W_{hx}\n"), "{q}");
+    assert!(q.contains("**(2) Answer:**"), "{q}");
+    assert!(q.contains("\\text{(3)}\\quad y = "), "{q}");
+    let k = sheet(doc::Sheet::Key);
+    for s in sol.steps.iter().filter(|s| s.answer) {
+        let v = l.chain(&[s.result.as_ref().unwrap()]);
+        assert!(k.contains(&v), "{v} not on the key:\n{k}");
+    }
 }

@@ -71,6 +71,29 @@ impl Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum SheetArg {
+    /// The statement of every step with a blank under each answer.
+    Question,
+    /// The statement with each answer's value, without the working.
+    Key,
+}
+
+impl SheetArg {
+    fn doc(self) -> doc::Sheet {
+        match self {
+            SheetArg::Question => doc::Sheet::Question,
+            SheetArg::Key => doc::Sheet::Key,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            SheetArg::Question => "question",
+            SheetArg::Key => "key",
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ColorArg {
     Auto,
     Always,
@@ -173,6 +196,12 @@ enum Cmd {
         /// LaTeX: the body only, without the preamble, to \input elsewhere.
         #[arg(long)]
         fragment: bool,
+        /// An exam sheet instead of the worked solution (md, latex, html):
+        /// the statements with a blank under each answer (question) or with
+        /// each answer's value (key); no working either way. With --out, the
+        /// files are named `{exercise}-question` or `{exercise}-key`.
+        #[arg(long, value_enum, value_name = "SHEET")]
+        sheet: Option<SheetArg>,
         #[arg(long, value_enum, default_value = "auto")]
         color: ColorArg,
         /// Wall time per file, in seconds, before the run stops with a
@@ -211,6 +240,7 @@ struct Render {
     detail: Detail,
     digits: usize,
     fragment: bool,
+    sheet: Option<doc::Sheet>,
     color: bool,
 }
 
@@ -239,6 +269,7 @@ impl Render {
                 detail: self.detail,
                 digits: self.digits,
                 fragment: self.fragment,
+                sheet: self.sheet,
                 figure_stem: path
                     .and_then(|p| p.file_stem())
                     .map(|s| s.to_string_lossy().into_owned()),
@@ -716,6 +747,7 @@ fn solve_main(cmd: Cmd) -> ExitCode {
         output,
         out,
         fragment,
+        sheet,
         color,
         timeout,
         max_work,
@@ -728,6 +760,12 @@ fn solve_main(cmd: Cmd) -> ExitCode {
     };
     if fragment && format != Format::Latex {
         eprintln!("gradwork: --fragment is for --format latex (the body of a LaTeX document)");
+        return ExitCode::from(2);
+    }
+    if sheet.is_some() && format.document().is_none() {
+        eprintln!(
+            "gradwork: --sheet is for --format md, latex or html (a question sheet or an answer key as a document)"
+        );
         return ExitCode::from(2);
     }
     let no_color = std::env::var_os("NO_COLOR").is_some();
@@ -785,9 +823,17 @@ fn solve_main(cmd: Cmd) -> ExitCode {
         detail: opts.detail,
         digits: opts.digits,
         fragment,
+        sheet: sheet.map(SheetArg::doc),
         color,
     };
-    let stems = unique_stems(&files);
+    let mut stems = unique_stems(&files);
+    // A question sheet and its key can share a folder.
+    if let Some(sh) = sheet {
+        for s in &mut stems {
+            s.push('-');
+            s.push_str(sh.name());
+        }
+    }
     // One output for everything (standard output, -o FILE), or one per
     // exercise (--out DIR), each written as soon as it is solved.
     let mut whole = match &sink {

@@ -7,7 +7,12 @@
 //! of a chain are shown, where the working goes, which line is the answer),
 //! and each format only writes blocks out. Nothing here computes a value:
 //! every number is the engine's, every formula a [`Math`] it built.
+//!
+//! An exam sheet ([`Sheet`]) is laid out from the same steps by
+//! `sheet_blocks`: each statement as written, without the working, with a
+//! blank under each answer (the question sheet) or its value (the key).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::interp::{Detail, Solution, Step, StepKind};
@@ -33,6 +38,25 @@ pub enum Format {
     Html,
 }
 
+/// An exam sheet instead of the worked solution: the statement of every
+/// step without its working, with a blank under each answer (the question
+/// sheet) or its value (the key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sheet {
+    Question,
+    Key,
+}
+
+impl Sheet {
+    /// What the sheet is called under each exercise's title.
+    fn name(self) -> &'static str {
+        match self {
+            Sheet::Question => "question sheet",
+            Sheet::Key => "answer key",
+        }
+    }
+}
+
 /// How a document is written.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -44,6 +68,8 @@ pub struct Options {
     /// Markdown: figures are written as files `{stem}-fig{N}.svg` beside
     /// the document and linked; without a stem they are inlined as data URLs.
     pub figure_stem: Option<String>,
+    /// An exam sheet; `None` is the full worked solution.
+    pub sheet: Option<Sheet>,
 }
 
 /// A written document and the files it links to (Markdown's figures).
@@ -63,7 +89,7 @@ enum Block<'a> {
     /// A chain of members: `lhs = m₀ = m₁ …`, one member a row unless
     /// `one_line`; the last member is the answer when `answer`.
     Rows {
-        label: Option<&'a str>,
+        label: Option<Cow<'a, str>>,
         lhs: Option<&'a str>,
         members: Vec<Math>,
         one_line: bool,
@@ -77,6 +103,9 @@ enum Block<'a> {
     Verdict(bool, String),
     /// The working under a step: collapsible in HTML.
     Working(Vec<Block<'a>>),
+    /// Room for an answer on a question sheet, with the answer's number
+    /// when no statement above carries it.
+    Blank(Option<String>),
 }
 
 /// Longest chain kept on one line (as the text renderer wraps).
@@ -92,7 +121,7 @@ fn note_blocks<'a>(notes: &'a [Note], fmt: &Fmt) -> Vec<Block<'a>> {
                 let len = label.as_deref().map_or(0, |l| l.chars().count() + 1)
                     + t.chain(&refs).chars().count();
                 Block::Rows {
-                    label: label.as_deref(),
+                    label: label.as_deref().map(Cow::Borrowed),
                     lhs: None,
                     members: members.clone(),
                     one_line: len <= WRAP_AT || members.len() < 3,
@@ -143,6 +172,31 @@ fn decimals(m: &Math, fmt: &Fmt) -> Option<Math> {
     ok.then(|| Math::arr(a))
 }
 
+/// A check's or a search's verdict.
+fn verdict<'a>(s: &Step, fmt: &Fmt) -> Option<Block<'a>> {
+    match s.kind {
+        StepKind::Check => Some(Block::Verdict(
+            s.ok,
+            if s.ok { "✓ holds" } else { "✗ fails" }.into(),
+        )),
+        StepKind::Find => Some(Block::Verdict(
+            s.ok,
+            match &s.search {
+                Some(f) if s.ok => format!(
+                    "✓ found: {}",
+                    f.bound
+                        .iter()
+                        .map(|(n, t)| format!("{n} = {}", fmt.tensor(t)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => "✗ no design in this grid".into(),
+            },
+        )),
+        _ => None,
+    }
+}
+
 fn step_blocks<'a>(s: &'a Step, detail: Detail, fmt: &Fmt) -> Vec<Block<'a>> {
     let mut out = Vec::new();
     match s.kind {
@@ -151,7 +205,7 @@ fn step_blocks<'a>(s: &'a Step, detail: Detail, fmt: &Fmt) -> Vec<Block<'a>> {
         StepKind::Def => {
             match s.chain.as_slice() {
                 [head, body] => out.push(Block::Rows {
-                    label: Some("def"),
+                    label: Some(Cow::Borrowed("def")),
                     lhs: None,
                     members: vec![head.clone(), body.clone()],
                     one_line: true,
@@ -175,27 +229,8 @@ fn step_blocks<'a>(s: &'a Step, detail: Detail, fmt: &Fmt) -> Vec<Block<'a>> {
         StepKind::Find => Some("find"),
         _ => None,
     };
-    let verdict = |s: &Step| match s.kind {
-        StepKind::Check => Some(Block::Verdict(
-            s.ok,
-            if s.ok { "✓ holds" } else { "✗ fails" }.into(),
-        )),
-        StepKind::Find => Some(Block::Verdict(
-            s.ok,
-            match &s.search {
-                Some(f) if s.ok => format!(
-                    "✓ found: {}",
-                    f.bound
-                        .iter()
-                        .map(|(n, t)| format!("{n} = {}", fmt.tensor(t)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                _ => "✗ no design in this grid".into(),
-            },
-        )),
-        _ => None,
-    };
+    let label = label.map(Cow::Borrowed);
+    let verdict = |s: &Step| verdict(s, fmt);
     if detail == Detail::Brief {
         let mut members: Vec<Math> = s.chain.first().cloned().into_iter().collect();
         members.extend(s.result.iter().cloned());
@@ -251,6 +286,109 @@ fn step_blocks<'a>(s: &'a Step, detail: Detail, fmt: &Fmt) -> Vec<Block<'a>> {
     out
 }
 
+/// A step on an exam sheet: the statement as written, never the working.
+/// Data (a name bound to a number as written, `b = -0.1`) is shown; of a
+/// computed value only an answer's, and only on the key. `number` numbers
+/// an answer, `(1)`, the same on both sheets.
+fn sheet_blocks<'a>(s: &'a Step, sheet: Sheet, number: usize, fmt: &Fmt) -> Vec<Block<'a>> {
+    let key = sheet == Sheet::Key;
+    let line = |label: Option<Cow<'a, str>>, lhs: Option<&'a str>, members: Vec<Math>, answer| {
+        let t = Text::new(fmt);
+        let refs: Vec<&Math> = members.iter().collect();
+        let len = lhs.map_or(0, |l| l.chars().count() + 3) + t.chain(&refs).chars().count();
+        Block::Rows {
+            label,
+            lhs,
+            one_line: len <= WRAP_AT || members.len() < 2,
+            members,
+            answer,
+        }
+    };
+    let written = s.chain.first();
+    // A number as written: the statement is its own value.
+    let literal = matches!(written, Some(Math::Num(_)) | None);
+    match s.kind {
+        StepKind::Part => vec![Block::Part(&s.source)],
+        StepKind::Prose => vec![Block::Para(&s.source)],
+        StepKind::Def => {
+            let mut out = Vec::new();
+            match s.chain.as_slice() {
+                [head, body] => out.push(line(
+                    Some(Cow::Borrowed("def")),
+                    None,
+                    vec![head.clone(), body.clone()],
+                    false,
+                )),
+                // A function of several lines: its header and its body as
+                // written (the body is the statement, not working).
+                _ => {
+                    out.push(Block::Para(&s.source));
+                    out.extend(s.notes.iter().filter_map(|n| match n {
+                        Note::Code(c) => Some(Block::Code(c)),
+                        _ => None,
+                    }));
+                }
+            }
+            out
+        }
+        StepKind::Check => {
+            let mut out: Vec<Block> = written
+                .map(|w| line(Some(Cow::Borrowed("check")), None, vec![w.clone()], false))
+                .into_iter()
+                .collect();
+            if key {
+                out.extend(verdict(s, fmt));
+            }
+            out
+        }
+        StepKind::Find => {
+            // The step holds the header (`find W in grid(…)`), as code.
+            let header = s.source.strip_prefix("find ").unwrap_or(&s.source);
+            let mut out = vec![line(
+                Some(Cow::Borrowed("find")),
+                None,
+                vec![Math::Code(header.to_string())],
+                false,
+            )];
+            if key {
+                out.extend(verdict(s, fmt));
+            }
+            out
+        }
+        _ if s.answer => {
+            let label = Some(Cow::Owned(format!("({number})")));
+            let lhs = s.target.as_deref();
+            // An answer written as a number is what the student finds: on
+            // the question sheet only its name.
+            let mut members: Vec<Math> = match written {
+                Some(w) if key || !literal => vec![w.clone()],
+                _ => Vec::new(),
+            };
+            if !key {
+                if lhs.is_none() && members.is_empty() {
+                    return vec![Block::Blank(label.map(Cow::into_owned))];
+                }
+                return vec![line(label, lhs, members, false), Block::Blank(None)];
+            }
+            members.extend(s.result.iter().cloned());
+            members.extend(s.result.as_ref().and_then(|r| decimals(r, fmt)));
+            vec![line(label, lhs, members, true)]
+        }
+        _ => {
+            let lhs = s.target.as_deref();
+            let members: Vec<Math> = match (written, &s.result) {
+                (Some(w), _) => vec![w.clone()],
+                (None, Some(r)) if lhs.is_some() => vec![r.clone()],
+                _ => Vec::new(),
+            };
+            if members.is_empty() {
+                return Vec::new();
+            }
+            vec![line(None, lhs, members, false)]
+        }
+    }
+}
+
 /// Display name of the exercise: its title, else its file.
 fn title_of<'a>(ex: &Exercise<'a>) -> &'a str {
     if ex.sol.title.is_empty() {
@@ -287,6 +425,7 @@ fn writer(o: &Options) -> Box<dyn Writer> {
         Format::Html => Box::new(Html {
             out: String::new(),
             fmt,
+            sheet: o.sheet.is_some(),
         }),
     }
 }
@@ -318,16 +457,25 @@ impl Renderer {
         let (w, o, fmt) = (&mut self.body, &self.o, &self.fmt);
         let a = anchor(self.toc.len());
         self.toc.push((a.clone(), title_of(ex).to_string()));
-        w.exercise(&a, title_of(ex), ex.file);
-        if !ex.sol.model.is_empty() && o.detail == Detail::Full {
+        w.exercise(&a, title_of(ex), ex.file, o.sheet);
+        // The model's equations are working: no sheet shows them.
+        if !ex.sol.model.is_empty() && o.detail == Detail::Full && o.sheet.is_none() {
             w.heading("The model");
             for e in &ex.sol.model {
                 w.block(&Block::Eqs(e));
             }
         }
         let mut in_part = false;
+        let mut answers = 0;
         for s in &ex.sol.steps {
-            for b in step_blocks(s, o.detail, fmt) {
+            let blocks = match o.sheet {
+                None => step_blocks(s, o.detail, fmt),
+                Some(sheet) => {
+                    answers += usize::from(s.answer);
+                    sheet_blocks(s, sheet, answers, fmt)
+                }
+            };
+            for b in blocks {
                 if let Block::Part(h) = b {
                     if in_part {
                         w.end_part();
@@ -346,7 +494,7 @@ impl Renderer {
             let msg = format!("… {} more steps not shown", ex.sol.elided_steps);
             w.block(&Block::Para(&msg));
         }
-        if !ex.sol.answers.is_empty() {
+        if !ex.sol.answers.is_empty() && o.sheet != Some(Sheet::Question) {
             w.answers(ex.sol);
         }
         if !ex.sol.errors.is_empty() {
@@ -358,8 +506,10 @@ impl Renderer {
     /// The whole document: preamble, title and contents, the exercises.
     pub fn finish(mut self) -> Document {
         let whole = !(self.o.format == Format::Latex && self.o.fragment);
-        let doc_title = match self.toc.as_slice() {
-            [(_, one)] => one.clone(),
+        let doc_title = match (self.toc.as_slice(), self.o.sheet) {
+            ([(_, one)], None) => one.clone(),
+            ([(_, one)], Some(sheet)) => format!("{one} — {}", sheet.name()),
+            (_, Some(Sheet::Question)) => "Questions".to_string(),
             _ => "Answer key".to_string(),
         };
         let mut head = writer(&self.o);
@@ -397,7 +547,8 @@ trait Writer {
     /// The title of a document of several exercises.
     fn title(&mut self, title: &str);
     fn toc(&mut self, entries: &[(String, &str)]);
-    fn exercise(&mut self, anchor: &str, title: &str, file: &str);
+    /// An exercise's heading, with what kind of sheet it is on one.
+    fn exercise(&mut self, anchor: &str, title: &str, file: &str, sheet: Option<Sheet>);
     fn heading(&mut self, text: &str);
     fn part(&mut self, text: &str);
     fn end_part(&mut self) {}
@@ -651,7 +802,7 @@ struct Md {
 
 /// Text from an exercise for Markdown: the characters Markdown would read
 /// as markup (and `$`, which would start math) escaped.
-fn md_text(s: &str) -> String {
+pub fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if "\\`*_[]<>|$~&".contains(c) {
@@ -709,12 +860,15 @@ impl Writer for Md {
         }
         self.out.push('\n');
     }
-    fn exercise(&mut self, anchor: &str, title: &str, file: &str) {
+    fn exercise(&mut self, anchor: &str, title: &str, file: &str, sheet: Option<Sheet>) {
         let _ = writeln!(
             self.out,
-            "<a id=\"{anchor}\"></a>\n\n# {}\n\n*{}*\n",
+            "<a id=\"{anchor}\"></a>\n\n# {}\n\n*{}{}*\n",
             md_text(title),
-            md_text(file)
+            md_text(file),
+            sheet
+                .map(|s| format!(" — {}", s.name()))
+                .unwrap_or_default()
         );
     }
     fn heading(&mut self, text: &str) {
@@ -737,7 +891,7 @@ impl Writer for Md {
                 one_line,
                 answer,
             } => {
-                let tex = tex_rows(&fmt, *label, *lhs, members, *one_line, *answer);
+                let tex = tex_rows(&fmt, label.as_deref(), *lhs, members, *one_line, *answer);
                 let _ = writeln!(self.out, "$$\n{tex}\n$$\n");
             }
             Block::Eqs(e) => {
@@ -793,6 +947,17 @@ impl Writer for Md {
                 for b in bs {
                     self.block(b);
                 }
+            }
+            Block::Blank(number) => {
+                let _ = writeln!(
+                    self.out,
+                    "**{}Answer:** {}\n",
+                    number
+                        .as_deref()
+                        .map(|n| format!("{n} "))
+                        .unwrap_or_default(),
+                    "_".repeat(40)
+                );
             }
         }
     }
@@ -859,12 +1024,15 @@ impl Writer for Tex {
     fn toc(&mut self, _entries: &[(String, &str)]) {
         self.out.push_str("\\tableofcontents\n\n");
     }
-    fn exercise(&mut self, _anchor: &str, title: &str, file: &str) {
+    fn exercise(&mut self, _anchor: &str, title: &str, file: &str, sheet: Option<Sheet>) {
         let _ = write!(
             self.out,
-            "\\section{{{}}}\n\\noindent\\texttt{{{}}}\n\n",
+            "\\section{{{}}}\n\\noindent\\texttt{{{}}}{}\n\n",
             latex_text(title),
-            latex_text(file)
+            latex_text(file),
+            sheet
+                .map(|s| format!("\\hfill\\textit{{{}}}", s.name()))
+                .unwrap_or_default()
         );
     }
     fn heading(&mut self, text: &str) {
@@ -887,7 +1055,7 @@ impl Writer for Tex {
                 one_line,
                 answer,
             } => {
-                let tex = tex_rows(&fmt, *label, *lhs, members, *one_line, *answer);
+                let tex = tex_rows(&fmt, label.as_deref(), *lhs, members, *one_line, *answer);
                 let _ = write!(
                     self.out,
                     "\\begin{{equation*}}\n{tex}\n\\end{{equation*}}\n\n"
@@ -948,6 +1116,17 @@ impl Writer for Tex {
                     self.block(b);
                 }
             }
+            Block::Blank(number) => {
+                // A line to write on, with room above it for a matrix.
+                let _ = write!(
+                    self.out,
+                    "\\vspace{{1.5\\baselineskip}}\\noindent {}\\textit{{Answer:}}~\\hrulefill\\par\\vspace{{\\baselineskip}}\n\n",
+                    number
+                        .as_deref()
+                        .map(|n| format!("{}\\quad ", latex_text(n)))
+                        .unwrap_or_default()
+                );
+            }
         }
     }
     fn answers(&mut self, sol: &Solution) {
@@ -1000,12 +1179,21 @@ impl Writer for Tex {
 struct Html {
     out: String,
     fmt: Fmt,
+    /// An exam sheet: its style is added.
+    sheet: bool,
 }
 
 use mathml::escape as esc;
 
 /// The page's style: a readable column, print-friendly, dark-mode aware.
 const CSS: &str = include_str!("doc.css");
+
+/// An exam sheet's additions: the blank line under each question, printed.
+const SHEET_CSS: &str = ".sheet { color: var(--muted); font-style: italic; margin-top: 0; }
+p.blank { display: flex; align-items: flex-end; gap: 0.5rem; min-height: 3.5rem; margin: 0.25rem 0 1.25rem;
+  color: var(--muted); font-style: italic; break-inside: avoid; }
+p.blank::after { content: \"\"; flex: 1; border-bottom: 1px solid var(--fg); }
+";
 
 impl Html {
     /// A chain member as MathML with its relation (`=` or the `≈` the
@@ -1034,8 +1222,9 @@ impl Writer for Html {
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
              <meta name=\"generator\" content=\"gradwork\"/>\n\
-             <title>{}</title>\n<style>\n{CSS}{}\n</style>\n</head>\n<body>\n<main>\n",
+             <title>{}</title>\n<style>\n{CSS}{}{}\n</style>\n</head>\n<body>\n<main>\n",
             esc(title),
+            if self.sheet { SHEET_CSS } else { "" },
             mathml::CSS
         );
     }
@@ -1050,12 +1239,15 @@ impl Writer for Html {
         }
         self.out.push_str("</ol></nav>\n");
     }
-    fn exercise(&mut self, anchor: &str, title: &str, file: &str) {
+    fn exercise(&mut self, anchor: &str, title: &str, file: &str, sheet: Option<Sheet>) {
         let _ = write!(
             self.out,
-            "<article id=\"{anchor}\">\n<header><h1>{}</h1><p class=\"file\">{}</p></header>\n",
+            "<article id=\"{anchor}\">\n<header><h1>{}</h1><p class=\"file\">{}</p>{}</header>\n",
             esc(title),
-            esc(file)
+            esc(file),
+            sheet
+                .map(|s| format!("<p class=\"sheet\">{}</p>", s.name()))
+                .unwrap_or_default()
         );
     }
     fn heading(&mut self, text: &str) {
@@ -1085,6 +1277,7 @@ impl Writer for Html {
                 let shown = distinct_members(members, &|m| p.chain(&[m]));
                 let n = shown.len();
                 let label = label
+                    .as_deref()
                     .map(|l| format!("<span class=\"label\">{}</span> ", esc(l)))
                     .unwrap_or_default();
                 let head = match lhs {
@@ -1218,6 +1411,16 @@ impl Writer for Html {
                     self.block(b);
                 }
                 self.out.push_str("</details>\n");
+            }
+            Block::Blank(number) => {
+                let _ = writeln!(
+                    self.out,
+                    "<p class=\"blank\">{}Answer:</p>",
+                    number
+                        .as_deref()
+                        .map(|n| format!("{} ", esc(n)))
+                        .unwrap_or_default()
+                );
             }
         }
     }
