@@ -138,8 +138,9 @@ enum Cmd {
     /// anew, each candidate solved as an exercise of its own and kept when
     /// it meets every `require` and differs from the key and the others.
     ///
-    /// Writes, into DIR, each variant's exercise (`STEM-NN.gw`) and answer
-    /// key (`STEM-NN-key.EXT`), and a summary of every variant's numbers and
+    /// Writes, into DIR, each variant's exercise (`STEM-NN.gw`), worked
+    /// answer key (`STEM-NN-key.EXT`) and question sheet
+    /// (`STEM-NN-question.EXT`), and a summary of every variant's numbers and
     /// answers (`STEM-summary.md`, `STEM-summary.json`).
     ///
     /// Exit status: 0 when COUNT variants were made, 1 when the tries ran
@@ -462,40 +463,46 @@ fn variants_main(
         seed,
         max_tries: max_tries.unwrap_or(count.saturating_mul(50).max(100)),
     };
-    let files = |n: usize| -> (PathBuf, PathBuf) {
+    let files = |n: usize| -> (PathBuf, PathBuf, PathBuf) {
         let base = format!("{stem}-{n:0width$}");
         (
             dir.join(format!("{base}.gw")),
             dir.join(format!("{base}-key.{}", format.extension())),
+            dir.join(format!("{base}-question.{}", format.extension())),
         )
     };
     let write = |v: &variant::Variant| -> Result<(), String> {
-        let (gw, key_file) = files(v.number);
+        let (gw, key_file, question_file) = files(v.number);
         std::fs::write(&gw, &v.source)
             .map_err(|e| format!("cannot write {}: {e}", gw.display()))?;
         let gw_name = gw.display().to_string();
-        let d = doc::render(
-            &[doc::Exercise {
-                file: &gw_name,
-                sol: &v.solution,
-            }],
-            &doc::Options {
-                format: doc_format,
-                detail: Detail::Full,
-                digits: opts.digits,
-                fragment: false,
-                figure_stem: key_file
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned()),
-            },
-        );
-        save(
-            &key_file,
-            &Written {
-                text: d.text,
-                assets: d.assets,
-            },
-        )
+        for (path, sheet) in [
+            (&key_file, None),
+            (&question_file, Some(doc::Sheet::Question)),
+        ] {
+            let d = doc::render(
+                &[doc::Exercise {
+                    file: &gw_name,
+                    sol: &v.solution,
+                }],
+                &doc::Options {
+                    format: doc_format,
+                    detail: Detail::Full,
+                    digits: opts.digits,
+                    fragment: false,
+                    figure_stem: path.file_stem().map(|s| s.to_string_lossy().into_owned()),
+                    sheet,
+                },
+            );
+            save(
+                path,
+                &Written {
+                    text: d.text,
+                    assets: d.assets,
+                },
+            )?;
+        }
+        Ok(())
     };
     let outcome = match variant::generate(&src, &opts, &req, write) {
         Err(Refusal::NothingVaries) => {
@@ -519,8 +526,12 @@ fn variants_main(
         Ok(Ok(o)) => o,
     };
     let names = |n: usize| {
-        let (gw, k) = files(n);
-        (gw.display().to_string(), k.display().to_string())
+        let (gw, k, q) = files(n);
+        (
+            gw.display().to_string(),
+            k.display().to_string(),
+            q.display().to_string(),
+        )
     };
     let md = variant_summary_md(&name, seed, &outcome, &names);
     let json = variant_summary_json(&name, seed, &outcome, &names);
@@ -591,7 +602,7 @@ fn variant_summary_md(
     key: &str,
     seed: u64,
     o: &gradwork::lang::variant::Outcome,
-    names: &dyn Fn(usize) -> (String, String),
+    names: &dyn Fn(usize) -> (String, String, String),
 ) -> String {
     let ids: Vec<&str> = o
         .variants
@@ -624,7 +635,7 @@ fn variant_summary_md(
     }
     t.push('\n');
     for r in &o.variants {
-        let (gw, _) = names(r.number);
+        let (gw, _, _) = names(r.number);
         let file = Path::new(&gw)
             .file_name()
             .map_or_else(|| gw.clone(), |f| f.to_string_lossy().into_owned());
@@ -644,7 +655,7 @@ fn variant_summary_json(
     key: &str,
     seed: u64,
     o: &gradwork::lang::variant::Outcome,
-    names: &dyn Fn(usize) -> (String, String),
+    names: &dyn Fn(usize) -> (String, String, String),
 ) -> serde_json::Value {
     use serde_json::json;
     json!({
@@ -656,11 +667,12 @@ fn variant_summary_json(
         "key_answers": o.key_answers.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>(),
         "marked": o.marked.iter().map(|(l, k)| json!({"label": l, "key": k})).collect::<Vec<_>>(),
         "variants": o.variants.iter().map(|r| {
-            let (gw, key_file) = names(r.number);
+            let (gw, key_file, question) = names(r.number);
             json!({
                 "number": r.number,
                 "exercise": gw,
                 "key": key_file,
+                "question": question,
                 "drawn": o.marked.iter().zip(&r.drawn).map(|((l, _), d)| json!({"label": l, "literal": d})).collect::<Vec<_>>(),
                 "answers": r.answers.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>(),
             })
