@@ -1,6 +1,7 @@
-//! `gradwork grade`: hand-made submissions for the seed's tasks 2 and 4,
-//! marked against the seed keys. The expected marks are derived by hand in
-//! the comments; the follow-through values too.
+//! `gradwork grade`: hand-made submissions for every seed task, marked
+//! against the seed keys. The expected marks are derived by hand in the
+//! comments, the follow-through values too; task 3's values (softmax) come
+//! from plain Python in tests/grading/task3_submissions.py.
 
 use std::process::Command;
 
@@ -216,10 +217,14 @@ fn task5_the_relu_forgotten_and_the_bias_count() {
     // on a balance of exactly 0 (False) and the fix holds (True).
     let r = report("exercises/seed/task5.gw", "tests/grading/task5_mixed.json");
     assert_eq!(status(&r, "h")["status"], "wrong");
-    assert_eq!(
-        status(&r, "params(lstm(input=2, hidden=3))")["status"],
-        "wrong"
-    );
+    // h₁ and h₂ are right, so the balance h₁ − h₂ = 4500 − 5000 is too.
+    assert_eq!(status(&r, "balance")["status"], "correct");
+    let count = status(&r, "params(lstm(input=2, hidden=3))");
+    assert_eq!(count["status"], "wrong");
+    assert!(count["mistake"]
+        .as_str()
+        .unwrap()
+        .starts_with("PyTorch's count is used"));
     assert_eq!(
         status(
             &r,
@@ -227,6 +232,178 @@ fn task5_the_relu_forgotten_and_the_bias_count() {
         )["status"],
         "correct"
     );
-    assert_eq!(r["score"], 3.0);
-    assert_eq!(r["max_score"], 5.0);
+    assert_eq!(r["score"], 4.0);
+    assert_eq!(r["max_score"], 6.0);
+}
+
+const SEED: [&str; 5] = [
+    "exercises/seed/task1.gw",
+    "exercises/seed/task2.gw",
+    "exercises/seed/task3.gw",
+    "exercises/seed/task4.gw",
+    "exercises/seed/task5.gw",
+];
+
+#[test]
+fn every_seed_task_all_correct_earns_every_mark() {
+    // Values by hand: task 1 from the seed's notes (h = [−1, −2, −1],
+    // s = −1.5, p = σ(−1.5) = 0.18242552…, d = 0); task 3 by plain Python;
+    // task 4 by hand (centroids [−1, 3], [2, −2], [2, 2]; L1 distances to
+    // q = [1, 0] of rows 0…6: 6, 4, 5, 1, 4, 4, 1, so r = [3, 6, 1, 4, 5]
+    // in the stable order, P = 3/5, R = 3/3); task 5 in the test above.
+    for (key, sub, marks) in [
+        (SEED[0], "tests/grading/task1_correct.json", 7.0),
+        (SEED[1], "tests/grading/task2_correct.json", 5.0),
+        (SEED[2], "tests/grading/task3_correct.json", 5.0),
+        (SEED[3], "tests/grading/task4_correct.json", 7.0),
+        (SEED[4], "tests/grading/task5_correct.json", 6.0),
+    ] {
+        let r = report(key, sub);
+        assert_eq!(r["score"], marks, "{key}: {r}");
+        assert_eq!(r["max_score"], marks, "{key}");
+    }
+}
+
+#[test]
+fn every_seed_task_gives_nothing_for_zeros() {
+    // A zero of the right shape for every answer of the key.
+    fn zeros(v: &Value) -> Value {
+        match v {
+            Value::Array(xs) => Value::Array(xs.iter().map(zeros).collect()),
+            _ => Value::from(0),
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("gw-grade-zeros-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for key in SEED {
+        let out = Command::new(env!("CARGO_BIN_EXE_gradwork"))
+            .args(["solve", key, "--format", "json"])
+            .output()
+            .unwrap();
+        let solved: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut sub = serde_json::Map::new();
+        for a in solved[0]["answers"].as_array().unwrap() {
+            sub.insert(a["id"].as_str().unwrap().to_string(), zeros(&a["value"]));
+        }
+        let path = dir.join("zeros.json");
+        std::fs::write(&path, Value::Object(sub).to_string()).unwrap();
+        let r = report(key, path.to_str().unwrap());
+        assert_eq!(r["score"], 0.0, "{key}: {r}");
+        assert!(r["max_score"].as_f64().unwrap() >= 5.0);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_seed_task_carries_an_early_slip_forward() {
+    // Task 1 (h → s, p), task 2 (f_p2 → L, ∂L/∂w) and task 5 (h → balance)
+    // are checked above and below. Task 3: V = [[2, 3], [1, 1], [0, 0]]
+    // (−1 written as 1) gives X_att = A·V with the key's A (plain Python).
+    let r = report(SEED[2], "tests/grading/task3_slip.json");
+    assert_eq!(status(&r, "V")["status"], "wrong");
+    assert_eq!(status(&r, "X_att")["status"], "follow-through", "{r}");
+    assert_eq!(r["score"], 4.0);
+    // Task 4: r = [3, 6, 1, 4, 2] (row 2, at L1 distance 5, for row 5 at
+    // 4): rows = r + 1 = [4, 7, 2, 5, 3]; its labels 1, 2, 0, 2, 1 hold two
+    // of class 2's three: P = 2/5, R = 2/3.
+    let r = report(SEED[3], "tests/grading/task4_carried.json");
+    assert_eq!(status(&r, "r")["status"], "wrong");
+    for id in ["rows", "P", "R"] {
+        assert_eq!(status(&r, id)["status"], "follow-through", "{id}: {r}");
+    }
+    assert_eq!(r["score"], 6.0);
+}
+
+#[test]
+fn mistakes_in_the_program_are_named() {
+    // Task 2 without the bias b = −0.1: f = (1 + 1 + 1.3)/3 = 1.1 and
+    // (3.3 + 3.3 + 2.7)/3 = 3.1; L as a mean of the four squares (2²) is 4
+    // for the sum's 16, and its gradient a quarter of the key's:
+    // [8.3, 8.3, 7.4]. The bias cancels in ∂L/∂b = 0: right.
+    let r = report(TASK2, "tests/grading/task2_mistakes.json");
+    assert_eq!(status(&r, "f_p1")["mistake"], "the bias b is left out");
+    assert_eq!(status(&r, "f_p2")["mistake"], "the bias b is left out");
+    assert_eq!(
+        status(&r, "L")["mistake"],
+        "a mean is taken where the sum is meant"
+    );
+    assert_eq!(
+        status(&r, "grad(L, w)")["mistake"],
+        "a mean is taken where the sum is meant"
+    );
+    assert_eq!(r["score"], 1.0);
+    // Task 3 with the softmax over the columns (plain Python).
+    let r = report(SEED[2], "tests/grading/task3_axis.json");
+    assert_eq!(
+        status(&r, "X_att")["mistake"],
+        "softmax is taken over the wrong axis (axis=0 for axis=1)"
+    );
+    // Task 5 with W_hh transposed, by hand: rows [1, 0, 1], [0, 1, −1],
+    // [0, 0, 0]; h⁽¹⁾ = [10000 + 765 + 1000, 5000 − 765, 1000] =
+    // [11765, 4235, 1000]; h⁽²⁾ = relu([12765 − 2500, 3235, −2500]) =
+    // [10265, 3235, 0]; h⁽³⁾ = relu([10265 − 4000, 3235, −4000]) =
+    // [6265, 3235, 0]; the balance from it, 6265 − 3235 = 3030, follows.
+    // PyTorch's LSTM given the textbook's count (72 for 84).
+    let r = report(SEED[4], "tests/grading/task5_transposed.json");
+    assert_eq!(status(&r, "h")["mistake"], "the weight W_hh is transposed");
+    assert_eq!(status(&r, "balance")["status"], "follow-through");
+    assert!(status(
+        &r,
+        "params(lstm(input=2, hidden=3), convention=\"pytorch\")"
+    )["mistake"]
+        .as_str()
+        .unwrap()
+        .starts_with("the textbook's count is used"));
+    assert_eq!(r["score"], 4.0);
+}
+
+#[test]
+fn the_key_declares_marks_and_tolerances() {
+    let dir = std::env::temp_dir().join(format!("gw-grade-marks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("key.gw");
+    // 3/7 = 0.428571…: 0.43 is 0.33% off, within 1% but not the default 0.1%.
+    std::fs::write(
+        &key,
+        "x = 3\nshow y = x * 2  # marks: 2\nshow z = x / 7  # marks: 0.5, tolerance: 0.01\nshow w = x / 7\nshow m = np.mean([1, 2, 3])\n",
+    )
+    .unwrap();
+    let sub = dir.join("sub.json");
+    std::fs::write(&sub, r#"{"y": 6, "z": 0.43, "w": 0.43, "m": 6}"#).unwrap();
+    let r = report(key.to_str().unwrap(), sub.to_str().unwrap());
+    assert_eq!(status(&r, "y")["max_score"], 2.0);
+    assert_eq!(status(&r, "y")["score"], 2.0);
+    assert_eq!(status(&r, "z")["score"], 0.5);
+    assert_eq!(status(&r, "w")["status"], "wrong");
+    // 6 = 1 + 2 + 3: the sum where the mean (2) is asked.
+    assert_eq!(
+        status(&r, "m")["mistake"],
+        "a sum is taken where the mean is meant"
+    );
+    assert_eq!(r["score"], 2.5);
+    assert_eq!(r["max_score"], 4.5);
+    // A distance and its square: √(3² + 4²) = 5 and 25.
+    std::fs::write(
+        &key,
+        "x = np.array([3, 4])\nshow d = sqrt(sum(x**2))\nshow d2 = sum(x**2)\n",
+    )
+    .unwrap();
+    std::fs::write(&sub, r#"{"d": 25, "d2": 5}"#).unwrap();
+    let r = report(key.to_str().unwrap(), sub.to_str().unwrap());
+    assert!(status(&r, "d")["mistake"]
+        .as_str()
+        .unwrap()
+        .starts_with("squared where"));
+    assert!(status(&r, "d2")["mistake"]
+        .as_str()
+        .unwrap()
+        .starts_with("not squared where"));
+    std::fs::write(&key, "show y = 2  # marks: two\n").unwrap();
+    let (code, _, err) = grade(key.to_str().unwrap(), sub.to_str().unwrap(), "json");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("line 1") && err.contains("not a number"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

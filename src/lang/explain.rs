@@ -51,7 +51,7 @@ fn single_return(it: &Interp, f: &str) -> Option<(Vec<String>, Expr)> {
 }
 
 /// Rebuilds `e` with every direct child passed through `f`.
-fn map_children(e: &Expr, f: &dyn Fn(&Expr) -> Expr) -> Expr {
+pub(crate) fn map_children(e: &Expr, f: &dyn Fn(&Expr) -> Expr) -> Expr {
     let b = |x: &Expr| Box::new(f(x));
     let o = |x: &Option<Expr>| x.as_ref().map(f);
     let kind = match &e.kind {

@@ -62,8 +62,9 @@ pub struct Mark {
     pub expected: String,
     /// The student's value, as text (none when missing).
     pub given: Option<String>,
-    /// The known slip the value matches, if any.
-    pub mistake: Option<&'static str>,
+    /// The known mistake the value matches, if any: a slip of the value
+    /// itself, or a mistake in the program that gives it exactly.
+    pub mistake: Option<String>,
     /// The first answer where the student departs from the key.
     pub first_departure: Option<String>,
     pub feedback: String,
@@ -266,7 +267,57 @@ fn bindable(a: &Answer) -> bool {
         && a.name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
-/// Marks `sub` against the key `src`, each answer worth one mark.
+/// What the key says of one answer in a comment on its `show` line:
+/// `show L = …  # marks: 2, tolerance: 0.01`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Declared {
+    marks: f64,
+    /// Relative tolerance for a value with no finite decimal.
+    tolerance: Option<f64>,
+}
+
+/// The `# marks: …, tolerance: …` of line `line` of `src` (1-based), if any.
+fn declared(src: &str, line: usize) -> Result<Declared, String> {
+    let mut d = Declared {
+        marks: 1.0,
+        tolerance: None,
+    };
+    let Some(text) = src.lines().nth(line.saturating_sub(1)) else {
+        return Ok(d);
+    };
+    // The comment: from the last `#` that begins `marks:` or `tolerance:`.
+    let Some(at) = text.match_indices('#').map(|(i, _)| i).find(|&i| {
+        let rest = text[i + 1..].trim_start();
+        rest.starts_with("marks:") || rest.starts_with("tolerance:")
+    }) else {
+        return Ok(d);
+    };
+    for item in text[at + 1..].split([',', ';']) {
+        let Some((k, v)) = item.split_once(':') else {
+            continue;
+        };
+        let (k, v) = (k.trim(), v.trim());
+        let number = v
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| format!("line {line}: `# {k}: {v}` is not a number ≥ 0"))?;
+        match k {
+            "marks" => d.marks = number,
+            "tolerance" => d.tolerance = Some(number),
+            _ => {
+                return Err(format!(
+                    "line {line}: `# {k}:` is not a grading setting (marks, tolerance)"
+                ))
+            }
+        }
+    }
+    Ok(d)
+}
+
+/// Marks `sub` against the key `src`: each answer is worth the marks its
+/// `show` line declares (`# marks: 2`), one by default, and compared with
+/// the tolerance it declares (`# tolerance: 0.01`), `rel` by default.
 pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Report, String> {
     let key = interp::run(src, opts);
     if !key.ok() {
@@ -287,10 +338,17 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
     let mut rerun: Option<Solution> = None;
     let mut first_departure: Option<String> = None;
     let mut marks = Vec::new();
-    for a in &key.answers {
+    // The key run with each known mistake made in it, when first needed.
+    let mut mutants: Option<Vec<(String, Solution)>> = None;
+    for (index, a) in key.answers.iter().enumerate() {
         let Some(kv) = tensor_value(&a.value) else {
             continue;
         };
+        let Declared {
+            marks: worth,
+            tolerance,
+        } = declared(src, a.line)?;
+        let rel = tolerance.unwrap_or(rel);
         let expected = fmt.tensor(&kv);
         let mut m = Mark {
             id: a.id.clone(),
@@ -298,7 +356,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
             part: a.part.clone(),
             status: Status::Missing,
             score: 0.0,
-            max_score: 1.0,
+            max_score: worth,
             expected: expected.clone(),
             given: None,
             mistake: None,
@@ -313,7 +371,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
         m.given = Some(fmt.tensor(g));
         if matches(g, &kv, rel) {
             m.status = Status::Correct;
-            m.score = 1.0;
+            m.score = worth;
             m.feedback = "correct".into();
             marks.push(m);
             continue;
@@ -339,7 +397,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
                         );
                     } else {
                         m.status = Status::FollowThrough(carried_ids.clone());
-                        m.score = 1.0;
+                        m.score = worth;
                         m.feedback = format!(
                             "correct given your earlier values ({}); with the key's, it is {expected}",
                             carried_ids.join(", ")
@@ -351,7 +409,26 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
             }
         }
         m.status = Status::Wrong;
-        m.mistake = slip(g, &kv);
+        // A mistake made in the program (the key re-run with it gives this
+        // value) names the cause; a slip of the value itself otherwise.
+        let runs = mutants.get_or_insert_with(|| {
+            super::mutate::mutations(src)
+                .into_iter()
+                .map(|mu| (mu.name, interp::run(&mu.source, opts)))
+                .collect()
+        });
+        m.mistake = runs
+            .iter()
+            .find_map(|(name, sol)| {
+                // By position: a change can change an answer's id (a call
+                // given the other convention reads like the next answer).
+                let v = sol
+                    .answers
+                    .get(index)
+                    .and_then(|x| tensor_value(&x.value))?;
+                (!same_value(&v, &kv) && matches(g, &v, rel)).then(|| name.clone())
+            })
+            .or_else(|| slip(g, &kv).map(str::to_string));
         // Where the student's work first departs: the earliest wrong
         // value this answer depends on (the key re-run from the student's
         // values changes it), else this answer itself.
@@ -368,7 +445,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
         first_departure.get_or_insert_with(|| a.id.clone());
         m.first_departure = Some(first.clone());
         let mut fb = format!("the key has {expected}");
-        if let Some(s) = m.mistake {
+        if let Some(s) = &m.mistake {
             fb.push_str(&format!("; it looks like {s}"));
         }
         if first != a.id {

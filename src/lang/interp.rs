@@ -116,6 +116,8 @@ pub struct Answer {
     pub part: Option<String>,
     /// When the answer is `all(… for x in domain)`: what was checked.
     pub verification: Option<Verification>,
+    /// The line of its `show` (1-based).
+    pub line: usize,
 }
 
 /// The findings of a verification, for JSON and for tools.
@@ -1008,6 +1010,7 @@ impl<'s> Interp<'s> {
                     text,
                     part: self.part.clone(),
                     verification: self.verified.take(),
+                    line: self.line_of(stmt.span.start),
                 });
                 if self.top_level() {
                     // A carried value is not what the formula gives: the

@@ -13,6 +13,7 @@ pub mod grade;
 pub mod interp;
 pub mod lexer;
 pub mod model;
+pub mod mutate;
 pub mod parser;
 pub mod report;
 pub mod value;
