@@ -407,3 +407,29 @@ fn the_key_declares_marks_and_tolerances() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn intermediate_values_are_judged_without_marks() {
+    // emb = E[:, :2] is right; labels = E[:, 2] is [0, 0, 1, 1, 2, 2, 2],
+    // so a 1 for the last is wrong; `foo` is nothing of the key's.
+    let dir = std::env::temp_dir().join(format!("gw-grade-inter-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sub = dir.join("sub.json");
+    std::fs::write(
+        &sub,
+        r#"{"emb": [[-1, 4], [-1, 2], [3, -3], [1, -1], [1, 4], [4, 1], [1, 1]],
+            "labels": [0, 0, 1, 1, 2, 2, 1], "c": 0, "foo": 3}"#,
+    )
+    .unwrap();
+    let r = report(TASK4, sub.to_str().unwrap());
+    let inter = r["intermediate"].as_array().unwrap();
+    assert_eq!(inter.len(), 2);
+    assert_eq!(inter[0]["id"], "emb");
+    assert_eq!(inter[0]["status"], "correct");
+    assert_eq!(inter[1]["id"], "labels");
+    assert_eq!(inter[1]["status"], "wrong");
+    assert_eq!(r["unknown"], serde_json::json!(["foo"]));
+    assert_eq!(r["score"], 1.0, "only c earns a mark");
+    assert_eq!(r["max_score"], 7.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -76,7 +76,11 @@ pub struct Report {
     pub marks: Vec<Mark>,
     pub score: f64,
     pub max_score: f64,
-    /// Submitted names that the key has no answer for.
+    /// Values the student gave for names the key computes but does not
+    /// ask for (`emb`, `S`): judged against the key's value at the end of
+    /// its run, worth no marks.
+    pub intermediate: Vec<Mark>,
+    /// Submitted names that the key has no answer or value for.
     pub unknown: Vec<String>,
     /// The key's worked solution re-written from the student's values
     /// (every wrong named value carried forward), when any was wrong: the
@@ -482,10 +486,65 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
                     .into();
         }
     }
-    let unknown = sub
+    let unknown: Vec<String> = sub
         .iter()
         .filter(|(k, _)| !key.answers.iter().any(|a| a.id == *k || a.name == *k))
         .map(|(k, _)| k.clone())
+        .collect();
+    // Intermediate values: names the key binds at the top level, read at
+    // the end of its run by a `show` of each appended to it.
+    let bound = super::mutate::assigned_names(src);
+    let probes: Vec<&String> = unknown.iter().filter(|k| bound.contains(k)).collect();
+    let mut intermediate = Vec::new();
+    if !probes.is_empty() {
+        let mut probe_src = src.to_string();
+        if !probe_src.ends_with('\n') {
+            probe_src.push('\n');
+        }
+        for p in &probes {
+            probe_src.push_str(&format!("show {p}\n"));
+        }
+        let probed = interp::run(&probe_src, opts);
+        let first = key.answers.len();
+        for (i, name) in probes.iter().enumerate() {
+            let Some(kv) = probed
+                .answers
+                .get(first + i)
+                .and_then(|a| tensor_value(&a.value))
+            else {
+                continue;
+            };
+            let Some(g) = sub.iter().find(|(k, _)| k == *name).map(|(_, t)| t) else {
+                continue;
+            };
+            let expected = fmt.tensor(&kv);
+            let right = matches(g, &kv, rel);
+            intermediate.push(Mark {
+                id: (*name).clone(),
+                name: (*name).clone(),
+                part: None,
+                status: if right {
+                    Status::Correct
+                } else {
+                    Status::Wrong
+                },
+                score: 0.0,
+                max_score: 0.0,
+                feedback: if right {
+                    "correct (an intermediate value, no marks)".into()
+                } else {
+                    format!("the key has {expected} (an intermediate value, no marks)")
+                },
+                expected,
+                given: Some(fmt.tensor(g)),
+                mistake: None,
+                first_departure: None,
+            });
+        }
+    }
+    let unknown = unknown
+        .into_iter()
+        .filter(|k| !intermediate.iter().any(|m| m.id == *k))
         .collect();
     // The working from the student's values: the key run once more with
     // every wrong named value carried (what each later answer was compared
@@ -517,6 +576,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
         score: marks.iter().map(|m| m.score).sum(),
         max_score: marks.iter().map(|m| m.max_score).sum(),
         marks,
+        intermediate,
         unknown,
     })
 }
@@ -546,8 +606,26 @@ pub fn text(key: &str, report: &Report) -> String {
             m.max_score
         ));
     }
+    if !report.intermediate.is_empty() {
+        out.push_str("── intermediate values ──\n");
+    }
+    for m in &report.intermediate {
+        let sign = if m.status == Status::Correct {
+            "✓"
+        } else {
+            "✗"
+        };
+        out.push_str(&format!(
+            "  {sign} {} = {}: {}\n",
+            m.id,
+            m.given.as_deref().unwrap_or("—"),
+            m.feedback
+        ));
+    }
     for u in &report.unknown {
-        out.push_str(&format!("  ? {u}: the key has no answer of that name\n"));
+        out.push_str(&format!(
+            "  ? {u}: the key has no answer or value of that name\n"
+        ));
     }
     if let Some(w) = &report.worked {
         out.push('\n');
@@ -582,6 +660,13 @@ pub fn json(key: &str, report: &Report) -> Json {
             "given": m.given,
             "mistake": m.mistake,
             "first_departure": m.first_departure,
+            "feedback": m.feedback,
+        })).collect::<Vec<_>>(),
+        "intermediate": report.intermediate.iter().map(|m| json!({
+            "id": m.id,
+            "status": if m.status == Status::Correct { "correct" } else { "wrong" },
+            "expected": m.expected,
+            "given": m.given,
             "feedback": m.feedback,
         })).collect::<Vec<_>>(),
         "unknown": report.unknown,

@@ -206,3 +206,21 @@ pub fn mutations(src: &str) -> Vec<Mutation> {
     }
     out
 }
+
+/// The names the key binds at the top level (`emb = E[:, :2]`), in order,
+/// each once: the intermediate values a student may give.
+pub fn assigned_names(src: &str) -> Vec<String> {
+    let Ok(stmts) = lex(src).and_then(|t| Parser::new(t).program()) else {
+        return Vec::new();
+    };
+    let mut exprs = Vec::new();
+    let mut assigns = Vec::new();
+    walk(&stmts, true, &mut exprs, &mut assigns);
+    let mut out: Vec<String> = Vec::new();
+    for (n, _) in assigns {
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
