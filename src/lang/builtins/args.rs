@@ -156,6 +156,44 @@ impl<'a, 's> Args<'a, 's> {
             )
         })
     }
+    /// An optional whole number in `range` (absent or `None`: `None`).
+    pub(super) fn opt_count(
+        &mut self,
+        i: usize,
+        key: &'static str,
+        range: std::ops::RangeInclusive<usize>,
+        hint: &str,
+    ) -> R<Option<usize>> {
+        match self.get(i, key) {
+            None | Some((Value::None, _)) => Ok(None),
+            Some((v, s)) => self
+                .it
+                .tensor(&v, s)?
+                .item()
+                .ok()
+                .filter(Num::is_integer)
+                .and_then(|n| n.to_i64())
+                .and_then(|k| usize::try_from(k).ok())
+                .filter(|k| range.contains(k))
+                .map(Some)
+                .ok_or_else(|| {
+                    self.err(
+                        ErrorKind::Value,
+                        if *range.end() == usize::MAX {
+                            format!("`{key}` must be a whole number ≥ {}", range.start())
+                        } else {
+                            format!(
+                                "`{key}` must be a whole number from {} to {}",
+                                range.start(),
+                                range.end()
+                            )
+                        },
+                        s,
+                        Some(hint),
+                    )
+                }),
+        }
+    }
     pub(super) fn opt_axis(&mut self, i: usize) -> R<Option<i64>> {
         match self.get(i, "axis") {
             None | Some((Value::None, _)) => Ok(None),

@@ -257,24 +257,9 @@ fn is_nice(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
                 .map_err(|e| LangError::from_lib(e, s))?,
         ),
     };
-    let decimals = match a.get(3, "decimals") {
-        None | Some((Value::None, _)) => None,
-        Some((v, s)) => Some(
-            it.tensor(&v, s)?
-                .item()
-                .ok()
-                .and_then(|n| n.to_i64())
-                .and_then(|d| u32::try_from(d).ok())
-                .filter(|d| *d <= 30)
-                .ok_or_else(|| {
-                    bad(
-                        "`decimals` must be a whole number from 0 to 30",
-                        s,
-                        "decimals=2 for hundredths",
-                    )
-                })?,
-        ),
-    };
+    let decimals = a
+        .opt_count(3, "decimals", 0..=30, "decimals=2 for hundredths")?
+        .map(|d| d as u32);
     let x = it.tensor(&x, xs)?;
     let lib = |e: crate::Error| LangError::from_lib(e, xs);
     for n in x.value().iter() {
@@ -304,24 +289,7 @@ fn is_nice(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
 
 fn ties(it: &Interp, a: &mut Args, _: &mut Vec<Note>) -> R<Value> {
     let (x, xs) = a.required(0, "x")?;
-    let k = match a.get(1, "k") {
-        None | Some((Value::None, _)) => None,
-        Some((v, s)) => Some(
-            it.tensor(&v, s)?
-                .item()
-                .ok()
-                .and_then(|n| n.to_i64())
-                .and_then(|k| usize::try_from(k).ok())
-                .filter(|k| *k >= 1)
-                .ok_or_else(|| {
-                    bad(
-                        "`k` must be a whole number ≥ 1",
-                        s,
-                        "k=5 for the five nearest",
-                    )
-                })?,
-        ),
-    };
+    let k = a.opt_count(1, "k", 1..=usize::MAX, "k=5 for the five nearest")?;
     let x = it.tensor(&x, xs)?;
     let mut v: Vec<Num> = x.value().iter().cloned().collect();
     let mut failed = None;
