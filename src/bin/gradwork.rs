@@ -803,6 +803,7 @@ fn solve_main(cmd: Cmd) -> ExitCode {
                 .unwrap_or(std::time::Duration::MAX),
         },
         bulk: !no_bulk,
+        stop_after_answers: None,
     };
     let mut files = Vec::new();
     let mut status = 0u8;

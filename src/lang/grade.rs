@@ -416,9 +416,23 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
         // A mistake made in the program (the key re-run with it gives this
         // value) names the cause; a slip of the value itself otherwise.
         let runs = mutants.get_or_insert_with(|| {
+            // Each changed key is run up to the last answer it may explain.
+            let last = key
+                .answers
+                .iter()
+                .rposition(|x| {
+                    let given = find(sub, x);
+                    let kv = tensor_value(&x.value);
+                    matches!((given, kv), (Some(g), Some(k)) if !matches(g, &k, rel))
+                })
+                .map_or(index + 1, |i| i + 1);
+            let changed = Options {
+                stop_after_answers: Some(last),
+                ..*opts
+            };
             super::mutate::mutations(src)
                 .into_iter()
-                .map(|mu| (mu.name, interp::run(&mu.source, opts)))
+                .map(|mu| (mu.name, interp::run(&mu.source, &changed)))
                 .collect()
         });
         m.mistake = runs

@@ -44,6 +44,9 @@ pub struct Options {
     /// Verifications over a domain decide inputs in bulk, in floats with
     /// certified margins (`--no-bulk`: one exact call per input).
     pub bulk: bool,
+    /// Stop once this many answers are shown (grading's re-runs of a key
+    /// need its answers only up to the last one they compare).
+    pub stop_after_answers: Option<usize>,
 }
 
 impl Default for Options {
@@ -54,6 +57,7 @@ impl Default for Options {
             step_limit: STEP_LIMIT,
             limits: crate::budget::Limits::default(),
             bulk: true,
+            stop_after_answers: None,
         }
     }
 }
@@ -820,6 +824,14 @@ impl<'s> Interp<'s> {
 
     fn exec(&mut self, stmt: &Stmt) -> R<Flow> {
         self.tick(stmt.span)?;
+        if self.top_level()
+            && self
+                .opts
+                .stop_after_answers
+                .is_some_and(|n| self.answers.len() >= n)
+        {
+            return Ok(Flow::Return(Value::None));
+        }
         if self.top_level() {
             self.notes.clear();
             let line = self.line_of(stmt.span.start);
