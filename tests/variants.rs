@@ -211,6 +211,15 @@ fn task4_varies_the_embeddings_but_not_the_labels() {
         let mut d: Vec<i64> = e.iter().map(|r| (r[0] - 1).abs() + r[1].abs()).collect();
         d.sort();
         assert!(d[4] < d[5], "{d:?}");
+        // the triplet loss of anchor row 6, positive row 5, negative row 3
+        // with margin 1, from the squared distances: whole and positive,
+        // and the engine's value exactly
+        let sq = |i: usize, j: usize| (e[i][0] - e[j][0]).pow(2) + (e[i][1] - e[j][1]).pow(2);
+        let l = (sq(6, 5) - sq(6, 3) + 1).max(0);
+        assert!(l > 0);
+        let sol = solve(s, &Options::default());
+        let got = &nums(answer(&sol, "L(emb[6], emb[5], emb[3], 1)"))[0];
+        assert!(got.is_exact() && got.eq_num(&Num::int(l)).unwrap(), "{l}");
     }
 }
 

@@ -158,7 +158,8 @@ enum Cmd {
         /// The folder to write into (created if missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Most candidates to draw (repeats included); 50 per variant by default.
+        /// Most candidates to draw (repeats included); 200 per variant (at least
+        /// 1000) by default.
         #[arg(long)]
         max_tries: Option<usize>,
         /// The answer keys' format.
@@ -461,7 +462,7 @@ fn variants_main(
     let req = Request {
         count,
         seed,
-        max_tries: max_tries.unwrap_or(count.saturating_mul(50).max(100)),
+        max_tries: max_tries.unwrap_or(count.saturating_mul(200).max(1000)),
     };
     let files = |n: usize| -> (PathBuf, PathBuf, PathBuf) {
         let base = format!("{stem}-{n:0width$}");

@@ -327,11 +327,22 @@ fn substitute(src: &str, marked: &[Varied], texts: &[String]) -> String {
 }
 
 /// The reason a candidate's run is rejected for.
-fn reason(sol: &Solution) -> Option<String> {
+/// The reason a candidate's run is rejected for: the unmet requirement,
+/// or the kind and line of its first error (errors of one kind at one line
+/// count together; the first one's message is kept as the example).
+fn reason(source: &str, sol: &Solution) -> Option<(String, String)> {
     let e = sol.errors.first()?;
     Some(match e.kind {
-        ErrorKind::Require => format!("require: {}", e.message),
-        _ => format!("{}: {}", e.kind.title(), e.message),
+        ErrorKind::Require => {
+            let why = format!("require: {}", e.message);
+            (why.clone(), why)
+        }
+        _ => {
+            let line = super::line_col(source, e.span.start).0;
+            let group = format!("{} at line {line}", e.kind.title());
+            let text = format!("{group} (first: {})", e.message);
+            (group, text)
+        }
     })
 }
 
@@ -372,6 +383,8 @@ pub fn generate<E>(
         rejected: Vec::new(),
     };
     let mut d = Draws::new(req.seed);
+    // The rejection reasons' groups, beside `out.rejected`.
+    let mut groups: Vec<String> = Vec::new();
     // The key's own numbers are not a variant.
     let mut seen: HashSet<Vec<String>> = HashSet::new();
     seen.insert(defaults);
@@ -384,10 +397,13 @@ pub fn generate<E>(
         }
         let source = substitute(src, &marked, &drawn);
         let solution = super::interp::run(&source, opts);
-        if let Some(why) = reason(&solution) {
-            match out.rejected.iter_mut().find(|(r, _)| *r == why) {
-                Some((_, n)) => *n += 1,
-                None => out.rejected.push((why, 1)),
+        if let Some((group, text)) = reason(&source, &solution) {
+            match groups.iter().position(|g| *g == group) {
+                Some(i) => out.rejected[i].1 += 1,
+                None => {
+                    groups.push(group);
+                    out.rejected.push((text, 1));
+                }
             }
             continue;
         }
