@@ -433,3 +433,58 @@ fn intermediate_values_are_judged_without_marks() {
     assert_eq!(r["max_score"], 7.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn requirements_and_loops_do_not_mislead_the_marking() {
+    let dir = std::env::temp_dir().join(format!("gw-grade-req-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("key.gw");
+    let sub = dir.join("sub.json");
+    // z = W·x + b = [1 − 1 + 1, 2 + 0 − 1] = [1, 1]; a student's z = [0, 2]
+    // carried into a = 3·relu(z) = [0, 6]: follow-through, although the
+    // carried z breaks the key's `require` (which is for variants).
+    std::fs::write(
+        &key,
+        "W = [[1, -1], [2, 0]]\nb = [1, -1]\nx = [1, 1]\nshow z = np.array(W) @ x + b\nrequire all(z != 0)\nshow a = relu(z) * 3\n",
+    )
+    .unwrap();
+    std::fs::write(&sub, r#"{"z": [0, 2], "a": [0, 6]}"#).unwrap();
+    let r = report(key.to_str().unwrap(), sub.to_str().unwrap());
+    assert_eq!(status(&r, "a")["status"], "follow-through", "{r}");
+    assert_eq!(r["score"], 1.0);
+    // An answer in a loop is matched with the same `show` of a changed key,
+    // not with whatever answer has its position: with a mean for the sum,
+    // n = 2 and the loop shows nothing, so h#1 = 10 names no mistake.
+    std::fs::write(
+        &key,
+        "xs = [1, 2, 3]\nn = np.sum(xs)\nfor i in range(n // 3):\n    show h = i\nshow y = n * 5\n",
+    )
+    .unwrap();
+    std::fs::write(&sub, r#"{"h#1": 10, "h#2": 1, "y": 30}"#).unwrap();
+    let r = report(key.to_str().unwrap(), sub.to_str().unwrap());
+    assert_eq!(status(&r, "h#1")["status"], "wrong");
+    assert_eq!(status(&r, "h#1")["mistake"], Value::Null, "{r}");
+    // A declared tolerance applies to a value with a finite decimal too
+    // (16.05 is 0.31% from 16), and marks add up exactly.
+    std::fs::write(
+        &key,
+        "x = 4\nshow L = x * 4  # marks: 1/2, tolerance: 0.01\nshow a = x  # marks: 0.1\nshow b = x  # marks: 0.2\n",
+    )
+    .unwrap();
+    std::fs::write(&sub, r#"{"L": 16.05, "a": 4, "b": 4}"#).unwrap();
+    let r = report(key.to_str().unwrap(), sub.to_str().unwrap());
+    assert_eq!(status(&r, "L")["status"], "correct");
+    assert_eq!(r["score"], 0.8);
+    assert_eq!(r["max_score"], 0.8);
+    let (_, text, _) = grade(key.to_str().unwrap(), sub.to_str().unwrap(), "text");
+    assert!(
+        text.starts_with(&format!("{}: 0.8 of 0.8 marks", key.display())),
+        "{text}"
+    );
+    // Marks in thirds cannot be added exactly: refused.
+    std::fs::write(&key, "show y = 2  # marks: 1/3\n").unwrap();
+    let (code, _, err) = grade(key.to_str().unwrap(), sub.to_str().unwrap(), "json");
+    assert_eq!(code, 2);
+    assert!(err.contains("thousandths"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -271,6 +271,71 @@ fn a_negative_draw_after_an_operator_is_parenthesised() {
 }
 
 #[test]
+fn a_draw_keeps_its_meaning_where_it_is_put() {
+    // By hand: (-2)**2 = 4, not -(2**2); a / (1/7) = 14, not (a/1)/7;
+    // a boolean mask stays boolean (x[[True, True, False]] = [10, 20], not
+    // integer indexing); a tuple stays a tuple (len((2, 2) + (5,)) = 3).
+    let key = "show y = vary(-1, among=[-1, -2])**2
+a = 2
+show z = a / vary(2, among=[2, 1/7])
+m = vary(np.array([True, False, True]), among=[np.array([True, False, True]), np.array([True, True, False])])
+x = np.array([10, 20, 30])
+show q = x[m]
+t = vary((1, 2), among=[(1, 2), (2, 2)])
+show n = len(t + (5,))
+";
+    let (out, sources) = variants(key, 1, 5);
+    let src = &sources[0];
+    let sol = solve(src, &Options::default());
+    assert!(sol.ok(), "{:?}", sol.errors);
+    let texts: Vec<&str> = sol.answers.iter().map(|a| a.text.as_str()).collect();
+    // whichever values were drawn, each answer is what the key's formula
+    // gives for them
+    let y = if src.contains("(-2)**2") { "4" } else { "1" };
+    let z = if src.contains("a / (1/7)") { "14" } else { "1" };
+    let q = if src.contains("[True, True, False]") {
+        "[10, 20]"
+    } else {
+        "[10, 30]"
+    };
+    assert_eq!(texts, [y, z, q, "3"], "{src}");
+    assert!(!src.contains("np.array([1, "), "{src}");
+    assert_eq!(out.variants.len(), 1);
+}
+
+#[test]
+fn a_vary_in_a_vary_or_met_with_new_values_is_refused() {
+    for (src, says) in [
+        (
+            "x = vary(vary(1, ints=(0, 3)), among=[1, 2])\n",
+            "inside a `vary`",
+        ),
+        (
+            "ys = []\nfor i in range(3):\n    ys.append(vary(i, ints=(0, 5)))\n",
+            "more than once",
+        ),
+        ("x = vary(1, among=[sqrt(2), 2])\n", "approximate"),
+        (
+            "x = vary([1, 2], ints=(0, 3), where=[0, 0])\n",
+            "no element",
+        ),
+    ] {
+        let sol = solve(src, &Options::default());
+        let e = sol
+            .errors
+            .first()
+            .unwrap_or_else(|| panic!("{src}: no error"));
+        assert!(e.message.contains(says), "{src}: {}", e.message);
+    }
+    // the same value each time is one value: fine
+    let sol = solve(
+        "def f():\n    return vary(2, among=[2, 3])\nshow a = f() + f()\n",
+        &Options::default(),
+    );
+    assert!(sol.ok(), "{:?}", sol.errors);
+}
+
+#[test]
 fn a_key_shows_the_marked_value_and_writes_no_step_for_a_requirement() {
     let key = "b = vary(-0.1, among=[-0.2, 0.2])\nrequire b < 0\nshow c = b * 2\n";
     let sol = solve(key, &Options::default());

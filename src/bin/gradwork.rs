@@ -520,6 +520,12 @@ fn variants_main(
             eprintln!("gradwork: {name}: the key itself must solve cleanly before it is varied");
             return ExitCode::from(2);
         }
+        Err(Refusal::Limit(why)) => {
+            eprintln!(
+                "gradwork: {name}: a candidate reached a limit of its run, so which candidates pass would depend on the machine; stopped (the files written so far are not a complete set): {why}"
+            );
+            return ExitCode::from(2);
+        }
         Ok(Err(e)) => {
             eprintln!("gradwork: {e}");
             return ExitCode::from(2);
@@ -605,11 +611,24 @@ fn variant_summary_md(
     o: &gradwork::lang::variant::Outcome,
     names: &dyn Fn(usize) -> (String, String, String),
 ) -> String {
-    let ids: Vec<&str> = o
-        .variants
-        .first()
-        .map(|r| r.answers.iter().map(|(id, _)| id.as_str()).collect())
-        .unwrap_or_default();
+    // Every answer id of the key and the variants (a loop may show more
+    // or fewer answers in a variant), each value under its own id.
+    let mut ids: Vec<&str> = Vec::new();
+    for (id, _) in o
+        .key_answers
+        .iter()
+        .chain(o.variants.iter().flat_map(|r| r.answers.iter()))
+    {
+        if !ids.contains(&id.as_str()) {
+            ids.push(id);
+        }
+    }
+    let value_of = |answers: &[(String, String)], id: &str| {
+        answers
+            .iter()
+            .find(|(a, _)| a == id)
+            .map_or_else(String::new, |(_, v)| cell(v))
+    };
     let mut t = format!(
         "# Variants of {}\n\nSeed {seed}. Made with `gradwork variants`.\n\n",
         cell(key)
@@ -631,8 +650,8 @@ fn variant_summary_md(
     for (_, k) in &o.marked {
         t.push_str(&format!(" `{}` |", cell(k)));
     }
-    for (_, a) in &o.key_answers {
-        t.push_str(&format!(" {} |", cell(a)));
+    for id in &ids {
+        t.push_str(&format!(" {} |", value_of(&o.key_answers, id)));
     }
     t.push('\n');
     for r in &o.variants {
@@ -644,8 +663,8 @@ fn variant_summary_md(
         for d in &r.drawn {
             t.push_str(&format!(" `{}` |", cell(d)));
         }
-        for (_, a) in &r.answers {
-            t.push_str(&format!(" {} |", cell(a)));
+        for id in &ids {
+            t.push_str(&format!(" {} |", value_of(&r.answers, id)));
         }
         t.push('\n');
     }
@@ -805,6 +824,7 @@ fn solve_main(cmd: Cmd) -> ExitCode {
         },
         bulk: !no_bulk,
         stop_after_answers: None,
+        requires: true,
     };
     let mut files = Vec::new();
     let mut status = 0u8;

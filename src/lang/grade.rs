@@ -186,7 +186,10 @@ fn tensor_value(v: &Value) -> Option<Tensor<Num>> {
 
 /// Whether the student's value is the key's: exactly, or within `rel` of it
 /// where the key's value cannot be written as a finite decimal.
-fn matches(given: &Tensor<Num>, key: &Tensor<Num>, rel: f64) -> bool {
+/// Whether `given` is the key's value: exactly, or within the relative
+/// tolerance `rel` for a key value with no finite decimal (or for every
+/// value when the key declares the tolerance: `always`).
+fn matches(given: &Tensor<Num>, key: &Tensor<Num>, rel: f64, always: bool) -> bool {
     if same_value(given, key) {
         return true;
     }
@@ -195,7 +198,7 @@ fn matches(given: &Tensor<Num>, key: &Tensor<Num>, rel: f64) -> bool {
         return false;
     }
     given.value().iter().zip(key.value().iter()).all(|(g, k)| {
-        if k.is_exact() && k.terminates() {
+        if k.is_exact() && k.terminates() && !always {
             return g.eq_num(k).unwrap_or(false);
         }
         let (Ok((lo, hi)), Ok(gv)) = (k.interval(), g.interval().map(|(a, b)| (a + b) / 2.0))
@@ -301,14 +304,25 @@ fn declared(src: &str, line: usize) -> Result<Declared, String> {
             continue;
         };
         let (k, v) = (k.trim(), v.trim());
-        let number = v
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && *x >= 0.0)
-            .ok_or_else(|| format!("line {line}: `# {k}: {v}` is not a number ≥ 0"))?;
         match k {
-            "marks" => d.marks = number,
-            "tolerance" => d.tolerance = Some(number),
+            "marks" => {
+                d.marks = thousandths(v).ok_or_else(|| {
+                    format!(
+                        "line {line}: `# marks: {v}` is not a number of marks from 0 to 1000 in thousandths (2, 0.5, 1/4)"
+                    )
+                })? as f64
+                    / 1000.0
+            }
+            "tolerance" => {
+                d.tolerance = Some(
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && (0.0..=1.0).contains(x))
+                        .ok_or_else(|| {
+                            format!("line {line}: `# tolerance: {v}` is not a relative tolerance from 0 to 1")
+                        })?,
+                )
+            }
             _ => {
                 return Err(format!(
                     "line {line}: `# {k}:` is not a grading setting (marks, tolerance)"
@@ -319,10 +333,52 @@ fn declared(src: &str, line: usize) -> Result<Declared, String> {
     Ok(d)
 }
 
+/// Marks as whole thousandths: `2`, `0.5`, `1/4` (not `1/3`), at most 1000.
+fn thousandths(v: &str) -> Option<u64> {
+    let k = match v.split_once('/') {
+        Some((a, b)) => {
+            let (a, b) = (a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?);
+            if b == 0 || (a.checked_mul(1000)?) % b != 0 {
+                return None;
+            }
+            a * 1000 / b
+        }
+        None => {
+            let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+            if frac.len() > 3
+                || !frac.chars().all(|c| c.is_ascii_digit())
+                || int.is_empty() && frac.is_empty()
+            {
+                return None;
+            }
+            let int = if int.is_empty() {
+                0
+            } else {
+                int.parse::<u64>().ok()?
+            };
+            let frac = format!("{frac:0<3}").parse::<u64>().ok()?;
+            int.checked_mul(1000)?.checked_add(frac)?
+        }
+    };
+    (k <= 1_000_000).then_some(k)
+}
+
+/// A sum of marks, added in thousandths (so 0.1 + 0.2 is 0.3).
+fn total(marks: impl Iterator<Item = f64>) -> f64 {
+    marks.map(|m| (m * 1000.0).round() as u64).sum::<u64>() as f64 / 1000.0
+}
+
 /// Marks `sub` against the key `src`: each answer is worth the marks its
 /// `show` line declares (`# marks: 2`), one by default, and compared with
 /// the tolerance it declares (`# tolerance: 0.01`), `rel` by default.
 pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Report, String> {
+    // The key re-run with a student's values or a mistake need not meet
+    // its `require`s (they are for variants); the key itself is run so too,
+    // so that every run is the same program.
+    let opts = &Options {
+        requires: false,
+        ..*opts
+    };
     let key = interp::run(src, opts);
     if !key.ok() {
         return Err(format!(
@@ -353,6 +409,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
             tolerance,
         } = declared(src, a.line)?;
         let rel = tolerance.unwrap_or(rel);
+        let declared_tol = tolerance.is_some();
         let expected = fmt.tensor(&kv);
         let mut m = Mark {
             id: a.id.clone(),
@@ -373,7 +430,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
             continue;
         };
         m.given = Some(fmt.tensor(g));
-        if matches(g, &kv, rel) {
+        if matches(g, &kv, rel, declared_tol) {
             m.status = Status::Correct;
             m.score = worth;
             m.feedback = "correct".into();
@@ -392,7 +449,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
             if let Some(rv) = again {
                 let differs = !same_value(&rv, &kv);
                 let trivial = all_zero(&rv) && !all_zero(&kv) || carried.values().all(all_zero);
-                if differs && matches(g, &rv, rel) {
+                if differs && matches(g, &rv, rel, declared_tol) {
                     if trivial {
                         m.status = Status::Wrong;
                         m.feedback = format!(
@@ -423,7 +480,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
                 .rposition(|x| {
                     let given = find(sub, x);
                     let kv = tensor_value(&x.value);
-                    matches!((given, kv), (Some(g), Some(k)) if !matches(g, &k, rel))
+                    matches!((given, kv), (Some(g), Some(k)) if !matches(g, &k, rel, false))
                 })
                 .map_or(index + 1, |i| i + 1);
             let changed = Options {
@@ -438,13 +495,21 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
         m.mistake = runs
             .iter()
             .find_map(|(name, sol)| {
-                // By position: a change can change an answer's id (a call
-                // given the other convention reads like the next answer).
+                // The same `show` (its line, and which time it is met
+                // there): a change can change an answer's id (a call given
+                // the other convention reads like the next answer) but no
+                // line.
+                let nth = key.answers[..index]
+                    .iter()
+                    .filter(|x| x.line == a.line)
+                    .count();
                 let v = sol
                     .answers
-                    .get(index)
+                    .iter()
+                    .filter(|x| x.line == a.line)
+                    .nth(nth)
                     .and_then(|x| tensor_value(&x.value))?;
-                (!same_value(&v, &kv) && matches(g, &v, rel)).then(|| name.clone())
+                (!same_value(&v, &kv) && matches(g, &v, rel, declared_tol)).then(|| name.clone())
             })
             .or_else(|| slip(g, &kv).map(str::to_string));
         // Where the student's work first departs: the earliest wrong
@@ -532,7 +597,7 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
                 continue;
             };
             let expected = fmt.tensor(&kv);
-            let right = matches(g, &kv, rel);
+            let right = matches(g, &kv, rel, false);
             intermediate.push(Mark {
                 id: (*name).clone(),
                 name: (*name).clone(),
@@ -587,8 +652,8 @@ pub fn grade(src: &str, opts: &Options, sub: &Submission, rel: f64) -> Result<Re
     });
     Ok(Report {
         worked,
-        score: marks.iter().map(|m| m.score).sum(),
-        max_score: marks.iter().map(|m| m.max_score).sum(),
+        score: total(marks.iter().map(|m| m.score)),
+        max_score: total(marks.iter().map(|m| m.max_score)),
         marks,
         intermediate,
         unknown,

@@ -47,6 +47,9 @@ pub struct Options {
     /// Stop once this many answers are shown (grading's re-runs of a key
     /// need its answers only up to the last one they compare).
     pub stop_after_answers: Option<usize>,
+    /// Whether `require` lines are checked. Grading runs a key with a
+    /// student's values or a mistake in it, which need not meet them.
+    pub requires: bool,
 }
 
 impl Default for Options {
@@ -58,6 +61,7 @@ impl Default for Options {
             limits: crate::budget::Limits::default(),
             bulk: true,
             stop_after_answers: None,
+            requires: true,
         }
     }
 }
@@ -1038,6 +1042,7 @@ impl<'s> Interp<'s> {
                 }
             }
             StmtKind::Find(vars, cond) => self.find(stmt, vars, cond)?,
+            StmtKind::Require(_) if !self.opts.requires => {}
             StmtKind::Require(c) => {
                 // A requirement writes no step: what its evaluation would
                 // say once per file (a list read as an array) is left for
@@ -1477,7 +1482,13 @@ impl<'s> Interp<'s> {
                     .filter(|(d, k)| *d <= 2 && *d < k.len())
                     .min_by_key(|(d, _)| *d)
             });
-        let hint = best.map(|(_, k)| format!("did you mean `{k}`?"));
+        let hint = match name {
+            // `require(x > 0)` is read as a call, as `show(x)` is.
+            "require" | "show" | "check" => Some(format!(
+                "`{name}` is a statement: write `{name} <condition>` with a space, not a call"
+            )),
+            _ => best.map(|(_, k)| format!("did you mean `{k}`?")),
+        };
         LangError::new(
             ErrorKind::Name,
             format!("`{name}` is not defined"),

@@ -53,6 +53,8 @@ pub enum Form {
     Array,
     /// A Python list `[…]`.
     List,
+    /// A Python tuple `(…)`.
+    Tuple,
     /// A string whose digits are the elements (`"00,10,11"`): the other
     /// characters are kept.
     Digits(String),
@@ -104,19 +106,20 @@ fn number_literal(n: &Num, float: bool) -> String {
     }
 }
 
-fn tensor_literal(t: &Tensor<Num>, list: bool) -> String {
-    let float = t.dtype() == DType::Float;
+fn tensor_literal(t: &Tensor<Num>, form: &Form) -> String {
+    let dtype = t.dtype();
+    let one = |n: &Num| match dtype {
+        DType::Bool => if n.is_zero() { "False" } else { "True" }.to_string(),
+        _ => number_literal(n, dtype == DType::Float),
+    };
     let v = t.value();
     if v.ndim() == 0 {
-        return v
-            .iter()
-            .next()
-            .map_or_else(String::new, |n| number_literal(n, float));
+        return v.iter().next().map_or_else(String::new, one);
     }
-    fn rows(v: ndarray::ArrayViewD<Num>, float: bool, out: &mut String) {
+    fn rows(v: ndarray::ArrayViewD<Num>, one: &dyn Fn(&Num) -> String, out: &mut String) {
         if v.ndim() == 0 {
             if let Some(n) = v.iter().next() {
-                out.push_str(&number_literal(n, float));
+                out.push_str(&one(n));
             }
             return;
         }
@@ -125,23 +128,31 @@ fn tensor_literal(t: &Tensor<Num>, list: bool) -> String {
             if i > 0 {
                 out.push_str(", ");
             }
-            rows(sub, float, out);
+            rows(sub, one, out);
         }
         out.push(']');
     }
     let mut out = String::new();
-    rows(v.view(), float, &mut out);
-    if list || t.ndim() == 0 {
-        out
-    } else {
-        format!("np.array({out})")
+    rows(v.view(), &one, &mut out);
+    match form {
+        Form::Array => format!("np.array({out})"),
+        // A tuple of numbers: `(1, 2)`, `(3,)`.
+        Form::Tuple if t.ndim() == 1 => {
+            let inner = &out[1..out.len() - 1];
+            if t.len() == 1 {
+                format!("({inner},)")
+            } else {
+                format!("({inner})")
+            }
+        }
+        _ => out,
     }
 }
 
 /// The source text of a value that a `vary` can give, if it has one.
 pub fn literal(v: &Value) -> Option<String> {
     Some(match v {
-        Value::T(t) => tensor_literal(t, false),
+        Value::T(t) => tensor_literal(t, &Form::Array),
         Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
         Value::Str(s) => format!("{:?}", s.as_ref()),
         Value::None => "None".into(),
@@ -215,7 +226,7 @@ impl Varied {
                 let t = Tensor::from_vec(new, default.shape())
                     .map(|t| t.as_kind(default.dtype()))
                     .unwrap_or_else(|_| default.clone());
-                tensor_literal(&t, matches!(form, Form::List))
+                tensor_literal(&t, form)
             }
         }
     }
@@ -281,6 +292,9 @@ pub enum Refusal {
     KeyFails(Box<Solution>),
     /// Nothing is marked with `vary`.
     NothingVaries,
+    /// A candidate reached a limit of the run (time, memory, work): which
+    /// candidates pass would depend on the machine, so none are made.
+    Limit(String),
 }
 
 /// The label of a marked value: the name its line assigns, or `line N`.
@@ -311,14 +325,22 @@ fn substitute(src: &str, marked: &[Varied], texts: &[String]) -> String {
         }
         out.push_str(&src[at..s.start]);
         let t = &texts[i];
-        // `x - vary(…)` drawn negative reads `x - (-1)`.
+        // A negative number or a fraction is one term only where nothing
+        // binds tighter around it: `x - (-1)`, `(-2)**2`, `a / (1/7)`.
+        let atomic = !t.starts_with('-') && !t.contains('/') || t.starts_with(['[', '(', '"', 'n']);
         let before = src[..s.start].trim_end().chars().last();
-        if t.starts_with('-') && !matches!(before, None | Some('=' | '(' | '[' | ',' | ':')) {
+        let after = src[s.end..].trim_start_matches([' ', '\t']).chars().next();
+        let alone = matches!(before, None | Some('=' | '(' | '[' | ',' | ':'))
+            && matches!(
+                after,
+                None | Some(')' | ']' | ',' | '\n' | '\r' | ';' | '#')
+            );
+        if atomic || alone {
+            out.push_str(t);
+        } else {
             out.push('(');
             out.push_str(t);
             out.push(')');
-        } else {
-            out.push_str(t);
         }
         at = s.end;
     }
@@ -371,11 +393,20 @@ pub fn generate<E>(
         .map(|m| literal(&m.default).unwrap_or_default())
         .collect();
     let mut out = Outcome {
-        marked: marked
-            .iter()
-            .zip(&defaults)
-            .map(|(m, d)| (label(src, m.span), d.clone()))
-            .collect(),
+        marked: {
+            let mut labels: Vec<(String, String)> = Vec::new();
+            for (m, d) in marked.iter().zip(&defaults) {
+                let base = label(src, m.span);
+                let mut l = base.clone();
+                let mut k = 2;
+                while labels.iter().any(|(x, _)| *x == l) {
+                    l = format!("{base}#{k}");
+                    k += 1;
+                }
+                labels.push((l, d.clone()));
+            }
+            labels
+        },
         variants: Vec::new(),
         key_answers,
         tries: 0,
@@ -385,18 +416,27 @@ pub fn generate<E>(
     let mut d = Draws::new(req.seed);
     // The rejection reasons' groups, beside `out.rejected`.
     let mut groups: Vec<String> = Vec::new();
-    // The key's own numbers are not a variant.
-    let mut seen: HashSet<Vec<String>> = HashSet::new();
-    seen.insert(defaults);
+    // Variants differ as exercises: by their sources, and the key's own
+    // numbers are not a variant.
+    let mut seen: HashSet<String> = HashSet::new();
+    seen.insert(substitute(src, &marked, &defaults));
     while out.variants.len() < req.count && out.tries < req.max_tries {
         out.tries += 1;
         let drawn: Vec<String> = marked.iter().map(|m| m.draw(&mut d)).collect();
-        if !seen.insert(drawn.clone()) {
+        let source = substitute(src, &marked, &drawn);
+        if !seen.insert(source.clone()) {
             out.repeats += 1;
             continue;
         }
-        let source = substitute(src, &marked, &drawn);
         let solution = super::interp::run(&source, opts);
+        if let Some(e) = solution.errors.iter().find(|e| e.kind == ErrorKind::Limit) {
+            return Err(Refusal::Limit(format!(
+                "candidate {} (line {}): {}",
+                out.tries,
+                super::line_col(&source, e.span.start).0,
+                e.message
+            )));
+        }
         if let Some((group, text)) = reason(&source, &solution) {
             match groups.iter().position(|g| *g == group) {
                 Some(i) => out.rejected[i].1 += 1,

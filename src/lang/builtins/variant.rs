@@ -119,6 +119,16 @@ fn vary(it: &mut Interp, c: Call) -> R<Value> {
                     ));
                 }
                 for v in &items {
+                    let approximate = shared
+                        .tensor(v, cs)
+                        .is_ok_and(|t| t.value().iter().any(|n| !n.is_exact()));
+                    if approximate {
+                        return Err(bad(
+                            "a value of `among` is approximate and cannot be written exactly into a variant",
+                            cs,
+                            "list exact numbers (decimals or fractions)",
+                        ));
+                    }
                     if crate::lang::variant::literal(v).is_none() {
                         return Err(bad(
                             format!("a {} cannot be written into a variant", v.type_name()),
@@ -192,6 +202,7 @@ fn vary(it: &mut Interp, c: Call) -> R<Value> {
                         )
                     }
                     Value::T(_) => (shared.tensor(&value, vspan)?, Form::Array),
+                    Value::Tuple(_) => (shared.tensor(&value, vspan)?, Form::Tuple),
                     _ => (shared.tensor(&value, vspan)?, Form::List),
                 };
                 if default.value().iter().any(|n| !n.is_exact()) {
@@ -208,7 +219,15 @@ fn vary(it: &mut Interp, c: Call) -> R<Value> {
                         let m = m
                             .broadcast_to(default.shape())
                             .map_err(|e| LangError::from_lib(e, ms))?;
-                        Some(m.value().iter().map(|n| !n.is_zero()).collect())
+                        let mask: Vec<bool> = m.value().iter().map(|n| !n.is_zero()).collect();
+                        if !mask.contains(&true) {
+                            return Err(bad(
+                                "`where` leaves no element to vary",
+                                ms,
+                                "mark with True the elements that may change",
+                            ));
+                        }
+                        Some(mask)
                     }
                 };
                 Spec::Grid {
@@ -239,9 +258,39 @@ fn vary(it: &mut Interp, c: Call) -> R<Value> {
             },
         )
     };
-    if !it.varied.iter().any(|v| v.span == span) {
-        it.varied.push(varied);
+    let text = crate::lang::variant::literal(&value);
+    if let Some(prev) = it.varied.iter().find(|v| v.span == span) {
+        // One literal takes the call's place in a variant: a `vary` in a
+        // loop or a function that gives another value each time would
+        // become one value for all.
+        if crate::lang::variant::literal(&prev.default) != text {
+            return Err(bad(
+                "this `vary` runs more than once with different values",
+                span,
+                "mark a value computed once, at the top level: `x0 = vary(…)` before the loop",
+            ));
+        }
+        return Ok(value);
     }
+    if it
+        .varied
+        .iter()
+        .any(|v| v.span.start >= span.start && v.span.end <= span.end)
+    {
+        return Err(bad(
+            "a `vary` inside a `vary`",
+            span,
+            "mark the value once: vary(value, among=[…]) lists the choices themselves",
+        ));
+    }
+    if text.is_none() {
+        return Err(bad(
+            format!("a {} cannot be written into a variant", value.type_name()),
+            span,
+            "vary numbers, arrays, lists, tuples, strings or booleans",
+        ));
+    }
+    it.varied.push(varied);
     Ok(value)
 }
 
