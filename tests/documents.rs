@@ -795,6 +795,7 @@ fn sheets_state_the_questions_and_only_the_key_answers_them() {
     use gradwork::lang::StepKind;
     let fmt = Fmt { digits: 4 };
     let mut hidden_checked = 0;
+    let mut explanations = 0;
     for t in TASKS {
         let sol = solved(t);
         let answers: Vec<&gradwork::lang::Step> = sol.steps.iter().filter(|s| s.answer).collect();
@@ -816,7 +817,10 @@ fn sheets_state_the_questions_and_only_the_key_answers_them() {
             let mut givens: Vec<String> = vec![p.text(&sol.title), t.to_string()];
             for (i, s) in sol.steps.iter().enumerate() {
                 givens.push(format!("({})", i + 1));
-                givens.extend(s.chain.iter().take(1).map(|m| p.math(m)));
+                // (an answer written as data is not a given: `show W =
+                // [[1]]`'s number is the answer)
+                let first = s.chain.first().filter(|m| !s.answer || !doc::is_data(m));
+                givens.extend(first.map(|m| p.math(m)));
                 if s.kind == StepKind::Def {
                     givens.extend(s.chain.iter().map(|m| p.math(m)));
                     givens.push(p.text(&s.source));
@@ -840,11 +844,24 @@ fn sheets_state_the_questions_and_only_the_key_answers_them() {
                     assert!(q.contains(&line), "{at}: the question sheet lacks {line}");
                     assert!(k.contains(&line), "{at}: the key lacks {line}");
                 }
+                // The key's explanation (`#:`) is the key's only.
+                if s.kind == StepKind::Explanation {
+                    let line = p.text(&s.source);
+                    assert!(
+                        !q.contains(&line),
+                        "{at}: the question sheet explains: {line}"
+                    );
+                    assert!(k.contains(&line), "{at}: the key lacks {line}");
+                    explanations += 1;
+                }
             }
             for (n, s) in answers.iter().enumerate() {
                 let formula = s.chain.first().map(|m| p.math(m));
                 let value = p.math(s.result.as_ref().expect("an answer has a value"));
-                if let Some(f) = &formula {
+                // (an answer written as a number has no formula to state:
+                // its number is the answer)
+                let literal = s.chain.first().is_some_and(doc::is_data);
+                if let Some(f) = formula.as_ref().filter(|_| !literal) {
                     assert!(q.contains(f.as_str()), "{at}: the question sheet lacks {f}");
                     assert!(k.contains(f.as_str()), "{at}: the key lacks {f}");
                 }
@@ -925,6 +942,8 @@ fn sheets_state_the_questions_and_only_the_key_answers_them() {
     }
     // The check above is not vacuous: most answers are numbers no given has.
     assert!(hidden_checked > 30, "{hidden_checked}");
+    // tasks 1, 3 and 5 explain their designs, in three formats
+    assert!(explanations >= 3 * 4, "{explanations}");
 }
 
 #[test]

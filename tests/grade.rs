@@ -201,8 +201,8 @@ fn a_slip_in_a_recurrence_is_carried_to_its_probability() {
     assert_eq!(status(&r, "s")["status"], "follow-through", "{r}");
     assert_eq!(status(&r, "p")["status"], "follow-through", "{r}");
     assert_eq!(status(&r, "d")["status"], "correct");
-    assert_eq!(r["score"], 6.0);
-    assert_eq!(r["max_score"], 7.0);
+    assert_eq!(r["score"], 11.0);
+    assert_eq!(r["max_score"], 12.0);
 }
 
 #[test]
@@ -232,8 +232,8 @@ fn task5_the_relu_forgotten_and_the_bias_count() {
         )["status"],
         "correct"
     );
-    assert_eq!(r["score"], 4.0);
-    assert_eq!(r["max_score"], 6.0);
+    assert_eq!(r["score"], 7.0);
+    assert_eq!(r["max_score"], 9.0);
 }
 
 const SEED: [&str; 5] = [
@@ -252,11 +252,11 @@ fn every_seed_task_all_correct_earns_every_mark() {
     // q = [1, 0] of rows 0…6: 6, 4, 5, 1, 4, 4, 1, so r = [3, 6, 1, 4, 5]
     // in the stable order, P = 3/5, R = 3/3); task 5 in the test above.
     for (key, sub, marks) in [
-        (SEED[0], "tests/grading/task1_correct.json", 7.0),
+        (SEED[0], "tests/grading/task1_correct.json", 12.0),
         (SEED[1], "tests/grading/task2_correct.json", 5.0),
-        (SEED[2], "tests/grading/task3_correct.json", 5.0),
+        (SEED[2], "tests/grading/task3_correct.json", 8.0),
         (SEED[3], "tests/grading/task4_correct.json", 7.0),
-        (SEED[4], "tests/grading/task5_correct.json", 6.0),
+        (SEED[4], "tests/grading/task5_correct.json", 9.0),
     ] {
         let r = report(key, sub);
         assert_eq!(r["score"], marks, "{key}: {r}");
@@ -302,7 +302,7 @@ fn every_seed_task_carries_an_early_slip_forward() {
     let r = report(SEED[2], "tests/grading/task3_slip.json");
     assert_eq!(status(&r, "V")["status"], "wrong");
     assert_eq!(status(&r, "X_att")["status"], "follow-through", "{r}");
-    assert_eq!(r["score"], 4.0);
+    assert_eq!(r["score"], 7.0);
     // Task 4: r = [3, 6, 1, 4, 2] (row 2, at L1 distance 5, for row 5 at
     // 4): rows = r + 1 = [4, 7, 2, 5, 3]; its labels 1, 2, 0, 2, 1 hold two
     // of class 2's three: P = 2/5, R = 2/3.
@@ -343,7 +343,8 @@ fn mistakes_in_the_program_are_named() {
     // [11765, 4235, 1000]; h⁽²⁾ = relu([12765 − 2500, 3235, −2500]) =
     // [10265, 3235, 0]; h⁽³⁾ = relu([10265 − 4000, 3235, −4000]) =
     // [6265, 3235, 0]; the balance from it, 6265 − 3235 = 3030, follows.
-    // PyTorch's LSTM given the textbook's count (72 for 84).
+    // PyTorch's LSTM given the textbook's count (72 for 84). The parameters
+    // of (a) are given right: 7 of 9.
     let r = report(SEED[4], "tests/grading/task5_transposed.json");
     assert_eq!(status(&r, "h")["mistake"], "the weight W_hh is transposed");
     assert_eq!(status(&r, "balance")["status"], "follow-through");
@@ -354,7 +355,7 @@ fn mistakes_in_the_program_are_named() {
         .as_str()
         .unwrap()
         .starts_with("the textbook's count is used"));
-    assert_eq!(r["score"], 4.0);
+    assert_eq!(r["score"], 7.0);
 }
 
 #[test]

@@ -201,7 +201,7 @@ fn step_blocks<'a>(s: &'a Step, detail: Detail, fmt: &Fmt) -> Vec<Block<'a>> {
     let mut out = Vec::new();
     match s.kind {
         StepKind::Part => return vec![Block::Part(&s.source)],
-        StepKind::Prose => return vec![Block::Para(&s.source)],
+        StepKind::Prose | StepKind::Explanation => return vec![Block::Para(&s.source)],
         StepKind::Def => {
             match s.chain.as_slice() {
                 [head, body] => out.push(Block::Rows {
@@ -290,6 +290,19 @@ fn step_blocks<'a>(s: &'a Step, detail: Detail, fmt: &Fmt) -> Vec<Block<'a>> {
 /// Data (a name bound to a number as written, `b = -0.1`) is shown; of a
 /// computed value only an answer's, and only on the key. `number` numbers
 /// an answer, `(1)`, the same on both sheets.
+/// Whether a formula is data only — numbers, lists of them, constructor
+/// calls such as `np.array([[1, 0]])` — with no name in it: written for an
+/// answer, it is the answer itself.
+pub fn is_data(m: &Math) -> bool {
+    match m {
+        Math::Num(_) | Math::Code(_) => true,
+        Math::Neg(x) | Math::Kw(_, x) => is_data(x),
+        Math::Bin(_, x, y) => is_data(x) && is_data(y),
+        Math::Call(_, xs) | Math::List(xs) | Math::Tuple(xs) => xs.iter().all(is_data),
+        _ => false,
+    }
+}
+
 fn sheet_blocks<'a>(s: &'a Step, sheet: Sheet, number: usize, fmt: &Fmt) -> Vec<Block<'a>> {
     let key = sheet == Sheet::Key;
     let line = |label: Option<Cow<'a, str>>, lhs: Option<&'a str>, members: Vec<Math>, answer| {
@@ -305,11 +318,14 @@ fn sheet_blocks<'a>(s: &'a Step, sheet: Sheet, number: usize, fmt: &Fmt) -> Vec<
         }
     };
     let written = s.chain.first();
-    // A number as written: the statement is its own value.
-    let literal = matches!(written, Some(Math::Num(_)) | None);
+    // Data as written (`np.array([[1, 0]])` too): for an answer, its value.
+    let data = written.is_none_or(is_data);
     match s.kind {
         StepKind::Part => vec![Block::Part(&s.source)],
         StepKind::Prose => vec![Block::Para(&s.source)],
+        // The key's explanation: on the key, not on the question sheet.
+        StepKind::Explanation if key => vec![Block::Para(&s.source)],
+        StepKind::Explanation => Vec::new(),
         StepKind::Def => {
             let mut out = Vec::new();
             match s.chain.as_slice() {
@@ -361,7 +377,7 @@ fn sheet_blocks<'a>(s: &'a Step, sheet: Sheet, number: usize, fmt: &Fmt) -> Vec<
             // An answer written as a number is what the student finds: on
             // the question sheet only its name.
             let mut members: Vec<Math> = match written {
-                Some(w) if key || !literal => vec![w.clone()],
+                Some(w) if key || !data => vec![w.clone()],
                 _ => Vec::new(),
             };
             if !key {

@@ -75,8 +75,11 @@ pub enum StepKind {
     Def,
     /// A sub-question heading (`## (b) Forward pass`).
     Part,
-    /// A comment the author marked as prose (`#' …`).
+    /// A comment the author marked as prose (`#' …`): part of the task.
     Prose,
+    /// A comment the author marked as the key's explanation (`#: …`): in
+    /// the worked solution and the key, not on the question sheet.
+    Explanation,
     /// `find a in D, …: condition`.
     Find,
 }
@@ -293,8 +296,10 @@ fn target_names(t: &Target, out: &mut Vec<String>) {
 enum Mark {
     /// `## (b) Forward pass`: a labelled part.
     Part(String),
-    /// `#' The output is positive exactly when …`: a line of prose.
+    /// `#' The embedding is f = conv1d(x, w, b)`: a line of prose.
     Prose(String),
+    /// `#: The output is positive exactly when …`: a line of explanation.
+    Explanation(String),
 }
 
 /// The top-level `##` headings and `#'` prose lines, with their line numbers.
@@ -308,13 +313,22 @@ fn marks_of(src: &str) -> std::collections::VecDeque<(usize, Mark)> {
             if !h.is_empty() {
                 out.push_back((i + 1, Mark::Part(h.to_string())));
             }
-        } else if let Some(p) = l.strip_prefix("#'") {
+        } else if let Some((p, explains)) = l
+            .strip_prefix("#'")
+            .map(|p| (p, false))
+            .or_else(|| l.strip_prefix("#:").map(|p| (p, true)))
+        {
             let p = p.trim().to_string();
             match out.back_mut() {
-                Some((_, Mark::Prose(prev))) if last_prose == i => {
+                Some((_, Mark::Prose(prev))) if last_prose == i && !explains => {
                     prev.push('\n');
                     prev.push_str(&p);
                 }
+                Some((_, Mark::Explanation(prev))) if last_prose == i && explains => {
+                    prev.push('\n');
+                    prev.push_str(&p);
+                }
+                _ if explains => out.push_back((i + 1, Mark::Explanation(p))),
                 _ => out.push_back((i + 1, Mark::Prose(p))),
             }
             last_prose = i + 1;
@@ -677,6 +691,7 @@ impl<'s> Interp<'s> {
                     (StepKind::Part, h)
                 }
                 Mark::Prose(p) => (StepKind::Prose, p),
+                Mark::Explanation(p) => (StepKind::Explanation, p),
             };
             let step = Step {
                 line: l,

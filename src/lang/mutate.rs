@@ -64,6 +64,12 @@ fn walk(stmts: &[Stmt], top: bool, exprs: &mut Vec<Expr>, assigns: &mut Vec<(Str
                 }
                 own.push(e);
             }
+            StmtKind::Show(Some((n, _)), e) => {
+                if top {
+                    assigns.push((n.clone(), e.span));
+                }
+                own.push(e);
+            }
             StmtKind::AugAssign(_, _, e)
             | StmtKind::Expr(e)
             | StmtKind::Show(_, e)

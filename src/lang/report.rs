@@ -137,7 +137,7 @@ fn step_text(s: &Step, detail: Detail, fmt: &Fmt, st: Style, out: &mut String) {
             out.push('\n');
             return;
         }
-        StepKind::Prose => {
+        StepKind::Prose | StepKind::Explanation => {
             out.push_str(&s.source);
             out.push('\n');
             return;

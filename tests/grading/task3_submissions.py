@@ -48,6 +48,9 @@ def rounded(m):
 
 here = os.path.dirname(os.path.abspath(__file__))
 params = 3 * 4 * 2  # three 4×2 projection matrices
+# the projections: keys and queries the first two dimensions, values the last two
+W = {"W_Q": [[1, 0], [0, 1], [0, 0], [0, 0]], "W_K": [[1, 0], [0, 1], [0, 0], [0, 0]],
+     "W_V": [[0, 0], [0, 0], [1, 0], [0, 1]]}
 subs = {
     # every answer right
     "task3_correct.json": {"params(W_Q, W_K, W_V)": params, "Q": Q, "K": K, "V": V,
@@ -61,6 +64,7 @@ subs = {
                         "X_att": rounded(self_attn(Q, K, V, axis=0))},
 }
 for name, sub in subs.items():
+    sub = {**W, **sub}
     with open(os.path.join(here, name), "w") as f:
-        json.dump(sub, f, indent=1)
-        f.write("\n")
+        # one answer a line
+        f.write("{\n" + ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in sub.items()) + "\n}\n")
