@@ -29,6 +29,7 @@ pub mod lang;
 pub mod metric;
 pub mod nn;
 pub mod num;
+pub mod serve;
 pub mod tape;
 pub mod tensor;
 

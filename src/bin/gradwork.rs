@@ -166,6 +166,19 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "md")]
         format: Format,
     },
+    /// A local page to write exercises on: the folder's exercises, an editor,
+    /// and the worked solution re-solved as you type, with the diagnostics
+    /// at their lines and the answer key to download. Listens on 127.0.0.1
+    /// only; reads only the folder's `*.gw` files; writes only when Save is
+    /// pressed.
+    Serve {
+        /// The folder of exercises (searched recursively for *.gw).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The port on 127.0.0.1 (0: any free one).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+    },
     /// Print the worked solution of exercise files (`*.gw`, or folders of them).
     ///
     /// Exit status: 0 when every file solved and every check held, 1 when a
@@ -370,43 +383,6 @@ fn unique_stems(files: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
-/// The `*.gw` files of a folder, walked without following symbolic links
-/// (a link loop or a link to a system file is skipped, with a warning), and
-/// only regular files (a FIFO named `x.gw` would block forever).
-fn collect(path: &Path, out: &mut Vec<PathBuf>, warn: &mut Vec<String>) -> std::io::Result<()> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_dir() {
-        if meta.is_file() {
-            out.push(path.to_path_buf());
-        } else {
-            warn.push(format!("{}: not a regular file, skipped", path.display()));
-        }
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for e in entries {
-        let Ok(m) = std::fs::symlink_metadata(&e) else {
-            continue;
-        };
-        let gw = e.extension().is_some_and(|x| x == "gw");
-        if m.file_type().is_symlink() {
-            if gw || m.is_dir() {
-                warn.push(format!("{}: a symbolic link, not followed", e.display()));
-            }
-        } else if m.is_dir() {
-            collect(&e, out, warn)?;
-        } else if gw && m.is_file() {
-            out.push(e);
-        } else if gw {
-            warn.push(format!("{}: not a regular file, skipped", e.display()));
-        }
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
@@ -425,7 +401,36 @@ fn main() -> ExitCode {
             max_tries,
             format,
         } => variants_main(&key, count as usize, seed, &out, max_tries, format),
+        Cmd::Serve { dir, port } => serve_main(&dir, port),
         cmd => solve_main(cmd),
+    }
+}
+
+fn serve_main(dir: &Path, port: u16) -> ExitCode {
+    let site = match gradwork::serve::Site::new(dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("gradwork: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let n = site.files().len();
+    let served = gradwork::serve::run(&site, port, |bound| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "gradwork: serving {} ({n} exercise{}) on http://127.0.0.1:{bound}/ — Ctrl-C stops",
+            dir.display(),
+            if n == 1 { "" } else { "s" }
+        );
+        let _ = out.flush();
+    });
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gradwork: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -830,7 +835,7 @@ fn solve_main(cmd: Cmd) -> ExitCode {
     let mut status = 0u8;
     let mut warnings = Vec::new();
     for p in &paths {
-        if let Err(e) = collect(p, &mut files, &mut warnings) {
+        if let Err(e) = gradwork::lang::files::collect(p, &mut files, &mut warnings) {
             eprintln!("gradwork: cannot read {}: {e}", p.display());
             status = 2;
         }

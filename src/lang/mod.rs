@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod doc;
 pub mod domain;
 pub mod explain;
+pub mod files;
 pub mod grade;
 pub mod interp;
 pub mod lexer;
