@@ -516,3 +516,77 @@ fn sample_empty_math_is_reported() {
     assert!(m.overflow.is_empty(), "{m:?}");
     assert_eq!(m.zero_math, ["<math></math> (0x0)"], "{m:?}");
 }
+
+/// `gradwork serve` in the browser: the page opens task 2, the editor's
+/// `b = vary(-0.1, …)` is edited to 0.1 as if typed (the page's
+/// `?replace=…&with=…`), and after the pause the answers and the worked
+/// solution show the new values: f = (1 + 1 + 1.3)/3 + 0.1 = 1.2 and
+/// (3.3 + 3.3 + 2.7)/3 + 0.1 = 3.2. A screenshot goes to
+/// target/browser/serve.png.
+#[test]
+fn the_local_page_resolves_an_edit() {
+    use std::io::BufRead;
+    let Some(browser) = chromium() else { return };
+    let work = std::env::temp_dir().join(format!("gw-browser-serve-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&work);
+    fs::create_dir_all(&work).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_gradwork"))
+        .args(["serve", "exercises/seed", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    let url =
+        format!("http://127.0.0.1:{port}/?file=task2.gw&replace=vary(-0.1%2C&with=vary(0.1%2C");
+    let budget = "--virtual-time-budget=20000".to_string();
+    let dom = run_chromium(
+        &browser,
+        &work,
+        &[budget.clone(), "--dump-dom".into(), url.clone()],
+    );
+    let shot = PathBuf::from("target/browser/serve.png");
+    fs::create_dir_all("target/browser").unwrap();
+    let shot_arg = format!(
+        "--screenshot={}",
+        fs::canonicalize("target/browser")
+            .unwrap()
+            .join("serve.png")
+            .display()
+    );
+    let shot_run = run_chromium(&browser, &work, &[budget, shot_arg, url]);
+    let _ = server.kill();
+    let _ = server.wait();
+    let dom = dom.unwrap();
+    assert!(
+        dom.contains("data-solves=\"2\""),
+        "the edit was not solved: {dom}"
+    );
+    assert!(dom.contains("f_p1 = [1.2, 1.2, 1.2, 1.2]"), "{dom}");
+    assert!(dom.contains("f_p2 = [3.2, 3.2, 3.2, 3.2]"), "{dom}");
+    // L = 4·(1.2 − 3.2)² = 16: b cancels in the difference
+    assert!(dom.contains("L = 16"), "{dom}");
+    // the worked solution is rendered beside it (its formulas are MathML)
+    let math: usize = dom
+        .split("data-math=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(math > 20, "{math} formulas in the worked solution");
+    shot_run.unwrap();
+    assert!(
+        fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+        "no screenshot"
+    );
+    let _ = fs::remove_dir_all(&work);
+}

@@ -267,7 +267,7 @@ fn respond(req: Request, r: Reply) {
         Header::from_bytes("X-Content-Type-Options", "nosniff"),
         Header::from_bytes(
             "Content-Security-Policy",
-            "default-src 'self'; frame-src 'self' about:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         ),
     ];
     if let Some(f) = &r.attachment {

@@ -4,6 +4,10 @@
 "use strict";
 const $ = (id) => document.getElementById(id);
 const editor = $("editor"), gutter = $("gutter"), view = $("view");
+// The worked solution is the HTML renderer's document (gradwork's own
+// output, every text escaped, no scripts), in a shadow root so its styles
+// stay its own.
+const shadow = view.attachShadow({ mode: "open" });
 const files = $("files"), diagnostics = $("diagnostics"), answers = $("answers"), statusBar = $("status");
 let current = "exercise.gw", timer = null, sequence = 0, bad = new Set();
 
@@ -36,7 +40,8 @@ async function solve() {
     return;
   }
   if (mine !== sequence) return; // a newer edit is being solved
-  view.srcdoc = result.html;
+  shadow.innerHTML = result.html;
+  view.dataset.math = String(shadow.querySelectorAll("math").length);
   answers.replaceChildren(...result.answers.map((a) => text("li", `${a.id} = ${a.value}`)));
   bad = new Set(result.errors.map((e) => e.line));
   diagnostics.replaceChildren(...result.errors.map((e) => {
@@ -49,6 +54,7 @@ async function solve() {
   lines();
   statusBar.textContent = result.ok ? "solved" : `${result.errors.length} error(s)`;
   document.body.dataset.state = "solved";
+  document.body.dataset.solves = String(Number(document.body.dataset.solves || 0) + 1);
 }
 
 function goto(line, column) {
@@ -102,7 +108,19 @@ document.querySelectorAll("[data-format]").forEach((b) => b.addEventListener("cl
 (async () => {
   const list = await (await fetch("/api/files")).json();
   files.replaceChildren(...list.map((f) => { const o = text("option", f); o.value = f; return o; }));
-  const wanted = new URLSearchParams(location.search).get("file");
-  if (list.length) await openFile(list.includes(wanted) ? wanted : list[0]);
-  else { editor.value = "# A new exercise\nx = 3\nshow y = x * 2\n"; edited(); }
+  const params = new URLSearchParams(location.search);
+  const wanted = params.get("file");
+  if (list.length) {
+    const name = list.includes(wanted) ? wanted : list[0];
+    files.value = name;
+    await openFile(name);
+  } else { editor.value = "# A new exercise\nx = 3\nshow y = x * 2\n"; edited(); }
+  // `?file=…&replace=A&with=B` opens the exercise with the first A edited
+  // to B, as if typed (the browser test's way in; a link to an edit).
+  if (params.has("replace")) {
+    clearTimeout(timer);
+    await solve();
+    editor.value = editor.value.replace(params.get("replace"), params.get("with") || "");
+    editor.dispatchEvent(new Event("input"));
+  }
 })();
