@@ -106,6 +106,17 @@ fn walk(stmts: &[Stmt], top: bool, exprs: &mut Vec<Expr>, assigns: &mut Vec<(Str
     }
 }
 
+/// Every expression of `src` and its top-level names with the spans of
+/// their values; nothing when it does not parse.
+fn parsed(src: &str) -> (Vec<Expr>, Vec<(String, Span)>) {
+    let mut exprs = Vec::new();
+    let mut assigns = Vec::new();
+    if let Ok(stmts) = lex(src).and_then(|t| Parser::new(t).program()) {
+        walk(&stmts, true, &mut exprs, &mut assigns);
+    }
+    (exprs, assigns)
+}
+
 /// `src` with the text at `span` replaced.
 fn edit(src: &str, span: Span, with: &str) -> Option<String> {
     src.get(span.start..span.end)?;
@@ -125,12 +136,7 @@ fn callee(f: &Expr) -> Option<(&str, Span)> {
 /// The known mistakes that can be made in `src`, each as a changed source
 /// (at most [`MAX_MUTATIONS`]). None when the key does not parse.
 pub fn mutations(src: &str) -> Vec<Mutation> {
-    let Ok(stmts) = lex(src).and_then(|t| Parser::new(t).program()) else {
-        return Vec::new();
-    };
-    let mut exprs = Vec::new();
-    let mut assigns = Vec::new();
-    walk(&stmts, true, &mut exprs, &mut assigns);
+    let (exprs, assigns) = parsed(src);
     let mut out: Vec<Mutation> = Vec::new();
     let mut push = |name: String, source: Option<String>| {
         if let Some(source) = source {
@@ -216,12 +222,7 @@ pub fn mutations(src: &str) -> Vec<Mutation> {
 /// The names the key binds at the top level (`emb = E[:, :2]`), in order,
 /// each once: the intermediate values a student may give.
 pub fn assigned_names(src: &str) -> Vec<String> {
-    let Ok(stmts) = lex(src).and_then(|t| Parser::new(t).program()) else {
-        return Vec::new();
-    };
-    let mut exprs = Vec::new();
-    let mut assigns = Vec::new();
-    walk(&stmts, true, &mut exprs, &mut assigns);
+    let (_, assigns) = parsed(src);
     let mut out: Vec<String> = Vec::new();
     for (n, _) in assigns {
         if !out.contains(&n) {
