@@ -20,7 +20,7 @@ class GradworkMagics(Magics):
     @magic_arguments.argument(
         "target",
         nargs="?",
-        help="cell: a variable to keep the Solution in; line (%%gradwork FILE): the exercise file",
+        help="%%%%gradwork: a variable to keep the Solution in; %%gradwork FILE: the exercise file",
     )
     @magic_arguments.argument("--detail", choices=["full", "brief"], default="full")
     @magic_arguments.argument("--digits", type=int, default=4, help="significant digits of ≈ values")
