@@ -459,58 +459,14 @@ fn variants_main(
         return ExitCode::from(2);
     }
     let name = key.display().to_string();
-    let stem = key
-        .file_stem()
-        .map_or_else(|| "variant".into(), |s| s.to_string_lossy().into_owned());
-    let width = count.to_string().len().max(2);
     let opts = Options::default();
+    let files = variant::Files::new(dir, key, count, doc_format, opts.digits);
     let req = Request {
         count,
         seed,
         max_tries: max_tries.unwrap_or(count.saturating_mul(200).max(1000)),
     };
-    let files = |n: usize| -> (PathBuf, PathBuf, PathBuf) {
-        let base = format!("{stem}-{n:0width$}");
-        (
-            dir.join(format!("{base}.gw")),
-            dir.join(format!("{base}-key.{}", format.extension())),
-            dir.join(format!("{base}-question.{}", format.extension())),
-        )
-    };
-    let write = |v: &variant::Variant| -> Result<(), String> {
-        let (gw, key_file, question_file) = files(v.number);
-        std::fs::write(&gw, &v.source)
-            .map_err(|e| format!("cannot write {}: {e}", gw.display()))?;
-        let gw_name = gw.display().to_string();
-        for (path, sheet) in [
-            (&key_file, None),
-            (&question_file, Some(doc::Sheet::Question)),
-        ] {
-            let d = doc::render(
-                &[doc::Exercise {
-                    file: &gw_name,
-                    sol: &v.solution,
-                }],
-                &doc::Options {
-                    format: doc_format,
-                    detail: Detail::Full,
-                    digits: opts.digits,
-                    fragment: false,
-                    figure_stem: path.file_stem().map(|s| s.to_string_lossy().into_owned()),
-                    sheet,
-                },
-            );
-            save(
-                path,
-                &Written {
-                    text: d.text,
-                    assets: d.assets,
-                },
-            )?;
-        }
-        Ok(())
-    };
-    let outcome = match variant::generate(&src, &opts, &req, write) {
+    let outcome = match variant::generate(&src, &opts, &req, |v| files.write(v)) {
         Err(Refusal::NothingVaries) => {
             eprintln!(
                 "gradwork: {name} marks no number to vary; write e.g. `b = vary(-0.1, among=[-0.2, -0.1, 0.1, 0.2])` (docs/teaching.md)"
@@ -537,39 +493,20 @@ fn variants_main(
         }
         Ok(Ok(o)) => o,
     };
-    let names = |n: usize| {
-        let (gw, k, q) = files(n);
-        (
-            gw.display().to_string(),
-            k.display().to_string(),
-            q.display().to_string(),
-        )
+    let (md_path, json_path) = match files.write_summary(&name, seed, &outcome) {
+        Ok(paths) => paths,
+        Err(e) => {
+            eprintln!("gradwork: {e}");
+            return ExitCode::from(2);
+        }
     };
-    let md = variant_summary_md(&name, seed, &outcome, &names);
-    let json = variant_summary_json(&name, seed, &outcome, &names);
-    let md_path = dir.join(format!("{stem}-summary.md"));
-    let json_path = dir.join(format!("{stem}-summary.json"));
-    let saved = std::fs::write(&md_path, &md)
-        .map_err(|e| format!("cannot write {}: {e}", md_path.display()))
-        .and_then(|()| {
-            serde_json::to_string_pretty(&json)
-                .map_err(|e| e.to_string())
-                .and_then(|t| {
-                    std::fs::write(&json_path, t + "\n")
-                        .map_err(|e| format!("cannot write {}: {e}", json_path.display()))
-                })
-        });
-    if let Err(e) = saved {
-        eprintln!("gradwork: {e}");
-        return ExitCode::from(2);
-    }
     let made = outcome.variants.len();
     let mut report = format!(
         "{name}: {made} variant{} (seed {seed}) in {}\n",
         if made == 1 { "" } else { "s" },
         dir.display()
     );
-    report.push_str(&rejection_text(&outcome));
+    report.push_str(&outcome.rejections_text());
     report.push_str(&format!(
         "summary: {} and {}\n",
         md_path.display(),
@@ -584,125 +521,6 @@ fn variants_main(
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
-}
-
-/// How many candidates were drawn, kept and rejected, and why.
-fn rejection_text(o: &gradwork::lang::variant::Outcome) -> String {
-    let solved = o.candidates();
-    let rejected = o.rejected_count();
-    let mut t = format!(
-        "drew {} candidates: {} repeated the key or an earlier one; of the {solved} solved, {} kept, {rejected} rejected ({}%)\n",
-        o.tries,
-        o.repeats,
-        o.variants.len(),
-        (rejected * 100 + solved / 2).checked_div(solved).unwrap_or(0)
-    );
-    for (why, n) in &o.rejected {
-        t.push_str(&format!("  {n:>5} × {why}\n"));
-    }
-    t
-}
-
-/// A Markdown table cell: one line, pipes escaped.
-fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('\n', " ")
-}
-
-fn variant_summary_md(
-    key: &str,
-    seed: u64,
-    o: &gradwork::lang::variant::Outcome,
-    names: &dyn Fn(usize) -> (String, String, String),
-) -> String {
-    // Every answer id of the key and the variants (a loop may show more
-    // or fewer answers in a variant), each value under its own id.
-    let mut ids: Vec<&str> = Vec::new();
-    for (id, _) in o
-        .key_answers
-        .iter()
-        .chain(o.variants.iter().flat_map(|r| r.answers.iter()))
-    {
-        if !ids.contains(&id.as_str()) {
-            ids.push(id);
-        }
-    }
-    let value_of = |answers: &[(String, String)], id: &str| {
-        answers
-            .iter()
-            .find(|(a, _)| a == id)
-            .map_or_else(String::new, |(_, v)| cell(v))
-    };
-    let mut t = format!(
-        "# Variants of {}\n\nSeed {seed}. Made with `gradwork variants`.\n\n",
-        cell(key)
-    );
-    for line in rejection_text(o).lines() {
-        t.push_str(&format!("    {line}\n"));
-    }
-    t.push_str("\n| variant |");
-    for (label, _) in &o.marked {
-        t.push_str(&format!(" {} |", cell(label)));
-    }
-    for id in &ids {
-        t.push_str(&format!(" {} |", cell(id)));
-    }
-    t.push_str("\n|---|");
-    t.push_str(&"---|".repeat(o.marked.len() + ids.len()));
-    t.push('\n');
-    t.push_str("| key |");
-    for (_, k) in &o.marked {
-        t.push_str(&format!(" `{}` |", cell(k)));
-    }
-    for id in &ids {
-        t.push_str(&format!(" {} |", value_of(&o.key_answers, id)));
-    }
-    t.push('\n');
-    for r in &o.variants {
-        let (gw, _, _) = names(r.number);
-        let file = Path::new(&gw)
-            .file_name()
-            .map_or_else(|| gw.clone(), |f| f.to_string_lossy().into_owned());
-        t.push_str(&format!("| [{}]({}) |", r.number, cell(&file)));
-        for d in &r.drawn {
-            t.push_str(&format!(" `{}` |", cell(d)));
-        }
-        for id in &ids {
-            t.push_str(&format!(" {} |", value_of(&r.answers, id)));
-        }
-        t.push('\n');
-    }
-    t
-}
-
-fn variant_summary_json(
-    key: &str,
-    seed: u64,
-    o: &gradwork::lang::variant::Outcome,
-    names: &dyn Fn(usize) -> (String, String, String),
-) -> serde_json::Value {
-    use serde_json::json;
-    json!({
-        "key": key,
-        "seed": seed,
-        "tries": o.tries,
-        "repeats": o.repeats,
-        "rejected": o.rejected.iter().map(|(why, n)| json!({"reason": why, "count": n})).collect::<Vec<_>>(),
-        "key_answers": o.key_answers.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>(),
-        "marked": o.marked.iter().map(|(l, k)| json!({"label": l, "key": k})).collect::<Vec<_>>(),
-        "variants": o.variants.iter().map(|r| {
-            let (gw, key_file, question) = names(r.number);
-            json!({
-                "number": r.number,
-                "exercise": gw,
-                "key": key_file,
-                "question": question,
-                "drawn": o.marked.iter().zip(&r.drawn).map(|((l, _), d)| json!({"label": l, "literal": d})).collect::<Vec<_>>(),
-                "answers": r.answers.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>(),
-            })
-        }).collect::<Vec<_>>(),
-    })
 }
 
 fn read_text(path: &Path) -> Result<String, String> {

@@ -13,11 +13,13 @@
 //! and version; the uniform choice below `n` is the plain rejection method.
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::interp::{Options, Solution};
+use super::doc;
+use super::interp::{Detail, Options, Solution};
 use super::value::Value;
 use super::{ErrorKind, Span};
 use crate::autograd::DType;
@@ -284,6 +286,246 @@ impl Outcome {
     pub fn rejected_count(&self) -> usize {
         self.rejected.iter().map(|(_, n)| n).sum()
     }
+
+    /// How many candidates were drawn, kept and rejected, and why.
+    pub fn rejections_text(&self) -> String {
+        let solved = self.candidates();
+        let rejected = self.rejected_count();
+        let mut t = format!(
+            "drew {} candidates: {} repeated the key or an earlier one; of the {solved} solved, {} kept, {rejected} rejected ({}%)\n",
+            self.tries,
+            self.repeats,
+            self.variants.len(),
+            (rejected * 100 + solved / 2).checked_div(solved).unwrap_or(0)
+        );
+        for (why, n) in &self.rejected {
+            t.push_str(&format!("  {n:>5} × {why}\n"));
+        }
+        t
+    }
+
+    /// The summary table of `gradwork variants` (`STEM-summary.md`):
+    /// `names(n)` gives variant `n`'s exercise, key and question files.
+    pub fn summary_md(
+        &self,
+        key: &str,
+        seed: u64,
+        names: &dyn Fn(usize) -> (String, String, String),
+    ) -> String {
+        // Every answer id of the key and the variants (a loop may show more
+        // or fewer answers in a variant), each value under its own id.
+        let mut ids: Vec<&str> = Vec::new();
+        for (id, _) in self
+            .key_answers
+            .iter()
+            .chain(self.variants.iter().flat_map(|r| r.answers.iter()))
+        {
+            if !ids.contains(&id.as_str()) {
+                ids.push(id);
+            }
+        }
+        let value_of = |answers: &[(String, String)], id: &str| {
+            answers
+                .iter()
+                .find(|(a, _)| a == id)
+                .map_or_else(String::new, |(_, v)| cell(v))
+        };
+        let mut t = format!(
+            "# Variants of {}\n\nSeed {seed}. Made with `gradwork variants`.\n\n",
+            cell(key)
+        );
+        for line in self.rejections_text().lines() {
+            t.push_str(&format!("    {line}\n"));
+        }
+        t.push_str("\n| variant |");
+        for (label, _) in &self.marked {
+            t.push_str(&format!(" {} |", cell(label)));
+        }
+        for id in &ids {
+            t.push_str(&format!(" {} |", cell(id)));
+        }
+        t.push_str("\n|---|");
+        t.push_str(&"---|".repeat(self.marked.len() + ids.len()));
+        t.push('\n');
+        t.push_str("| key |");
+        for (_, k) in &self.marked {
+            t.push_str(&format!(" `{}` |", cell(k)));
+        }
+        for id in &ids {
+            t.push_str(&format!(" {} |", value_of(&self.key_answers, id)));
+        }
+        t.push('\n');
+        for r in &self.variants {
+            let (gw, _, _) = names(r.number);
+            let file = std::path::Path::new(&gw)
+                .file_name()
+                .map_or_else(|| gw.clone(), |f| f.to_string_lossy().into_owned());
+            t.push_str(&format!("| [{}]({}) |", r.number, cell(&file)));
+            for d in &r.drawn {
+                t.push_str(&format!(" `{}` |", cell(d)));
+            }
+            for id in &ids {
+                t.push_str(&format!(" {} |", value_of(&r.answers, id)));
+            }
+            t.push('\n');
+        }
+        t
+    }
+
+    /// The same summary as JSON (`STEM-summary.json`).
+    pub fn summary_json(
+        &self,
+        key: &str,
+        seed: u64,
+        names: &dyn Fn(usize) -> (String, String, String),
+    ) -> serde_json::Value {
+        use serde_json::json;
+        json!({
+            "key": key,
+            "seed": seed,
+            "tries": self.tries,
+            "repeats": self.repeats,
+            "rejected": self.rejected.iter().map(|(why, n)| json!({"reason": why, "count": n})).collect::<Vec<_>>(),
+            "key_answers": self.key_answers.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>(),
+            "marked": self.marked.iter().map(|(l, k)| json!({"label": l, "key": k})).collect::<Vec<_>>(),
+            "variants": self.variants.iter().map(|r| {
+                let (gw, key_file, question) = names(r.number);
+                json!({
+                    "number": r.number,
+                    "exercise": gw,
+                    "key": key_file,
+                    "question": question,
+                    "drawn": self.marked.iter().zip(&r.drawn).map(|((l, _), d)| json!({"label": l, "literal": d})).collect::<Vec<_>>(),
+                    "answers": r.answers.iter().map(|(id, v)| json!({"id": id, "value": v})).collect::<Vec<_>>(),
+                })
+            }).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// The files `gradwork variants` writes into a folder: each variant's
+/// exercise (`STEM-NN.gw`), worked key (`STEM-NN-key.EXT`) and question
+/// sheet (`STEM-NN-question.EXT`), and the summary (`STEM-summary.md`,
+/// `STEM-summary.json`).
+pub struct Files {
+    pub dir: PathBuf,
+    /// The key file's stem: variant 3 of `task2.gw` is `task2-03.gw`.
+    pub stem: String,
+    /// Digits of a variant's number (at least 2).
+    pub width: usize,
+    /// The keys' and question sheets' format.
+    pub format: doc::Format,
+    /// Significant digits of approximate values in the keys.
+    pub digits: usize,
+}
+
+impl Files {
+    /// The files of `count` variants of the key `key` in `dir`.
+    pub fn new(dir: &Path, key: &Path, count: usize, format: doc::Format, digits: usize) -> Files {
+        Files {
+            dir: dir.to_path_buf(),
+            stem: key
+                .file_stem()
+                .map_or_else(|| "variant".into(), |s| s.to_string_lossy().into_owned()),
+            width: count.to_string().len().max(2),
+            format,
+            digits,
+        }
+    }
+
+    fn extension(&self) -> &'static str {
+        match self.format {
+            doc::Format::Markdown => "md",
+            doc::Format::Latex => "tex",
+            doc::Format::Html => "html",
+        }
+    }
+
+    /// Variant `n`'s exercise, key and question sheet.
+    pub fn paths(&self, n: usize) -> (PathBuf, PathBuf, PathBuf) {
+        let (width, ext) = (self.width, self.extension());
+        let base = format!("{}-{n:0width$}", self.stem);
+        (
+            self.dir.join(format!("{base}.gw")),
+            self.dir.join(format!("{base}-key.{ext}")),
+            self.dir.join(format!("{base}-question.{ext}")),
+        )
+    }
+
+    /// The summary's Markdown and JSON files.
+    pub fn summary_paths(&self) -> (PathBuf, PathBuf) {
+        (
+            self.dir.join(format!("{}-summary.md", self.stem)),
+            self.dir.join(format!("{}-summary.json", self.stem)),
+        )
+    }
+
+    /// Writes a variant's exercise, worked key and question sheet (and the
+    /// figures a Markdown document links to, beside it).
+    pub fn write(&self, v: &Variant) -> Result<(), String> {
+        let (gw, key_file, question_file) = self.paths(v.number);
+        write_file(&gw, &v.source)?;
+        let gw_name = gw.display().to_string();
+        for (path, sheet) in [
+            (&key_file, None),
+            (&question_file, Some(doc::Sheet::Question)),
+        ] {
+            let d = doc::render(
+                &[doc::Exercise {
+                    file: &gw_name,
+                    sol: &v.solution,
+                }],
+                &doc::Options {
+                    format: self.format,
+                    detail: Detail::Full,
+                    digits: self.digits,
+                    fragment: false,
+                    figure_stem: path.file_stem().map(|s| s.to_string_lossy().into_owned()),
+                    sheet,
+                },
+            );
+            write_file(path, &d.text)?;
+            for (name, body) in &d.assets {
+                write_file(&self.dir.join(name), body)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the summary of `o` (made from the key named `key`, as the
+    /// summary shows it, with `seed`); gives the two files written.
+    pub fn write_summary(
+        &self,
+        key: &str,
+        seed: u64,
+        o: &Outcome,
+    ) -> Result<(PathBuf, PathBuf), String> {
+        let names = |n: usize| {
+            let (gw, k, q) = self.paths(n);
+            (
+                gw.display().to_string(),
+                k.display().to_string(),
+                q.display().to_string(),
+            )
+        };
+        let (md_path, json_path) = self.summary_paths();
+        write_file(&md_path, &o.summary_md(key, seed, &names))?;
+        let json = serde_json::to_string_pretty(&o.summary_json(key, seed, &names))
+            .map_err(|e| e.to_string())?;
+        write_file(&json_path, &(json + "\n"))?;
+        Ok((md_path, json_path))
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// A Markdown table cell: one line, pipes escaped.
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 /// Why generation could not start.
