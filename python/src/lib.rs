@@ -662,6 +662,11 @@ fn variants<'py>(
                     errors: errors_of(key_name, key, &sol.errors),
                 })
             }
+            Err(Refusal::Limit(why)) => {
+                return Err(Failure::msg(format!(
+                    "{key_name}: a candidate reached a limit of its run, so which candidates pass would depend on the machine; stopped: {why}"
+                )))
+            }
             Ok(Err(e)) => return Err(Failure::msg(e)),
             Ok(Ok(o)) => o,
         };
