@@ -630,9 +630,19 @@ pub fn generate<E>(
     }
     let key_answers = answers_of(&key);
     drop(key);
+    // The key's own values, written as a draw of them would be (`[1, 1.5]`
+    // as the float list `[1.0, 1.5]`), so a draw of the same numbers is
+    // seen to be the key.
     let defaults: Vec<String> = marked
         .iter()
-        .map(|m| literal(&m.default).unwrap_or_default())
+        .map(|m| match &m.spec {
+            Spec::Grid {
+                form: Form::Digits(text),
+                ..
+            } => format!("{text:?}"),
+            Spec::Grid { default, form, .. } => tensor_literal(default, form),
+            Spec::Among(_) => literal(&m.default).unwrap_or_default(),
+        })
         .collect();
     let mut out = Outcome {
         marked: {
