@@ -484,6 +484,15 @@ fn is_truthy_tensor(t: &Tensor<Num>) -> bool {
 }
 
 impl<'s> Interp<'s> {
+    /// Whether a condition holds (`check`, `require`, a rule of a
+    /// verification or a search): an array when every element is true, as
+    /// `assert (a == b).all()` reads; anything else by Python's truth.
+    fn holds(&self, v: &Value, span: Span) -> R<bool> {
+        match v {
+            Value::T(t) => Ok(is_truthy_tensor(t)),
+            other => self.truthy(other, span),
+        }
+    }
     pub(crate) fn text(&self, span: Span) -> &'s str {
         self.src.get(span.start..span.end).unwrap_or("")
     }
@@ -1067,10 +1076,7 @@ impl<'s> Interp<'s> {
                 self.lists_read = said;
                 self.notes.clear();
                 let v = v?;
-                let holds = match &v {
-                    Value::T(t) => is_truthy_tensor(t),
-                    other => self.truthy(other, c.span)?,
-                };
+                let holds = self.holds(&v, c.span)?;
                 if !holds {
                     return Err(LangError::new(
                         ErrorKind::Require,
@@ -1082,10 +1088,7 @@ impl<'s> Interp<'s> {
             }
             StmtKind::Check(c, msg) => {
                 let v = self.eval(c)?;
-                let holds = match &v {
-                    Value::T(t) => is_truthy_tensor(t),
-                    other => self.truthy(other, c.span)?,
-                };
+                let holds = self.holds(&v, c.span)?;
                 let chain = if self.shown() {
                     explain::working(self, c)
                 } else {
@@ -2024,10 +2027,7 @@ impl<'s> Interp<'s> {
             for (n, t) in names.iter().zip(&items) {
                 self.bind(n, Value::T(t.clone()));
             }
-            let holds = self.eval(cond).and_then(|v| match &v {
-                Value::T(t) => Ok(is_truthy_tensor(t)),
-                other => self.truthy(other, cond.span),
-            });
+            let holds = self.eval(cond).and_then(|v| self.holds(&v, cond.span));
             self.notes.truncate(notes_before);
             self.verified = None;
             match holds {
@@ -2359,10 +2359,7 @@ impl<'s> Interp<'s> {
             return Ok(());
         }
         let x = self.eval(elt)?;
-        let holds = match &x {
-            Value::T(t) => is_truthy_tensor(t),
-            other => self.truthy(other, elt.span)?,
-        };
+        let holds = self.holds(&x, elt.span)?;
         self.notes.truncate(notes_before);
         v.checked += 1;
         if crate::boundary::take() > 0 {
