@@ -106,6 +106,21 @@ fn options() -> Options {
     o
 }
 
+/// The full worked solution as a document of `format` (figures inline).
+fn document(name: &str, sol: &crate::lang::Solution, format: doc::Format) -> doc::Document {
+    doc::render(
+        &[doc::Exercise { file: name, sol }],
+        &doc::Options {
+            format,
+            detail: Detail::Full,
+            digits: crate::num::DEFAULT_DIGITS,
+            fragment: false,
+            figure_stem: None,
+            sheet: None,
+        },
+    )
+}
+
 /// A request's query parameter.
 fn param(query: &str, key: &str) -> Option<String> {
     form_urlencoded::parse(query.as_bytes())
@@ -117,20 +132,7 @@ fn param(query: &str, key: &str) -> Option<String> {
 /// answers, the diagnostics with their lines.
 fn solved(name: &str, src: &str) -> serde_json::Value {
     let sol = solve(src, &options());
-    let html = doc::render(
-        &[doc::Exercise {
-            file: name,
-            sol: &sol,
-        }],
-        &doc::Options {
-            format: doc::Format::Html,
-            detail: Detail::Full,
-            digits: crate::num::DEFAULT_DIGITS,
-            fragment: false,
-            figure_stem: None,
-            sheet: None,
-        },
-    );
+    let html = document(name, &sol, doc::Format::Html);
     let errors: Vec<serde_json::Value> = sol
         .errors
         .iter()
@@ -191,21 +193,7 @@ pub fn handle(site: &Site, method: &Method, url: &str, body: &[u8]) -> Reply {
                 Some(_) => return Reply::error(400, "format is md, latex or html"),
             };
             let file = name();
-            let sol = solve(src, &options());
-            let d = doc::render(
-                &[doc::Exercise {
-                    file: &file,
-                    sol: &sol,
-                }],
-                &doc::Options {
-                    format,
-                    detail: Detail::Full,
-                    digits: crate::num::DEFAULT_DIGITS,
-                    fragment: false,
-                    figure_stem: None,
-                    sheet: None,
-                },
-            );
+            let d = document(&file, &solve(src, &options()), format);
             let stem = file
                 .rsplit('/')
                 .next()
